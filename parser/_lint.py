@@ -1,0 +1,116 @@
+"""The lint engine: run every rule over a script and collect findings."""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from dataclasses import asdict, dataclass, field
+from typing import Any, ClassVar, Iterable, Iterator, Union
+
+import libcst as cst
+
+from ._graph import WacGraph, build_graph
+from ._source import Source
+from ._syntax import SourceSyntaxError
+
+ERROR = "error"
+WARNING = "warning"
+_IGNORE = re.compile(r"#\s*wac:\s*ignore(?:\[([A-Z0-9, ]+)\])?")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem in one file, at a 1-based line and column."""
+
+    path: str
+    line: int
+    column: int
+    code: str
+    rule: str
+    severity: str
+    message: str
+    hint: str
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Example:
+    """A snippet for a rule's own tests: `line` pins where an invalid one reports."""
+
+    code: str
+    line: int | None = None
+    modules: frozenset[str] = field(default_factory=lambda: frozenset({"helper.py"}))
+
+
+Report = tuple[cst.CSTNode, Union[str, None], Union[str, None]]
+
+
+@dataclass
+class LintContext:
+    """What a rule can look at: the source, its WAC graph, and module files."""
+
+    source: Source
+    graph: WacGraph
+    module_files: frozenset[str] | None = None
+
+
+class Rule(ABC):
+    """A lint rule: subclasses set the class data and implement `check`."""
+
+    CODE: ClassVar[str]
+    NAME: ClassVar[str]
+    SEVERITY: ClassVar[str] = ERROR
+    MESSAGE: ClassVar[str]
+    HINT: ClassVar[str]
+    VALID: ClassVar[list[Example]] = []
+    INVALID: ClassVar[list[Example]] = []
+
+    @abstractmethod
+    def check(self, ctx: LintContext) -> Iterator[Report]:
+        """Yield `(node, message or None, hint or None)` for each problem."""
+
+    @classmethod
+    def report(cls, node: cst.CSTNode, message: str | None = None, hint: str | None = None) -> Report:
+        return node, message, hint
+
+
+def lint_source(
+    code: str,
+    path: str = "<string>",
+    *,
+    rules: Iterable[Rule],
+    module_files: frozenset[str] | None = None,
+) -> list[Finding]:
+    """Findings for one script, sorted by position; a syntax error is a finding."""
+    try:
+        source = Source(code, path)
+    except SourceSyntaxError as exc:
+        return [
+            Finding(path, exc.line, exc.column, "WAC001", "syntax-error", ERROR,
+                    f"syntax error: {exc.message}", "fix the syntax; nothing else was checked")
+        ]
+    ctx = LintContext(source, build_graph(source), module_files)
+    findings = []
+    lines = code.splitlines()
+    for rule in rules:
+        for node, message, hint in rule.check(ctx):
+            pos = source.position(node)
+            if _ignored(lines, pos.line, rule.CODE):
+                continue
+            findings.append(
+                Finding(path, pos.line, pos.column, rule.CODE, rule.NAME, rule.SEVERITY,
+                        message or rule.MESSAGE, hint or rule.HINT)
+            )
+    return sorted(set(findings), key=lambda f: (f.line, f.column, f.code))
+
+
+def _ignored(lines: list[str], line: int, code: str) -> bool:
+    """`# wac: ignore` or `# wac: ignore[WAC101]` on the reported line."""
+    if line > len(lines):
+        return False
+    match = _IGNORE.search(lines[line - 1])
+    if match is None:
+        return False
+    return match.group(1) is None or code in {c.strip() for c in match.group(1).split(",")}
