@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -9,6 +10,9 @@ import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from ._syntax import dotted_name, parse_module
+
+
+_BUILTINS = frozenset(dir(builtins))
 
 
 @dataclass(frozen=True)
@@ -66,12 +70,16 @@ class Source:
         return names
 
     def qualified(self, node: cst.BaseExpression) -> str | None:
-        """`dt.now` -> `datetime.datetime.now` when `dt` was imported as such."""
+        """`dt.now` -> `datetime.datetime.now` when `dt` was imported as such.
+
+        A name that no import binds (a parameter, a local) resolves to None,
+        except builtins such as `open`, which resolve to themselves.
+        """
         name = dotted_name(node)
         if name is None:
             return None
         head, _, rest = name.partition(".")
         full = self.imported_names.get(head)
         if full is None:
-            return name
+            return name if not rest and name in _BUILTINS else None
         return f"{full}.{rest}" if rest else full

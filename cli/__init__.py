@@ -1,0 +1,1 @@
+"""The `wac` command line: everything that touches files, processes and terminals."""

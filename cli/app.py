@@ -1,0 +1,83 @@
+"""The `wac` command: wires the typer apps and the single error exit path."""
+
+from __future__ import annotations
+
+import sys
+from importlib.metadata import PackageNotFoundError, version
+from typing import Optional
+
+import typer
+
+from .commands import lint
+from .errors import WacError
+from .output import Output
+
+app = typer.Typer(
+    name="wac",
+    help="Build, lint, preview and ship Windmill workflows-as-code scripts.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("lint")(lint.lint)
+
+_state = {"debug": False}
+
+
+def _version() -> str:
+    try:
+        return version("wac")
+    except PackageNotFoundError:  # running from a source tree without install
+        return "0+unknown"
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"wac {_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
+    show_version: Optional[bool] = typer.Option(
+        None, "--version", callback=_show_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Windmill workflows-as-code, locally: lint, preview, metadata, sync."""
+    _state["debug"] = debug
+
+
+def main() -> None:
+    """Entry point: run the app; user errors print one line and a hint."""
+    try:
+        code = app(standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
+    except WacError as exc:
+        if _state["debug"]:
+            raise
+        Output(json_mode="--json" in sys.argv or _json_format()).error(exc)
+        sys.exit(exc.exit_code)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        Output().err.print("[red]aborted[/]")
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except typer.TyperException as exc:  # usage errors: bad option, unknown command
+        exc.show()
+        sys.exit(exc.exit_code)
+    except Exception as exc:
+        if _state["debug"]:
+            raise
+        Output().err.print(f"[bold red]internal error:[/] {type(exc).__name__}: {exc}")
+        Output().err.print("[dim]hint: rerun with --debug for the traceback, and report it[/]")
+        sys.exit(2)
+
+
+def _json_format() -> bool:
+    args = sys.argv[1:]
+    return any(a == "--format=json" for a in args) or any(
+        a == "--format" and i + 1 < len(args) and args[i + 1] == "json" for i, a in enumerate(args)
+    )

@@ -1,0 +1,69 @@
+"""`wac lint [PATHS...]`: determinism and WAC-shape checks."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.markup import escape
+
+from ..errors import FAILED
+from ..linting import LintCache, LintReport, lint_paths
+from ..output import Output
+from ..project import find_root
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+
+
+def lint(
+    paths: Optional[List[Path]] = typer.Argument(None, help="Files or folders (default: the current folder)."),
+    output_format: Format = typer.Option(Format.text, "--format", help="text for people, json for CI."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Ignore and do not update the lint cache."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: CPU count)."),
+) -> None:
+    """Check scripts for replay non-determinism and WAC mistakes; exit 1 on errors."""
+    targets = paths or [Path(".")]
+    cache = None if no_cache else LintCache(find_root(Path.cwd()) / ".wac" / "cache" / "lint.json")
+    report = lint_paths(targets, cache=cache, jobs=jobs)
+    out = Output(json_mode=output_format is Format.json)
+    if out.json_mode:
+        out.print_json({
+            "findings": [f.to_json() for f in report.findings],
+            "files": report.files_checked,
+            "errors": report.errors,
+            "warnings": report.warnings,
+            "cache_hits": report.cache_hits,
+        })
+    else:
+        _render(out, report)
+    if report.errors:
+        raise typer.Exit(FAILED)
+
+
+def _render(out: Output, report: LintReport) -> None:
+    by_file = defaultdict(list)
+    for finding in report.findings:
+        by_file[finding.path].append(finding)
+    for path, findings in by_file.items():
+        out.out.print(f"[bold underline]{escape(path)}[/]")
+        for f in findings:
+            color = "red" if f.severity == "error" else "yellow"
+            out.out.print(
+                f"  {f.line}:{f.column}  [{color}]{f.severity}[/]  [bold]{f.code}[/] "
+                f"{escape(f.message)} [dim]({f.rule})[/]"
+            )
+            out.out.print(f"      [dim]hint: {escape(f.hint)}[/]")
+        out.out.print()
+    files = f"{report.files_checked} file{'s' if report.files_checked != 1 else ''}"
+    if not report.findings:
+        out.out.print(f"[green]No problems found[/] in {files}.")
+        return
+    out.out.print(
+        f"[bold]{report.errors} error(s), {report.warnings} warning(s)[/] in {len(by_file)} of {files}."
+    )

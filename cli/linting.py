@@ -1,0 +1,135 @@
+"""`wac lint`: find scripts, lint them (cached by content hash, in parallel)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from wac.parser import ERROR, RULES_VERSION, Finding, lint_source
+
+from .errors import PathNotFound
+from .files import UnreadableFile, read_text, write_atomic
+from .project import module_files, python_files
+
+CACHE_FORMAT = 1
+# Below this many files to lint, starting worker processes costs more than it saves.
+PARALLEL_THRESHOLD = 150
+MAX_CACHE_ENTRIES = 50_000
+
+
+@dataclass
+class LintReport:
+    """Findings of one run, with counts for the summary line."""
+
+    findings: list[Finding] = field(default_factory=list)
+    files_checked: int = 0
+    cache_hits: int = 0
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity == ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.findings) - self.errors
+
+
+class LintCache:
+    """Findings keyed by sha256 of (rules version, module files, content)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._entries: dict[str, list[dict[str, Any]]] = {}
+        self._dirty = False
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("format") == CACHE_FORMAT and data.get("rules") == RULES_VERSION:
+                self._entries = data["entries"]
+        except (OSError, ValueError, KeyError, AttributeError):
+            self._entries = {}
+
+    def get(self, key: str) -> list[dict[str, Any]] | None:
+        return self._entries.get(key)
+
+    def put(self, key: str, findings: list[Finding]) -> None:
+        self._entries[key] = [{k: v for k, v in f.to_json().items() if k != "path"} for f in findings]
+        self._dirty = True
+
+    def save(self) -> None:
+        if not self._dirty:
+            return
+        entries = dict(list(self._entries.items())[-MAX_CACHE_ENTRIES:])
+        payload = {"format": CACHE_FORMAT, "rules": RULES_VERSION, "entries": entries}
+        try:
+            write_atomic(self.path, json.dumps(payload, separators=(",", ":")))
+        except OSError:
+            pass  # a cache that cannot be written only costs speed next time
+
+
+def cache_key(code: str, modules: frozenset[str] | None) -> str:
+    digest = hashlib.sha256(f"{RULES_VERSION}\0{sorted(modules) if modules is not None else None}\0".encode())
+    digest.update(code.encode("utf-8"))
+    return digest.hexdigest()
+
+
+def lint_paths(targets: list[Path], *, cache: LintCache | None = None, jobs: int | None = None) -> LintReport:
+    """Lint every Python file under `targets`; unreadable files become findings."""
+    files: dict[Path, None] = {}
+    for target in targets:
+        if not target.exists():
+            raise PathNotFound(str(target))
+        files.update(dict.fromkeys(python_files(target)))
+    report = LintReport(files_checked=len(files))
+    pending: list[tuple[str, str, frozenset[str] | None, str]] = []
+    for path in files:
+        shown = _display(path)
+        try:
+            code = read_text(path)
+        except UnreadableFile as exc:
+            report.findings.append(Finding(shown, 1, 1, "WAC002", "unreadable-file", ERROR, str(exc),
+                                           "save the file as UTF-8 text"))
+            continue
+        modules = module_files(path)
+        key = cache_key(code, modules)
+        cached = cache.get(key) if cache is not None else None
+        if cached is not None:
+            report.cache_hits += 1
+            report.findings.extend(Finding(path=shown, **entry) for entry in cached)
+        else:
+            pending.append((code, shown, modules, key))
+    for (_, _, _, key), findings in zip(pending, _run(pending, jobs)):
+        if cache is not None:
+            cache.put(key, findings)
+        report.findings.extend(findings)
+    if cache is not None:
+        cache.save()
+    report.findings.sort(key=lambda f: (f.path, f.line, f.column, f.code))
+    return report
+
+
+def _lint_one(item: tuple[str, str, frozenset[str] | None, str]) -> list[Finding]:
+    code, shown, modules, _ = item
+    return lint_source(code, shown, module_files=modules)
+
+
+def _run(pending: list[tuple[str, str, frozenset[str] | None, str]], jobs: int | None) -> list[list[Finding]]:
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    if workers <= 1 or len(pending) < PARALLEL_THRESHOLD:
+        return [_lint_one(item) for item in pending]
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return list(pool.map(_lint_one, pending, chunksize=max(1, len(pending) // (workers * 4))))
+
+
+def _display(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()

@@ -1,0 +1,53 @@
+"""Where a Windmill repo starts, and which files belong to which script."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+MODULE_SUFFIX = "__mod"
+ENTRY_STEM = "script"
+SKIPPED_DIRS = frozenset({".git", ".wac", ".venv", "venv", "node_modules", "__pycache__", ".tox"})
+
+
+def find_root(start: Path) -> Path:
+    """The folder holding `wmill.yaml`, walking up from `start` to the git root."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / "wmill.yaml").is_file():
+            return folder
+        if (folder / ".git").exists():
+            break
+    return start
+
+
+def python_files(target: Path) -> list[Path]:
+    """`target` itself, or every `.py` file below it, skipping tool folders."""
+    if target.is_file():
+        return [target]
+    found = []
+    for path in sorted(target.rglob("*.py")):
+        if not SKIPPED_DIRS.intersection(path.relative_to(target).parts[:-1]):
+            found.append(path)
+    return found
+
+
+def module_files(script: Path) -> frozenset[str] | None:
+    """Files of a script's `__mod` folder, relative to it (None: no such folder).
+
+    Flat layout: `name.py` + `name__mod/`; folder layout: `name__mod/script.py`.
+    """
+    if script.parent.name.endswith(MODULE_SUFFIX) and script.stem == ENTRY_STEM:
+        folder = script.parent
+    else:
+        folder = script.with_name(script.stem + MODULE_SUFFIX)
+        if not folder.is_dir():
+            return frozenset() if not _inside_module_folder(script) else None
+    return frozenset(
+        path.relative_to(folder).as_posix()
+        for path in folder.rglob("*")
+        if path.is_file() and path != script and not path.name.endswith(".lock")
+    )
+
+
+def _inside_module_folder(path: Path) -> bool:
+    return any(part.endswith(MODULE_SUFFIX) for part in path.parent.parts)

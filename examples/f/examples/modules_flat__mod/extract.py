@@ -1,0 +1,2 @@
+def main(n: int):
+    return [{"id": i} for i in range(n)]

@@ -1,0 +1,2 @@
+def main(data: list):
+    return {"count": len(data), "items": data}

@@ -1,0 +1,73 @@
+"""Requirement inference and workspace imports."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import FIXTURES, oracle_cases
+from wac.parser import Source, infer_requirements, package_name, workspace_imports
+
+
+@pytest.mark.parametrize("case", [c for c in oracle_cases() if c.get("sig", {}).get("type") != "Invalid"],
+                         ids=lambda c: c["file"].rsplit("/", 1)[-1])
+def test_workspace_imports_match_reference(case):
+    code = (FIXTURES / "schema" / case["file"]).read_text(encoding="utf-8")
+    stem = case["file"].rsplit("/", 1)[-1][:-3]
+    assert workspace_imports(Source(code).module, f"f/demo/{stem}") == case["relative_imports"]
+
+
+def test_stdlib_workspace_and_mapped_imports():
+    code = (
+        "import os, json\nimport yaml\nimport cv2\nfrom PIL import Image\nimport sklearn.linear_model\n"
+        "from dateutil import parser\nimport google.cloud.kms_inventory\nimport wmill\n"
+        "from f.lib.helper import x\nimport numpy as np\n\ndef main():\n    import pandas\n"
+    )
+    result = infer_requirements(code, "f/x/y")
+    assert result.packages == [
+        "Pillow", "google-cloud-kms-inventory", "numpy", "opencv-python",
+        "python-dateutil", "pyyaml", "scikit-learn", "wmill",
+    ]
+    assert result.workspace_imports == ["f/lib/helper"]
+    assert not result.manual
+
+
+def test_only_imports_above_main_count():
+    code = "import requests\n\ndef main():\n    return 1\n\nimport pandas\n"
+    assert infer_requirements(code, "f/x/y").packages == ["requests"]
+
+
+def test_pins_repins_and_extra_requirements():
+    code = (
+        "#extra_requirements:\n#pandas>=2\n#tqdm==4.66.1\n\n"
+        "import pandas  # pin: pandas<3\nimport numpy  # repin: numpy==1.26.4\nimport httpx  # pin: httpx>=0.27\n"
+        "\ndef main():\n    pass\n"
+    )
+    result = infer_requirements(code, "f/x/y")
+    assert result.packages == ["httpx>=0.27", "numpy==1.26.4", "pandas<3", "pandas>=2", "tqdm==4.66.1"]
+    assert result.conflicts == ["pandas: pandas<3, pandas>=2"]
+
+
+def test_manual_requirements_block_replaces_inference():
+    code = "#requirements:\n#requests==2.31.0\n#httpx\n#\n#congo\nimport pandas\n\ndef main():\n    pass\n"
+    result = infer_requirements(code, "f/x/y")
+    assert result.manual and result.packages == ["httpx", "requests==2.31.0"]
+
+
+@pytest.mark.parametrize(
+    "header, expected",
+    [("# py: >=3.12\n", ">=3.12"), ("#py311\n", "3.11"), ("# py312\n", "3.12"),
+     ('# /// script\n# requires-python = ">=3.10"\n# dependencies = ["rich>=13"]\n# ///\n', ">=3.10"), ("", None)],
+)
+def test_python_version(header, expected):
+    assert infer_requirements(header + "import os\n\ndef main():\n    pass\n", "f/x/y").python == expected
+
+
+def test_pep723_dependencies_are_pins():
+    code = '# /// script\n# dependencies = ["rich>=13", "httpx"]\n# ///\nimport rich\n\ndef main():\n    pass\n'
+    assert infer_requirements(code, "f/x/y").packages == ["httpx", "rich>=13"]
+
+
+@pytest.mark.parametrize("line, name", [("pandas>=2", "pandas"), ("psycopg[binary]==3", "psycopg"),
+                                        ("requests", "requests"), ("a-b ; python_version<'3'", "a-b")])
+def test_package_name(line, name):
+    assert package_name(line) == name
