@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from wac.parser import ERROR, RULES_VERSION, Finding, lint_source
+from wac.parser import ERROR, RULES_VERSION, Finding
 
 from .errors import PathNotFound
 from .files import UnreadableFile, read_text, write_atomic
@@ -114,6 +114,8 @@ def lint_paths(targets: list[Path], *, cache: LintCache | None = None, jobs: int
 
 
 def _lint_one(item: tuple[str, str, frozenset[str] | None, str]) -> list[Finding]:
+    from wac.parser import lint_source  # libcst loads only when a file needs linting
+
     code, shown, modules, _ = item
     return lint_source(code, shown, module_files=modules)
 

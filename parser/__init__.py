@@ -1,41 +1,47 @@
 """Static analysis of Windmill scripts: pure functions, source string in, data out.
 
 No file system, no network, no printing: the CLI supplies text and paths.
+Names are loaded on first use (PEP 562), so `from wac.parser import Finding`
+does not pay for importing libcst.
 """
 
 from __future__ import annotations
 
-from typing import Iterable
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from ._graph import Block, Group, ScriptRef, TaskDef, WacCall, WacGraph, build_graph
-from ._lint import ERROR, WARNING, Example, Finding, LintContext, Rule
-from ._lint import lint_source as _lint_source
-from ._requirements import Requirements, infer_requirements, package_name, workspace_imports
-from ._schema import default_schema, infer_schema
-from ._signature import Arg, MainSignature, parse_signature, signature_of_module
-from ._source import Position, Source
-from ._syntax import SourceSyntaxError
-from .rules import ALL_RULES
+_EXPORTS = {
+    "ALL_RULES": "rules",
+    "ERROR": "_findings", "WARNING": "_findings", "RULES_VERSION": "_findings", "Finding": "_findings",
+    "Block": "_graph", "Group": "_graph", "ScriptRef": "_graph", "TaskDef": "_graph",
+    "WacCall": "_graph", "WacGraph": "_graph", "build_graph": "_graph",
+    "Example": "_lint", "LintContext": "_lint", "Rule": "_lint", "lint_source": "_api",
+    "Requirements": "_requirements", "infer_requirements": "_requirements",
+    "package_name": "_requirements", "workspace_imports": "_requirements",
+    "default_schema": "_schema", "infer_schema": "_schema",
+    "Arg": "_signature", "MainSignature": "_signature", "parse_signature": "_signature",
+    "signature_of_module": "_signature",
+    "Position": "_source", "Source": "_source", "SourceSyntaxError": "_syntax",
+}
+__all__ = sorted(_EXPORTS)
 
-RULES_VERSION = "1"
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
+    from ._api import lint_source
+    from ._findings import ERROR, RULES_VERSION, WARNING, Finding
+    from ._graph import Block, Group, ScriptRef, TaskDef, WacCall, WacGraph, build_graph
+    from ._lint import Example, LintContext, Rule
+    from ._requirements import Requirements, infer_requirements, package_name, workspace_imports
+    from ._schema import default_schema, infer_schema
+    from ._signature import Arg, MainSignature, parse_signature, signature_of_module
+    from ._source import Position, Source
+    from ._syntax import SourceSyntaxError
+    from .rules import ALL_RULES
 
 
-def lint_source(
-    code: str,
-    path: str = "<string>",
-    *,
-    module_files: frozenset[str] | None = None,
-    rules: Iterable[Rule] | None = None,
-) -> list[Finding]:
-    """Lint one script with every rule (or `rules`); see `Finding`."""
-    active = list(rules) if rules is not None else [rule() for rule in ALL_RULES]
-    return _lint_source(code, path, rules=active, module_files=module_files)
-
-
-__all__ = [
-    "ALL_RULES", "ERROR", "RULES_VERSION", "WARNING", "Arg", "Block", "Example", "Finding",
-    "Group", "LintContext", "MainSignature", "Position", "Requirements", "Rule", "ScriptRef",
-    "Source", "SourceSyntaxError", "TaskDef", "WacCall", "WacGraph", "build_graph",
-    "default_schema", "infer_requirements", "infer_schema", "lint_source", "package_name",
-    "parse_signature", "signature_of_module", "workspace_imports",
-]
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'wac.parser' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value

@@ -15,6 +15,7 @@ import libcst as cst
 from ._defaults import NO_DEFAULT, default_value
 from ._source import Source
 from ._syntax import dotted_name, string_value
+from ._walk import children
 
 TASK_OPTIONS = (
     "timeout", "tag", "cache_ttl", "priority", "concurrency_limit", "concurrency_key",
@@ -122,7 +123,7 @@ def build_graph(source: Source) -> WacGraph:
             _collect_function(stmt, graph, top_level=True)
         elif isinstance(stmt, cst.SimpleStatementLine):
             _collect_reference(stmt, graph)
-    for nested in _nested_functions(source.module):
+    for nested in _nested_functions(source):
         _collect_function(nested, graph, top_level=False)
     if graph.workflow is not None:
         walker = _BodyWalker(graph, source)
@@ -178,31 +179,13 @@ def _collect_reference(stmt: cst.SimpleStatementLine, graph: WacGraph) -> None:
             )
 
 
-def _nested_functions(module: cst.Module) -> list[cst.FunctionDef]:
-    """Functions defined inside other functions or classes (never valid tasks)."""
-
-    class Finder(cst.CSTVisitor):
-        def __init__(self) -> None:
-            self.depth = 0
-            self.found: list[cst.FunctionDef] = []
-
-        def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-            if self.depth:
-                self.found.append(node)
-            self.depth += 1
-
-        def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
-            self.depth -= 1
-
-        def visit_ClassDef(self, node: cst.ClassDef) -> None:
-            self.depth += 1
-
-        def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
-            self.depth -= 1
-
-    finder = Finder()
-    module.visit(finder)
-    return finder.found
+def _nested_functions(source: Source) -> list[cst.FunctionDef]:
+    """Decorated functions that are not top-level statements of the module."""
+    top_level = {id(stmt) for stmt in source.module.body}
+    return [
+        node for node in source.all_nodes
+        if isinstance(node, cst.FunctionDef) and node.decorators and id(node) not in top_level
+    ]
 
 
 _BLOCK_KINDS: dict[type, str] = {
@@ -246,9 +229,36 @@ class _BodyWalker:
         return [Block(kind, stmt, children)]
 
     def expression(self, node: cst.CSTNode) -> list[Node]:
-        collector = _CallCollector(self)
-        node.visit(collector)
-        return collector.nodes
+        nodes: list[Node] = []
+        self._scan(node, nodes, None, set())
+        return nodes
+
+    def _scan(self, node: cst.CSTNode, out: list[Node], group: Group | None, awaited: set[int]) -> None:
+        """Find durable calls and groups in one statement, in source order."""
+        if isinstance(node, cst.Await):
+            awaited.add(id(node.expression))
+        elif isinstance(node, cst.Call):
+            kind = self.group_kind(node) if group is None else None
+            if kind is not None:
+                group = Group(kind, node, [], _concurrency(node) if kind == "parallel" else None)
+                out.append(group)
+                if kind == "parallel":
+                    self._parallel_target(node, group)
+            else:
+                call = self.classify(node, id(node) in awaited)
+                if call is not None:
+                    (group.calls if group is not None else out).append(call)
+                    if call.kind == "step":
+                        return  # a step's function runs inline: not part of the graph
+        for child in children(node):
+            self._scan(child, out, group, awaited)
+
+    def _parallel_target(self, node: cst.Call, group: Group) -> None:
+        """`parallel(items, some_task)`: the task is passed by name, not called."""
+        if len(node.args) >= 2 and isinstance(node.args[1].value, cst.Name):
+            name = node.args[1].value.value
+            if name in self._graph.tasks:
+                group.calls.append(WacCall("task", name, node, False))
 
     def classify(self, call: cst.Call, awaited: bool) -> WacCall | None:
         func = call.func
@@ -287,49 +297,6 @@ def _primitive_name(name: str, call: cst.Call) -> str | None:
 def _statement_parts(stmt: cst.CSTNode) -> list[cst.CSTNode]:
     """Children of a compound statement in source order (tests, bodies, handlers)."""
     return [child for child in stmt.children if not isinstance(child, (cst.Comment, cst.EmptyLine))]
-
-
-class _CallCollector(cst.CSTVisitor):
-    """Finds durable calls and groups inside one simple statement."""
-
-    def __init__(self, walker: _BodyWalker) -> None:
-        self._walker = walker
-        self.nodes: list[Node] = []
-        self._awaited: set[int] = set()
-        self._group: Group | None = None
-
-    def visit_Await(self, node: cst.Await) -> None:
-        self._awaited.add(id(node.expression))
-
-    def visit_Call(self, node: cst.Call) -> bool:
-        awaited = id(node) in self._awaited
-        kind = self._walker.group_kind(node)
-        if kind is not None and self._group is None:
-            self._group = Group(kind, node, [], _concurrency(node) if kind == "parallel" else None)
-            self.nodes.append(self._group)
-            if kind == "parallel":
-                self._parallel_target(node)
-            return True
-        call = self._walker.classify(node, awaited)
-        if call is None:
-            return True
-        if self._group is not None:
-            self._group.calls.append(call)
-        else:
-            self.nodes.append(call)
-        # A step's function runs inline: what it calls is not part of the graph.
-        return call.kind != "step"
-
-    def leave_Call(self, original_node: cst.Call) -> None:
-        if self._group is not None and self._group.node is original_node:
-            self._group = None
-
-    def _parallel_target(self, node: cst.Call) -> None:
-        """`parallel(items, some_task)`: the task is passed by name, not called."""
-        if len(node.args) >= 2 and isinstance(node.args[1].value, cst.Name):
-            name = node.args[1].value.value
-            if name in self._walker._graph.tasks and self._group is not None:
-                self._group.calls.append(WacCall("task", name, node, False))
 
 
 def _concurrency(call: cst.Call) -> Any:

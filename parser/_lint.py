@@ -4,36 +4,19 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from dataclasses import asdict, dataclass, field
-from typing import Any, ClassVar, Iterable, Iterator, Union
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import ClassVar, Iterable, Iterator, Union
 
 import libcst as cst
 
+from ._findings import ERROR, Finding
 from ._graph import WacGraph, build_graph
 from ._source import Source
 from ._syntax import SourceSyntaxError
+from ._walk import replayed_nodes
 
-ERROR = "error"
-WARNING = "warning"
 _IGNORE = re.compile(r"#\s*wac:\s*ignore(?:\[([A-Z0-9, ]+)\])?")
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One problem in one file, at a 1-based line and column."""
-
-    path: str
-    line: int
-    column: int
-    code: str
-    rule: str
-    severity: str
-    message: str
-    hint: str
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 @dataclass(frozen=True)
 class Example:
@@ -54,6 +37,11 @@ class LintContext:
     source: Source
     graph: WacGraph
     module_files: frozenset[str] | None = None
+
+    @cached_property
+    def replayed_nodes(self) -> list[cst.CSTNode]:
+        """Nodes the workflow body re-runs on each replay (empty without a workflow)."""
+        return [] if self.graph.workflow is None else replayed_nodes(self.graph.workflow)
 
 
 class Rule(ABC):

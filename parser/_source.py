@@ -10,6 +10,7 @@ import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from ._syntax import dotted_name, parse_module
+from ._walk import walk
 
 
 _BUILTINS = frozenset(dir(builtins))
@@ -39,6 +40,11 @@ class Source:
     def _ranges(self) -> dict[cst.CSTNode, CodeRange]:
         wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
         return dict(wrapper.resolve(PositionProvider))
+
+    @cached_property
+    def all_nodes(self) -> list[cst.CSTNode]:
+        """Every node of the module in walk order, computed once."""
+        return list(walk(self.module))
 
     def code_for(self, node: cst.CSTNode) -> str:
         return self.module.code_for_node(node)

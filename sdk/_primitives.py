@@ -1,10 +1,12 @@
-"""`workflow`, `task`, `step`, `sleep`, ... outside a running workflow."""
+"""`workflow`, `task`, `step`, `sleep`, ... outside a running workflow.
+
+`asyncio` is imported where it is used: it is most of this package's import
+time, and a task process that never sleeps or fans out does not need it.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import functools
-import inspect
 import json
 from typing import Any, Awaitable, Callable, Iterable, TypeVar
 
@@ -36,7 +38,7 @@ def task(_func: Callable[..., Any] | None = None, **options: Any) -> Any:
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             result = func(*args, **kwargs)
-            if inspect.isawaitable(result):
+            if _is_awaitable(result):
                 return _round_tripped(result)
             return json_round_trip(result)
 
@@ -46,6 +48,10 @@ def task(_func: Callable[..., Any] | None = None, **options: Any) -> Any:
         return wrapper
 
     return decorate(_func) if _func is not None else decorate
+
+
+def _is_awaitable(value: Any) -> bool:
+    return hasattr(value, "__await__")
 
 
 async def _round_tripped(awaitable: Awaitable[Any]) -> Any:
@@ -77,13 +83,15 @@ def task_flow(path: str, **options: Any) -> Callable[..., Awaitable[Any]]:
 async def step(name: str, fn: Callable[[], Any]) -> Any:
     """Run `fn` inline and return its JSON round-tripped result."""
     result = fn()
-    if inspect.isawaitable(result):
+    if _is_awaitable(result):
         result = await result
     return json_round_trip(result)
 
 
 async def sleep(seconds: float) -> None:
     """Outside a workflow a durable sleep is a plain `asyncio.sleep`."""
+    import asyncio
+
     await asyncio.sleep(seconds)
 
 
@@ -103,6 +111,8 @@ async def parallel(
     items: Iterable[T], fn: Callable[[T], Awaitable[Any]], *, concurrency: int | None = None
 ) -> list[Any]:
     """Await `fn(item)` for every item, `concurrency` at a time (all by default)."""
+    import asyncio
+
     pending = list(items)
     size = concurrency or len(pending) or 1
     results: list[Any] = []

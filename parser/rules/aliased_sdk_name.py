@@ -42,10 +42,10 @@ class AliasedSdkName(Rule):
             for small in stmt.body:
                 if isinstance(small, cst.ImportFrom) and _is_sdk_module(small.module):
                     yield from self._aliases(small)
-        visitor = _SdkAttributes()
-        ctx.source.module.visit(visitor)
-        for node in visitor.found:
-            yield self.report(node, f"`{dotted_name(node)}` is not recognised as a WAC primitive")
+        for node in ctx.source.all_nodes:
+            if (isinstance(node, cst.Attribute) and node.attr.value in SDK_NAMES
+                    and dotted_name(node.value) == "wmill"):
+                yield self.report(node, f"`{dotted_name(node)}` is not recognised as a WAC primitive")
 
     def _aliases(self, node: cst.ImportFrom) -> Iterator[Report]:
         if isinstance(node.names, cst.ImportStar):
@@ -59,11 +59,3 @@ class AliasedSdkName(Rule):
 def _is_sdk_module(module: cst.BaseExpression | None) -> bool:
     return module is not None and dotted_name(module) in ("wmill", "wmill.client")
 
-
-class _SdkAttributes(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.found: list[cst.Attribute] = []
-
-    def visit_Attribute(self, node: cst.Attribute) -> None:
-        if dotted_name(node.value) == "wmill" and node.attr.value in SDK_NAMES:
-            self.found.append(node)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from .._lint import WARNING, Example, LintContext, Report, Rule
+from .._findings import WARNING
+from .._lint import Example, LintContext, Report, Rule
 
 
 class FlowNeedsWorkspace(Rule):

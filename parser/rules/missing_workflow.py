@@ -47,16 +47,8 @@ def _first_use(ctx: LintContext) -> cst.CSTNode | None:
         return next(iter(ctx.graph.tasks.values())).decorator
     if ctx.graph.references:
         return next(iter(ctx.graph.references.values())).call
-    finder = _PrimitiveCall()
-    ctx.source.module.visit(finder)
-    return finder.found
+    for node in ctx.source.all_nodes:
+        if isinstance(node, cst.Call) and dotted_name(node.func) in _NEEDS_WORKFLOW:
+            return node
+    return None
 
-
-class _PrimitiveCall(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.found: cst.Call | None = None
-
-    def visit_Call(self, node: cst.Call) -> bool:
-        if self.found is None and dotted_name(node.func) in _NEEDS_WORKFLOW:
-            self.found = node
-        return self.found is None

@@ -7,7 +7,6 @@ from typing import Iterator
 import libcst as cst
 
 from .._lint import Example, LintContext, Report, Rule
-from ._walk import workflow_body_nodes
 
 _EXACT = {
     "datetime.datetime.now": "the current time",
@@ -80,7 +79,7 @@ class NondeterministicCall(Rule):
 
     def check(self, ctx: LintContext) -> Iterator[Report]:
         reported: set[int] = set()
-        for node in workflow_body_nodes(ctx.graph):
+        for node in ctx.replayed_nodes:
             if id(node) in reported:
                 continue
             if isinstance(node, cst.Call):

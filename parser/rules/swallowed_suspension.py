@@ -9,6 +9,7 @@ import libcst as cst
 from .._graph import Block, Node, WacCall
 from .._lint import Example, LintContext, Report, Rule
 from .._syntax import dotted_name
+from .._walk import walk
 
 
 class SwallowedSuspension(Rule):
@@ -59,13 +60,7 @@ def _try_blocks(nodes: list[Node]) -> Iterator[Block]:
 
 def _has_call(body: cst.BaseSuite, children: list[Node]) -> bool:
     """Whether one of the try's durable calls sits in its body (not a handler)."""
-    inside: set[int] = set()
-
-    class Collect(cst.CSTVisitor):
-        def visit_Call(self, node: cst.Call) -> None:
-            inside.add(id(node))
-
-    body.visit(Collect())
+    inside = {id(node) for node in walk(body) if isinstance(node, cst.Call)}
     return any(id(call.node) in inside for call in _flatten(children))
 
 

@@ -29,22 +29,12 @@ class UnawaitedCall(Rule):
     ]
 
     def check(self, ctx: LintContext) -> Iterator[Report]:
-        if ctx.graph.workflow is None:
-            return
-        statements = _ExpressionStatements()
-        ctx.graph.workflow.body.visit(statements)
+        statements = {
+            id(node.value) for node in ctx.replayed_nodes
+            if isinstance(node, cst.Expr) and isinstance(node.value, cst.Call)
+        }
         for call in ctx.graph.calls():
-            if not call.awaited and id(call.node) in statements.calls:
+            if not call.awaited and id(call.node) in statements:
                 name = call.name or call.kind
                 yield self.report(call.node, f"`{name}` is called but not awaited")
 
-
-class _ExpressionStatements(cst.CSTVisitor):
-    """Calls that make up a whole statement (`foo()` on its own line)."""
-
-    def __init__(self) -> None:
-        self.calls: set[int] = set()
-
-    def visit_Expr(self, node: cst.Expr) -> None:
-        if isinstance(node.value, cst.Call):
-            self.calls.add(id(node.value))
