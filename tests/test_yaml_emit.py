@@ -12,7 +12,7 @@ from wac.cli.metadata.yaml_emit import dump, js_number
 
 INPUTS = json.loads((FIXTURES / "yaml" / "inputs.json").read_text(encoding="utf-8"))
 EXPECTED = json.loads((FIXTURES / "yaml" / "expected.json").read_text(encoding="utf-8"))
-REFERENCE_FILES = sorted((FIXTURES / "schema").rglob("*.yaml"))
+REFERENCE_FILES = sorted(p for p in (FIXTURES / "schema").rglob("*.yaml") if p.name != "wmill.yaml")
 
 
 @pytest.mark.parametrize("index", range(len(INPUTS)))
