@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from .commands import lint
+from .commands import generate_metadata, lint
 from .errors import WacError
 from .output import Output
 
@@ -20,6 +20,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.command("lint")(lint.lint)
+app.command("generate-metadata")(generate_metadata.generate_metadata)
 
 _state = {"debug": False}
 

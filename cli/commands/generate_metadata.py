@@ -1,0 +1,133 @@
+"""`wac generate-metadata [rehash] [FOLDER]`: schemas, locks and hashes for changed scripts."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.markup import escape
+
+from ..config import SyncConfig, load_config
+from ..errors import FAILED, InvalidInput
+from ..metadata.generate import MetadataRun, Options
+from ..metadata.staleness import Plan
+from ..output import Output
+from ..project import find_root
+
+REHASH = "rehash"
+
+
+def generate_metadata(
+    args: Optional[List[str]] = typer.Argument(None, metavar="[rehash] [FOLDER]",
+                                               help="`rehash` to only re-record hashes; a folder to limit the run."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="List stale items with reasons; write nothing."),
+    check: bool = typer.Option(False, "--check", help="For CI: exit 1 when anything is stale; write nothing."),
+    yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
+    schema_only: bool = typer.Option(False, "--schema-only", help="Only update .script.yaml schemas."),
+    lock_only: bool = typer.Option(False, "--lock-only", help="Only update lock files."),
+    strict: bool = typer.Option(False, "--strict-folder-boundaries", help="Never touch items outside FOLDER."),
+    parallel: int = typer.Option(1, "--parallel", min=1, help="Items processed at once."),
+    includes: Optional[List[str]] = typer.Option(None, "-i", "--includes", help="Globs overriding wmill.yaml includes."),
+    excludes: Optional[List[str]] = typer.Option(None, "-e", "--excludes", help="Globs overriding wmill.yaml excludes."),
+    json_output: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Regenerate .script.yaml, .script.lock and wmill-lock.yaml for stale scripts."""
+    args = list(args or [])
+    rehash = bool(args) and args[0] == REHASH
+    if rehash:
+        args = args[1:]
+    if len(args) > 1:
+        raise InvalidInput(f"expected at most one folder, got: {' '.join(args)}",
+                           "run `wac generate-metadata [rehash] [FOLDER]`")
+    if schema_only and lock_only:
+        raise InvalidInput("--schema-only and --lock-only exclude each other", "pick one")
+    out = Output(json_mode=json_output)
+    root = find_root(Path.cwd())
+    config = _config(root, includes, excludes)
+    options = Options(folder=args[0] if args else None, strict_folder_boundaries=strict,
+                      schema_only=schema_only, lock_only=lock_only, parallel=parallel)
+    run = MetadataRun(root, config, options)
+    if rehash:
+        count = run.rehash(options.folder)
+        if json_output:
+            out.print_json({"rehashed": count})
+        else:
+            out.out.print(f"Rehashed {count} script(s), 0 flow(s), 0 app(s) from disk.")
+        return
+    stale = run.plan()
+    if json_output and (dry_run or check):
+        out.print_json({"stale": [{"path": s.item.local, "reason": s.reason} for s in stale.stale],
+                        "warnings": stale.warnings})
+    else:
+        _print_plan(out, stale)
+    if check and stale.stale:
+        raise typer.Exit(FAILED)
+    if dry_run or check or not stale.stale:
+        return
+    if not yes and sys.stdin.isatty() and not typer.confirm("Update metadata?", default=True):
+        raise typer.Exit(FAILED)
+    total = len(stale.stale)
+    width = len(str(total))
+
+    def progress(index: int, item) -> None:
+        if not json_output:
+            out.out.print(f"[{index}/{total}]{' ' * (width - len(str(index)))} script {escape(item.local)}")
+
+    result = run.apply(stale, on_item=progress, locker=None if schema_only else _locker(root))
+    _print_result(out, result, json_output)
+    if result.failed:
+        raise typer.Exit(FAILED)
+
+
+def _config(root: Path, includes: Optional[List[str]], excludes: Optional[List[str]]) -> SyncConfig:
+    config = load_config(root)
+    if includes:
+        config.includes = [g for value in includes for g in value.split(",") if g]
+    if excludes:
+        config.excludes = [g for value in excludes for g in value.split(",") if g]
+    return config
+
+
+def _locker(root: Path):
+    from ..metadata.locks import Locker
+
+    return Locker(root)
+
+
+def _print_plan(out: Output, stale: Plan) -> None:
+    out.out.print("Checking scripts, flows, apps...")
+    for warning in stale.warnings:
+        out.err.print(f"[yellow]{escape(warning)}[/]")
+    out.out.print()
+    if not stale.stale:
+        out.out.print("All metadata up-to-date")
+        return
+    count = len(stale.stale)
+    out.out.print(f"Found {count} item(s) with stale metadata:")
+    out.out.print(f"  Scripts ({count}):")
+    for entry in stale.stale:
+        out.out.print(f"    ~ {escape(entry.item.local)} [dim]— {escape(entry.reason)}[/]")
+
+
+def _print_result(out: Output, result, json_output: bool) -> None:
+    if json_output:
+        out.print_json({
+            "updated": [r.item.local for r in result.results if not r.error],
+            "failed": [{"path": r.item.local, "error": r.error} for r in result.failed],
+            "lock_changes": {r.item.local: r.lock_changes for r in result.results if r.lock_changes},
+        })
+        return
+    for r in result.results:
+        if r.warning:
+            out.err.print(f"[yellow]warning:[/] {escape(r.item.local)}: {escape(r.warning)}")
+        for change in r.lock_changes:
+            out.out.print(f"  {escape(r.item.local)}: {escape(change)}")
+    done = len(result.results) - len(result.failed)
+    if not result.failed:
+        out.out.print(f"\nDone. Updated {done} item(s).")
+        return
+    out.out.print(f"\nDone. Updated {done}/{len(result.results)} item(s). {len(result.failed)} failed:")
+    for r in result.failed:
+        out.out.print(f"  {escape(r.item.local)}: {escape(r.error or '')}")

@@ -1,0 +1,80 @@
+"""`wmill.yaml`: which files of the repo are Windmill items."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from ruamel.yaml import YAML, YAMLError
+
+from .errors import InvalidInput
+from .files import UnreadableFile, read_text
+
+DEFAULT_INCLUDES = ("f/**",)
+
+
+@dataclass
+class SyncConfig:
+    """The include/exclude globs (minimatch syntax) that select items."""
+
+    includes: list[str] = field(default_factory=lambda: list(DEFAULT_INCLUDES))
+    excludes: list[str] = field(default_factory=list)
+
+    def selects(self, relative: str) -> bool:
+        return any(glob_match(g, relative) for g in self.includes) and not any(
+            glob_match(g, relative) for g in self.excludes
+        )
+
+
+def load_config(root: Path) -> SyncConfig:
+    """Read `wmill.yaml` in `root` (defaults when absent); bad files raise InvalidInput."""
+    path = root / "wmill.yaml"
+    if not path.exists():
+        return SyncConfig()
+    try:
+        data = YAML(typ="safe", pure=True).load(read_text(path)) or {}
+    except (YAMLError, UnreadableFile) as exc:
+        raise InvalidInput(f"wmill.yaml: cannot be read: {str(exc).splitlines()[0]}",
+                           "fix the YAML syntax of wmill.yaml") from None
+    if not isinstance(data, dict):
+        raise InvalidInput("wmill.yaml: expected a mapping at the top level", "see the wmill.yaml docs")
+    config = SyncConfig()
+    for key in ("includes", "excludes"):
+        value = data.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise InvalidInput(f"wmill.yaml: `{key}` must be a list of glob strings",
+                               f'e.g. {key}: ["f/**"]')
+        setattr(config, key, value)
+    return config
+
+
+def glob_match(pattern: str, path: str) -> bool:
+    """minimatch-style match: `*` stays within a folder, `**` crosses folders."""
+    return _compile(pattern).fullmatch(path) is not None
+
+
+@lru_cache(maxsize=256)
+def _compile(pattern: str) -> re.Pattern[str]:
+    pattern = pattern[2:] if pattern.startswith("./") else pattern
+    out, i = [], 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    return re.compile("".join(out))

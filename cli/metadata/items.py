@@ -1,0 +1,87 @@
+"""The scripts of a repo and the files that belong to each (flat and folder layouts)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..config import SyncConfig
+from ..project import ENTRY_STEM, MODULE_SUFFIX, SKIPPED_DIRS
+
+ITEM_ROOTS = ("f", "u", "g")
+SCRIPT_SUFFIX = ".py"
+
+
+@dataclass
+class ScriptItem:
+    """One Python script: its content file, Windmill path and companion files."""
+
+    root: Path
+    local: str  # content file relative to the root, e.g. f/x/y.py or f/x/y__mod/script.py
+    remote: str  # Windmill path, e.g. f/x/y
+    folder_layout: bool
+    modules: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def content_path(self) -> Path:
+        return self.root / self.local
+
+    @property
+    def metadata_local(self) -> str:
+        return f"{self.remote}{MODULE_SUFFIX}/script.yaml" if self.folder_layout else f"{self.remote}.script.yaml"
+
+    @property
+    def lock_local(self) -> str:
+        return f"{self.remote}{MODULE_SUFFIX}/script.lock" if self.folder_layout else f"{self.remote}.script.lock"
+
+    @property
+    def module_dir(self) -> Path:
+        return self.root / f"{self.remote}{MODULE_SUFFIX}"
+
+
+def remote_path(local: str) -> str:
+    """Windmill path of a content file: before `__mod/`, else before the first dot."""
+    marker = MODULE_SUFFIX + "/"
+    if marker in local:
+        return local.split(marker, 1)[0]
+    return local.split(".", 1)[0]
+
+
+def find_scripts(root: Path, config: SyncConfig) -> list[ScriptItem]:
+    """Every Python script under f/, u/, g/ selected by the config, sorted by path."""
+    items = []
+    for top in ITEM_ROOTS:
+        base = root / top
+        if not base.is_dir():
+            continue
+        for folder, dirs, files in os.walk(base):
+            dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS)
+            rel_folder = Path(folder).relative_to(root).as_posix()
+            for name in sorted(files):
+                local = f"{rel_folder}/{name}"
+                if name.endswith(SCRIPT_SUFFIX) and _is_entry(local) and config.selects(local):
+                    items.append(_item(root, local))
+    return sorted(items, key=lambda item: item.local)
+
+
+def _is_entry(local: str) -> bool:
+    """Scripts outside `__mod/`, or `script.py` directly under the outermost `__mod/`."""
+    parts = local.split("/")
+    mods = [i for i, part in enumerate(parts[:-1]) if part.endswith(MODULE_SUFFIX)]
+    if not mods:
+        return True
+    return mods[0] == len(parts) - 2 and parts[-1] == f"{ENTRY_STEM}{SCRIPT_SUFFIX}"
+
+
+def _item(root: Path, local: str) -> ScriptItem:
+    remote = remote_path(local)
+    item = ScriptItem(root, local, remote, folder_layout=f"{MODULE_SUFFIX}/" in local)
+    folder = item.module_dir
+    if folder.is_dir():
+        for path in sorted(folder.rglob("*" + SCRIPT_SUFFIX)):
+            rel = path.relative_to(folder).as_posix()
+            if item.folder_layout and "/" not in rel and path.stem == ENTRY_STEM:
+                continue
+            item.modules[rel] = path
+    return item
