@@ -37,7 +37,9 @@ def run_wac(tmp_path):
     """Run the installed `wac` command in a subprocess (default cwd: a temp dir)."""
 
     def run(*args: str, cwd: Path | None = None, input: str | None = None) -> subprocess.CompletedProcess:
-        env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
+        # Lock tests resolve from their own wheel folder only: no user pip config.
+        env.update(COLUMNS="200", NO_COLOR="1", PIP_CONFIG_FILE=os.devnull)
         return subprocess.run(
             [sys.executable, "-m", "wac.cli", *args],
             cwd=cwd or tmp_path, env=env, input=input, capture_output=True, text=True, timeout=120,

@@ -31,6 +31,10 @@ def generate_metadata(
     parallel: int = typer.Option(1, "--parallel", min=1, help="Items processed at once."),
     includes: Optional[List[str]] = typer.Option(None, "-i", "--includes", help="Globs overriding wmill.yaml includes."),
     excludes: Optional[List[str]] = typer.Option(None, "-e", "--excludes", help="Globs overriding wmill.yaml excludes."),
+    index_url: Optional[str] = typer.Option(None, "--index-url", help="Package index for lock resolution."),
+    find_links: Optional[List[str]] = typer.Option(None, "--find-links", help="Extra wheel folders or pages."),
+    no_index: bool = typer.Option(False, "--no-index", help="Resolve from --find-links only (offline)."),
+    refresh_locks: bool = typer.Option(False, "--refresh-locks", help="Re-resolve instead of using cached locks (kept 24 h)."),
     json_output: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Regenerate .script.yaml, .script.lock and wmill-lock.yaml for stale scripts."""
@@ -57,10 +61,10 @@ def generate_metadata(
             out.out.print(f"Rehashed {count} script(s), 0 flow(s), 0 app(s) from disk.")
         return
     stale = run.plan()
-    if json_output and (dry_run or check):
+    if json_output and (dry_run or check or not stale.stale):
         out.print_json({"stale": [{"path": s.item.local, "reason": s.reason} for s in stale.stale],
                         "warnings": stale.warnings})
-    else:
+    elif not json_output:
         _print_plan(out, stale)
     if check and stale.stale:
         raise typer.Exit(FAILED)
@@ -75,8 +79,9 @@ def generate_metadata(
         if not json_output:
             out.out.print(f"[{index}/{total}]{' ' * (width - len(str(index)))} script {escape(item.local)}")
 
-    result = run.apply(stale, on_item=progress, locker=None if schema_only else _locker(root))
-    _print_result(out, result, json_output)
+    locker = None if schema_only else _locker(run, index_url, tuple(find_links or ()), no_index, refresh_locks)
+    result = run.apply(stale, on_item=progress, locker=locker)
+    _print_result(out, result, json_output, locker.resolutions if locker else 0)
     if result.failed:
         raise typer.Exit(FAILED)
 
@@ -90,10 +95,13 @@ def _config(root: Path, includes: Optional[List[str]], excludes: Optional[List[s
     return config
 
 
-def _locker(root: Path):
+def _locker(run: MetadataRun, index_url: Optional[str], find_links: tuple[str, ...], no_index: bool,
+            refresh: bool):
     from ..metadata.locks import Locker
 
-    return Locker(root)
+    texts = {remote: state.script_text for remote, state in run.states.items() if state.script_text}
+    return Locker(run.root, texts, index_url=index_url, find_links=find_links, no_index=no_index,
+                  refresh=refresh)
 
 
 def _print_plan(out: Output, stale: Plan) -> None:
@@ -111,9 +119,10 @@ def _print_plan(out: Output, stale: Plan) -> None:
         out.out.print(f"    ~ {escape(entry.item.local)} [dim]— {escape(entry.reason)}[/]")
 
 
-def _print_result(out: Output, result, json_output: bool) -> None:
+def _print_result(out: Output, result, json_output: bool, resolutions: int) -> None:
     if json_output:
         out.print_json({
+            "resolutions": resolutions,
             "updated": [r.item.local for r in result.results if not r.error],
             "failed": [{"path": r.item.local, "error": r.error} for r in result.failed],
             "lock_changes": {r.item.local: r.lock_changes for r in result.results if r.lock_changes},
