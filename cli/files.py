@@ -25,6 +25,15 @@ def read_text(path: Path) -> str:
         raise UnreadableFile(f"not valid UTF-8 (byte {exc.start})") from None
 
 
+def create_empty(path: Path) -> None:
+    """Create an empty file if missing (nothing to half-write, so no temp file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.open("x").close()
+    except FileExistsError:
+        pass
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Write `text` to `path` via a temp file and rename: never half-written."""
     path.parent.mkdir(parents=True, exist_ok=True)

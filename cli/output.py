@@ -20,6 +20,10 @@ class Output:
         self.out = Console(highlight=False, soft_wrap=True)
         self.err = Console(stderr=True, highlight=False, soft_wrap=True)
 
+    def line(self, text: str = "") -> None:
+        """A plain line on stdout: for long listings, where rich's per-call cost adds up."""
+        sys.stdout.write(text + "\n")
+
     def print_json(self, data: Any) -> None:
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 

@@ -77,7 +77,7 @@ def generate_metadata(
 
     def progress(index: int, item) -> None:
         if not json_output:
-            out.out.print(f"[{index}/{total}]{' ' * (width - len(str(index)))} script {escape(item.local)}")
+            out.line(f"[{index}/{total}]{' ' * (width - len(str(index)))} script {item.local}")
 
     locker = None if schema_only else _locker(run, index_url, tuple(find_links or ()), no_index, refresh_locks)
     result = run.apply(stale, on_item=progress, locker=locker)
@@ -116,7 +116,7 @@ def _print_plan(out: Output, stale: Plan) -> None:
     out.out.print(f"Found {count} item(s) with stale metadata:")
     out.out.print(f"  Scripts ({count}):")
     for entry in stale.stale:
-        out.out.print(f"    ~ {escape(entry.item.local)} [dim]— {escape(entry.reason)}[/]")
+        out.line(f"    ~ {entry.item.local} — {entry.reason}")
 
 
 def _print_result(out: Output, result, json_output: bool, resolutions: int) -> None:

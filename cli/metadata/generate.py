@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Callable
 
 from ..config import SyncConfig
-from ..files import write_atomic
+from ..files import create_empty, write_atomic
 from .items import ScriptItem, find_scripts
 from .lockfile import WmillLock
-from .script_metadata import INLINE, MetadataError, parse_metadata, with_new_schema
+from .render import RenderJob, render_all
+from .script_metadata import INLINE, default_metadata
 from .staleness import ItemState, Plan, normalize_folder, plan, read_state
-from .yaml_emit import dump
 
 
 @dataclass
@@ -60,24 +60,55 @@ class MetadataRun:
 
     def apply(self, stale: Plan, on_item: Callable[[int, ScriptItem], None] | None = None,
               locker=None) -> RunResult:
-        """Regenerate each stale item, then write wmill-lock.yaml once."""
-        run = RunResult()
+        """Lock (threads), render metadata (processes), write, then record hashes once."""
+        targets = [self.states[s.item.remote] for s in stale.stale]
+        results = [ItemResult(state.item, error=state.error) for state in targets]
+        lock_refs = self._lock_all(targets, results, on_item, locker)
+        jobs = [self._render_job(state, ref) for state, ref in zip(targets, lock_refs)]
+        pending = [(i, r, j) for i, (r, j) in enumerate(zip(results, jobs), 1) if r.error is None]
+        for (index, result, _), rendered in zip(pending, render_all([j for _, _, j in pending])):
+            result.warning = rendered.warning
+            if rendered.error:
+                result.error = rendered.error
+                continue
+            if locker is None:
+                if on_item:
+                    on_item(index, result.item)
+                create_empty(self.root / result.item.lock_local)
+            write_atomic(self.root / result.item.metadata_local, rendered.text or "")
+            self.lock.replace(result.item.remote, read_state(result.item).hashes)
+        if results or not self.lock.existed:
+            self.lock.save()
+        return RunResult(results)
 
-        def one(index: int, state: ItemState) -> ItemResult:
+    def _lock_all(self, targets: list[ItemState], results: list[ItemResult],
+                  on_item: Callable[[int, ScriptItem], None] | None, locker) -> list[str]:
+        """Each item's `lock:` value; with a locker, resolve and write the lock files first."""
+        if locker is None:
+            return [INLINE + state.item.lock_local for state in targets]
+
+        def one(index: int, state: ItemState, result: ItemResult) -> str:
             if on_item:
                 on_item(index, state.item)
-            return self._regenerate(state, locker)
+            if result.error:
+                return ""
+            outcome = locker.lock_item(state.item, state)
+            result.error = outcome.error
+            result.lock_changes = outcome.changes
+            return INLINE + state.item.lock_local if outcome.text else ""
 
-        targets = [self.states[s.item.remote] for s in stale.stale]
         with ThreadPoolExecutor(max_workers=max(1, self.options.parallel)) as pool:
-            run.results = list(pool.map(one, range(1, len(targets) + 1), targets))
-        for result in run.results:
-            if result.error is None:
-                fresh = read_state(result.item)
-                self.lock.replace(result.item.remote, fresh.hashes)
-        if run.results or not self.lock.existed:
-            self.lock.save()
-        return run
+            return list(pool.map(one, range(1, len(targets) + 1), targets, results))
+
+    def _render_job(self, state: ItemState, lock_ref: str) -> RenderJob:
+        return RenderJob(
+            metadata_local=state.item.metadata_local,
+            lock_ref=lock_ref,
+            script_text=state.script_text or "",
+            metadata_text=state.metadata_text,
+            default=default_metadata(state.item),
+            update_schema=not self.options.lock_only,
+        )
 
     def rehash(self, folder: str | None) -> int:
         """Record hashes from disk for every item (in `folder`), writing nothing else."""
@@ -92,31 +123,3 @@ class MetadataRun:
                 count += 1
         self.lock.save()
         return count
-
-    def _regenerate(self, state: ItemState, locker) -> ItemResult:
-        item = state.item
-        result = ItemResult(item)
-        if state.error:
-            result.error = state.error
-            return result
-        try:
-            metadata = parse_metadata(item, state.metadata_text)
-        except MetadataError as exc:
-            result.error = str(exc)
-            return result
-        if not self.options.lock_only:
-            metadata, result.warning = with_new_schema(metadata, state.script_text or "")
-        lock_path = self.root / item.lock_local
-        if self.options.schema_only or locker is None:
-            metadata["lock"] = INLINE + item.lock_local
-            if not lock_path.exists():
-                write_atomic(lock_path, "")
-        else:
-            outcome = locker.lock_item(item, state)
-            if outcome.error:
-                result.error = outcome.error
-                return result
-            result.lock_changes = outcome.changes
-            metadata["lock"] = INLINE + item.lock_local if outcome.text else ""
-        write_atomic(self.root / item.metadata_local, dump(metadata))
-        return result

@@ -22,16 +22,14 @@ def default_metadata(item: ScriptItem) -> dict[str, Any]:
             "schema": default_schema()}
 
 
-def parse_metadata(item: ScriptItem, text: str | None) -> dict[str, Any]:
-    """The metadata as data: the file's content, or the defaults when there is none."""
-    if text is None:
-        return default_metadata(item)
+def parse_metadata_text(name: str, text: str) -> dict[str, Any]:
+    """The metadata in `text` (file `name`) as data; MetadataError names the file."""
     try:
         data = YAML(typ="safe", pure=True).load(text)
     except YAMLError as exc:
-        raise MetadataError(f"{item.metadata_local}: invalid YAML: {str(exc).splitlines()[0]}") from None
+        raise MetadataError(f"{name}: invalid YAML: {str(exc).splitlines()[0]}") from None
     if not isinstance(data, dict):
-        raise MetadataError(f"{item.metadata_local}: expected a mapping of metadata fields")
+        raise MetadataError(f"{name}: expected a mapping of metadata fields")
     return data
 
 

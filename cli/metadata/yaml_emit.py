@@ -13,6 +13,7 @@ import json
 import math
 import re
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from .collation import locale_key
@@ -36,6 +37,8 @@ _NEEDS_QUOTES = re.compile(
 )
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 _DOCUMENT_MARKER = re.compile(r"^(%|---|\.\.\.)", re.M)
+_SAFE_PLAIN = re.compile(r"[A-Za-z_$/][A-Za-z0-9_$/.\-]*\Z")
+_SAFE_PLAIN_MAX = 60
 
 
 def dump(value: Any) -> str:
@@ -43,6 +46,7 @@ def dump(value: Any) -> str:
     return _node(value, "", None) + "\n"
 
 
+@lru_cache(maxsize=4096)
 def sort_key(key: str) -> tuple:
     return locale_key(_PRIORITY.get(key, key))
 
@@ -110,6 +114,8 @@ def js_number(value: float) -> str:
 
 
 def _string(value: str, indent: str, indent_at_start: int | None, implicit_key: bool) -> str:
+    if len(value) <= _SAFE_PLAIN_MAX and _SAFE_PLAIN.match(value) and not _CORE_TAGS.match(value):
+        return value  # the common case: an identifier-like word stays plain and unfolded
     if _CONTROL.search(value):
         return _double_quoted(value, indent, indent_at_start, implicit_key)
     if implicit_key and "\n" in value:
