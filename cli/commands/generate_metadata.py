@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 from pathlib import Path
-from typing import List, Optional
+from typing import Callable, Iterator, List, Optional
 
 import typer
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..config import SyncConfig, load_config
 from ..errors import FAILED, InvalidInput
@@ -72,18 +74,27 @@ def generate_metadata(
         return
     if not yes and sys.stdin.isatty() and not typer.confirm("Update metadata?", default=True):
         raise typer.Exit(FAILED)
-    total = len(stale.stale)
-    width = len(str(total))
-
-    def progress(index: int, item) -> None:
-        if not json_output:
-            out.line(f"[{index}/{total}]{' ' * (width - len(str(index)))} script {item.local}")
-
     locker = None if schema_only else _locker(run, index_url, tuple(find_links or ()), no_index, refresh_locks)
-    result = run.apply(stale, on_item=progress, locker=locker)
+    with _progress(out, len(stale.stale), json_output) as on_item:
+        result = run.apply(stale, on_item=on_item, locker=locker)
     _print_result(out, result, json_output, locker.resolutions if locker else 0)
     if result.failed:
         raise typer.Exit(FAILED)
+
+
+@contextmanager
+def _progress(out: Output, total: int, quiet: bool) -> Iterator[Callable[[int, object], None]]:
+    """A rich progress bar in a terminal; wmill's `[i/N] script path` lines otherwise."""
+    width = len(str(total))
+    if quiet:
+        yield lambda index, item: None
+    elif not out.out.is_terminal:
+        yield lambda index, item: out.line(f"[{index}/{total}]{' ' * (width - len(str(index)))} script {item.local}")
+    else:
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=out.out, transient=True) as bar:
+            task = bar.add_task("Updating metadata", total=total)
+            yield lambda index, item: bar.update(task, completed=index, description=escape(item.local))
 
 
 def _config(root: Path, includes: Optional[List[str]], excludes: Optional[List[str]]) -> SyncConfig:
