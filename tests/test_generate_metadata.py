@@ -146,3 +146,31 @@ def test_reads_v1_lockfile(run_wac, repo):
 
     (repo / "wmill-lock.yaml").write_text(yaml.safe_dump({"locks": nested}))
     assert "All metadata up-to-date" in run_wac("generate-metadata", "--dry-run", cwd=repo).stdout
+
+
+def test_includes_and_excludes_override_wmill_yaml(run_wac, repo):
+    result = run_wac("generate-metadata", "--dry-run", "-i", "f/app/**", "-e", "f/app/chain.py", cwd=repo)
+    listed = [l.split()[1] for l in stale_lines(result.stdout)[2:]]
+    assert listed == ["f/app/relative_user.py", "f/app/consumer.py"]
+
+
+def test_lock_only_keeps_the_schema(run_wac, repo, tmp_path):
+    from wheels import build_wheel
+
+    run_wac("generate-metadata", "--schema-only", "--yes", cwd=repo)
+    meta = repo / "u/alice/mine.script.yaml"
+    meta.write_text(meta.read_text().replace("type: integer", "type: string"))
+    (repo / "u/alice/mine.py").write_text("import idna\n\n\ndef main(a: int = 1):\n    return a\n")
+    build_wheel(tmp_path / "wheels", "idna", "3.7")
+    result = run_wac("generate-metadata", "u/alice", "--lock-only", "--yes", "--no-index",
+                     "--find-links", str(tmp_path / "wheels"), cwd=repo)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "type: string" in meta.read_text()  # schema untouched
+    assert (repo / "u/alice/mine.script.lock").read_text().endswith("idna==3.7\n")
+    assert "+ idna 3.7" in result.stdout
+
+
+def test_conflicting_flags_are_usage_errors(run_wac, repo):
+    result = run_wac("generate-metadata", "--schema-only", "--lock-only", cwd=repo)
+    assert result.returncode == 2 and "exclude each other" in result.stderr
+    assert run_wac("generate-metadata", "a", "b", cwd=repo).returncode == 2
