@@ -1,14 +1,15 @@
 """The WAC primitives a workflow script imports (`from wmill import ...`).
 
 Standard library only: this package is imported by every task process, so
-importing it must stay fast. Outside a running workflow the primitives
-behave as Windmill's SDK does in a plain run: tasks execute inline with a
-JSON round trip of their result, `step` runs its function, `sleep` sleeps.
+importing it must stay fast. Inside a running workflow the primitives go
+through the replay context (`_context`); outside one they behave as
+Windmill's SDK does in a plain run: tasks execute inline with a JSON round
+trip of their result, `step` runs its function, `sleep` sleeps.
 """
 
 from __future__ import annotations
 
-from ._errors import TaskError
+from ._errors import NondeterminismError, TaskError
 from ._primitives import (
     get_resume_urls,
     parallel,
@@ -22,6 +23,7 @@ from ._primitives import (
 )
 
 __all__ = [
+    "NondeterminismError",
     "TaskError",
     "get_resume_urls",
     "parallel",

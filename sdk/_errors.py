@@ -20,3 +20,15 @@ class TaskError(Exception):
         self.step_key = step_key
         self.child_job_id = child_job_id
         self.result = result
+
+
+class NondeterminismError(Exception):
+    """A replay asked for a different step than the checkpoint recorded at that position."""
+
+    def __init__(self, expected: str, got: str, index: int, line: int | None) -> None:
+        where = f" (line {line})" if line else ""
+        super().__init__(
+            f"non-deterministic replay: call #{index + 1} asked for step '{got}'{where}, "
+            f"but the checkpoint recorded '{expected}' there"
+        )
+        self.expected, self.got, self.index, self.line = expected, got, index, line

@@ -22,7 +22,7 @@ def test_sdk_import_pulls_in_no_heavy_dependency():
 
 def test_public_names_are_pinned():
     assert sorted(wac.sdk.__all__) == [
-        "TaskError", "get_resume_urls", "parallel", "sleep", "step", "task", "task_flow",
+        "NondeterminismError", "TaskError", "get_resume_urls", "parallel", "sleep", "step", "task", "task_flow",
         "task_script", "wait_for_approval", "workflow",
     ]
 

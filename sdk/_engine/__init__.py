@@ -1,0 +1,1 @@
+"""The local executor: job store (SQLite), scheduler, forked round and task processes."""
