@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import sys
-from importlib.metadata import PackageNotFoundError, version
 from typing import Optional
 
 import typer
 
-from .commands import generate_metadata, lint
+from .commands import generate_metadata, job, lint, script
 from .errors import WacError
 from .output import Output
 
@@ -21,11 +20,15 @@ app = typer.Typer(
 )
 app.command("lint")(lint.lint)
 app.command("generate-metadata")(generate_metadata.generate_metadata)
+app.add_typer(script.app, name="script")
+app.add_typer(job.app, name="job")
 
 _state = {"debug": False}
 
 
 def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
         return version("wac")
     except PackageNotFoundError:  # running from a source tree without install

@@ -9,12 +9,8 @@ from typing import Callable, Iterator, List, Optional
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ..config import SyncConfig, load_config
 from ..errors import FAILED, InvalidInput
-from ..metadata.generate import MetadataRun, Options
-from ..metadata.staleness import Plan
 from ..output import Output
 from ..project import find_root
 
@@ -49,6 +45,8 @@ def generate_metadata(
                            "run `wac generate-metadata [rehash] [FOLDER]`")
     if schema_only and lock_only:
         raise InvalidInput("--schema-only and --lock-only exclude each other", "pick one")
+    from ..metadata.generate import MetadataRun, Options
+
     out = Output(json_mode=json_output)
     root = find_root(Path.cwd())
     config = _config(root, includes, excludes)
@@ -91,13 +89,17 @@ def _progress(out: Output, total: int, quiet: bool) -> Iterator[Callable[[int, o
     elif not out.out.is_terminal:
         yield lambda index, item: out.line(f"[{index}/{total}]{' ' * (width - len(str(index)))} script {item.local}")
     else:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), console=out.out, transient=True) as bar:
             task = bar.add_task("Updating metadata", total=total)
             yield lambda index, item: bar.update(task, completed=index, description=escape(item.local))
 
 
-def _config(root: Path, includes: Optional[List[str]], excludes: Optional[List[str]]) -> SyncConfig:
+def _config(root: Path, includes: Optional[List[str]], excludes: Optional[List[str]]):
+    from ..config import load_config
+
     config = load_config(root)
     if includes:
         config.includes = [g for value in includes for g in value.split(",") if g]
@@ -106,7 +108,7 @@ def _config(root: Path, includes: Optional[List[str]], excludes: Optional[List[s
     return config
 
 
-def _locker(run: MetadataRun, index_url: Optional[str], find_links: tuple[str, ...], no_index: bool,
+def _locker(run, index_url: Optional[str], find_links: tuple[str, ...], no_index: bool,
             refresh: bool):
     from ..metadata.locks import Locker
 
@@ -115,7 +117,7 @@ def _locker(run: MetadataRun, index_url: Optional[str], find_links: tuple[str, .
                   refresh=refresh)
 
 
-def _print_plan(out: Output, stale: Plan) -> None:
+def _print_plan(out: Output, stale) -> None:
     out.out.print("Checking scripts, flows, apps...")
     for warning in stale.warnings:
         out.err.print(f"[yellow]{escape(warning)}[/]")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
+import io
 import os
 import signal
 import sys
@@ -89,9 +90,9 @@ class RoundSpec:
     now: float
 
 
-def run_round(spec: RoundSpec) -> int:
-    """Child body: replay the workflow once and persist the outcome."""
-    store = JobStore(spec.store_path)
+def run_round(spec: RoundSpec, store: JobStore | None = None) -> int:
+    """Replay the workflow once and persist the outcome (in a child, or in place)."""
+    store = store or JobStore(spec.store_path)
 
     def persist_step(key: str, value: Any, index: int) -> None:
         with store.transaction():
@@ -108,8 +109,30 @@ def run_round(spec: RoundSpec) -> int:
     except Exception as exc:
         traceback.print_exc()
         outcome = {"type": "error", "error": _error_value(exc)}
+    except SystemExit as exc:
+        outcome = {"type": "error", "error": {"error": {"name": "SystemExit",
+                                                        "message": f"the workflow called exit({exc.code})"}}}
     recording.persist_outcome(store, spec.job_id, outcome, spec.now)
     return 0
+
+
+class LineWriter(io.TextIOBase):
+    """A stdout stand-in that hands each complete line to `emit`."""
+
+    def __init__(self, emit: Callable[[str], None]) -> None:
+        self._emit = emit
+        self._partial = ""
+
+    def write(self, text: str) -> int:
+        *lines, self._partial = (self._partial + text).split("\n")
+        for line in lines:
+            self._emit(line)
+        return len(text)
+
+    def close_lines(self) -> None:
+        if self._partial:
+            self._emit(self._partial)
+            self._partial = ""
 
 
 @dataclass

@@ -7,6 +7,7 @@ crash is the same loop: interrupted work is queued again, finished work stays.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import selectors
@@ -18,7 +19,7 @@ from typing import Any, Callable
 
 from .. import _urls
 from . import recording
-from .children import Child, RoundSpec, TaskSpec, decode_lines, fork_child, run_round, run_task
+from .children import Child, LineWriter, RoundSpec, TaskSpec, decode_lines, fork_child, run_round, run_task
 from .host import entry_point, load_module, prepare_imports, source_hash
 from .store import TERMINAL, JobStore, dumps, new_id
 
@@ -37,6 +38,9 @@ class Settings:
 
     workers: int = os.cpu_count() or 1
     skip_sleeps: bool = False
+    # Rounds run in the scheduler (fast; module globals persist between rounds)
+    # unless isolated, which forks each round from the freshly imported script.
+    isolate_rounds: bool = False
     approve: Callable[[str, dict[str, Any]], Decision | None] = lambda key, detail: None
     on_log: Callable[[str, str], None] = lambda label, line: None
     on_sleep: Callable[[str, float], None] = lambda key, seconds: None
@@ -97,12 +101,14 @@ class Executor:
                     self._kill_all()
                     continue
                 if status == "queued" and self.round is None:
-                    self._start_round(root)
-                elif status == "sleeping" and self.round is None:
-                    self._sleep_or_wake(root)
+                    if self._start_round(root):
+                        continue  # ran in place: its outcome is already recorded
+                elif status == "sleeping" and self.round is None and self._sleep_or_wake(root):
+                    continue
                 elif status == APPROVAL and self.round is None and not self.children:
                     if not self._answer_approval(root):
                         return APPROVAL
+                    continue
                 self._start_tasks(root_id)
                 self._wait(self._next_deadline(root))
         finally:
@@ -131,7 +137,8 @@ class Executor:
             return row[0]
 
     # -- rounds ---------------------------------------------------------------
-    def _start_round(self, root) -> None:
+    def _start_round(self, root) -> bool:
+        """Start a round; True when it already ran in place (not isolated)."""
         with self.store.transaction() as db:
             db.execute("UPDATE jobs SET status='running', started_at=COALESCE(started_at, ?) WHERE id=?",
                        (time.time(), root["id"]))
@@ -139,7 +146,16 @@ class Executor:
         spec = RoundSpec(self.store_path, root["id"], self.script, self.project_root, entry_point(self.module),
                          json.loads(root["args"]), self.checkpoint.completed, self.checkpoint.order, time.time())
         os.environ[_urls.ENV_JOB_ID] = root["id"]
-        self.round = self._fork(root["id"], "workflow", lambda: run_round(spec))
+        if self.settings.isolate_rounds:
+            self.round = self._fork(root["id"], "workflow", lambda: run_round(spec))
+            return False
+        lines: list[str] = []
+        writer = LineWriter(lines.append)
+        with contextlib.redirect_stdout(writer), contextlib.redirect_stderr(writer):
+            run_round(spec, self.store)
+        writer.close_lines()
+        self._log_lines(root["id"], "workflow", lines)
+        return True
 
     def _refresh_checkpoint(self, root_id: str) -> None:
         for row in self.store.steps_since(root_id, self.checkpoint.seq):
@@ -197,17 +213,18 @@ class Executor:
         return count < limit
 
     # -- waits ------------------------------------------------------------------
-    def _sleep_or_wake(self, root) -> None:
+    def _sleep_or_wake(self, root) -> bool:
+        """Wake the run when its sleep is over (or skipped); True when it woke."""
         pending = self.store.pending(root["id"])
         if not pending:
-            return
+            return False
         key = pending[0]["key"]
         remaining = root["wake_at"] - time.time()
         if self.settings.skip_sleeps or remaining <= 0:
             detail = {"skipped_s": round(max(remaining, 0), 3)} if self.settings.skip_sleeps else None
-            recording.resolve_wait(self.store, root["id"], key, True, "woke", detail)
-        else:
-            self.settings.on_sleep(key, remaining)
+            return recording.resolve_wait(self.store, root["id"], key, True, "woke", detail)
+        self.settings.on_sleep(key, remaining)
+        return False
 
     def _answer_approval(self, root) -> bool:
         pending = self.store.pending(root["id"])
@@ -255,12 +272,15 @@ class Executor:
         self._enforce_timeouts()
 
     def _log(self, child: Child, lines: list[str]) -> None:
+        self._log_lines(child.job_id, child.label, lines)
+
+    def _log_lines(self, job_id: str, label: str, lines: list[str]) -> None:
         if not lines:
             return
         for line in lines:
-            self.settings.on_log(child.label, line)
+            self.settings.on_log(label, line)
         with self.store.transaction():
-            self.store.append_logs(child.job_id, lines)
+            self.store.append_logs(job_id, lines)
 
     def _reap(self, child: Child) -> None:
         if child.buffer:

@@ -1,0 +1,66 @@
+"""`-d` arguments: parsing (`JSON`, `@file`, `@-`) and checking against the script's schema."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from .errors import InvalidInput
+
+_TYPES = {"integer": (int,), "number": (int, float), "string": (str,), "boolean": (bool,),
+          "array": (list,), "object": (dict,)}
+
+
+def parse_data(data: str | None) -> dict[str, Any]:
+    """The args object from `-d`: inline JSON, `@path` or `@-` (stdin); `{}` when absent."""
+    if data is None:
+        return {}
+    if data == "@-":
+        text, source = sys.stdin.read(), "stdin"
+    elif data.startswith("@"):
+        path = Path(data[1:])
+        if not path.is_file():
+            raise InvalidInput(f"-d {data}: no such file", "give a JSON file path after @, or @- for stdin")
+        text, source = path.read_text(encoding="utf-8"), str(path)
+    else:
+        text, source = data, "-d"
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"{source}: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})",
+                           """pass an object, e.g. -d '{"n": 3}'""") from None
+    if not isinstance(value, dict):
+        raise InvalidInput(f"{source}: expected a JSON object of arguments, got {type(value).__name__}",
+                           """pass an object, e.g. -d '{"n": 3}'""")
+    return value
+
+
+def check_args(args: dict[str, Any], schema: dict[str, Any], *, star_kwargs: bool = False) -> list[str]:
+    """One message per bad field: missing required, unknown name, wrong type, not in enum."""
+    properties = schema.get("properties") or {}
+    problems = [f"missing required argument `{name}`" for name in schema.get("required") or []
+                if name not in args]
+    for name, value in args.items():
+        spec = properties.get(name)
+        if spec is None:
+            if not star_kwargs:
+                known = ", ".join(properties) or "none"
+                problems.append(f"unknown argument `{name}` (main takes: {known})")
+            continue
+        expected = _TYPES.get(spec.get("type") or "")
+        if value is None or expected is None:
+            continue
+        if isinstance(value, bool) and spec.get("type") in ("integer", "number"):
+            problems.append(f"`{name}` must be {spec['type']}, got boolean")
+        elif not isinstance(value, expected):
+            problems.append(f"`{name}` must be {spec['type']}, got {_json_type(value)}")
+        elif spec.get("enum") and value not in spec["enum"]:
+            problems.append(f"`{name}` must be one of {', '.join(map(str, spec['enum']))}, got {value!r}")
+    return problems
+
+
+def _json_type(value: Any) -> str:
+    return {bool: "boolean", int: "integer", float: "number", str: "string", list: "array",
+            dict: "object"}.get(type(value), type(value).__name__)
