@@ -238,7 +238,9 @@ async def run_round(func: Callable[..., Any], ctx: WorkflowContext, args: dict[s
     """Run the body once with `ctx` and return the round's outcome."""
     token = current.set(ctx)
     try:
-        result = await func(**args)
+        result = func(**args)
+        if hasattr(result, "__await__"):  # a plain (non-workflow) sync main runs as one job
+            result = await result
         if ctx.pending:
             steps, ctx.pending = list(ctx.pending), []
             return {"type": "dispatch", "mode": "parallel" if len(steps) > 1 else "sequential", "steps": steps}

@@ -1,0 +1,216 @@
+"""`wac script preview` and `wac job ...` end to end: real processes, real SQLite."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import time
+
+import pytest
+
+from conftest import EXAMPLES, REPO
+
+WORKFLOWS = REPO / "tests" / "workflows"
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    target = tmp_path / "project"
+    shutil.copytree(WORKFLOWS, target)
+    (target / ".git").mkdir()
+    monkeypatch.setenv("WAC_TEST_MARKS", str(tmp_path / "marks.txt"))
+    monkeypatch.setenv("WAC_TEST_FLAG", str(tmp_path / "flag"))
+    return target
+
+
+def marks(tmp_path) -> list[list[str]]:
+    path = tmp_path / "marks.txt"
+    return [line.split() for line in path.read_text().splitlines()] if path.exists() else []
+
+
+def result_of(run) -> object:
+    assert run.returncode == 0, run.stdout + run.stderr
+    return json.loads(run.stdout)
+
+
+def db(project):
+    conn = sqlite3.connect(project / ".wac" / "jobs.db")
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+@pytest.mark.parametrize("script, args, expected", [
+    ("basics.py", {}, 16),
+    ("gather.py", {}, [{"id": i, "name": f"User {i}", "enriched": True} for i in (1, 2, 3)]),
+    ("parallel_items.py", {}, {"results": [2 * i for i in range(1, 11)], "batched": [2 * i for i in range(1, 11)]}),
+    ("error_handling.py", {"data": "bad"}, "fallback result for: Invalid data"),
+    ("error_handling.py", {"data": "good"}, "processed: good"),
+    ("task_options.py", {"data": [1, 2, 3]}, 6),
+    ("modules_flat.py", {"n": 2}, {"count": 2, "items": [{"id": 0}, {"id": 1}]}),
+    ("quickstart.py", {"n": 2}, {"count": 2, "summary": [{"id": 0, "value": 0}, {"id": 1, "value": 1}]}),
+])
+def test_user_guide_examples(run_wac, tmp_path, script, args, expected):
+    repo = tmp_path / "examples"
+    shutil.copytree(EXAMPLES, repo)
+    run = run_wac("script", "preview", f"f/examples/{script}", "-d", json.dumps(args), "-s", "--skip-sleeps",
+                  cwd=repo)
+    assert result_of(run) == expected
+
+
+def test_folder_layout_and_steps_and_complete_example(run_wac, tmp_path):
+    repo = tmp_path / "examples"
+    shutil.copytree(EXAMPLES, repo)
+    assert result_of(run_wac("script", "preview", "f/examples/modules_folder__mod/script.py", "-s", cwd=repo)) == {
+        "count": 2, "items": [{"id": 0}, {"id": 1}]}
+    steps = result_of(run_wac("script", "preview", "f/examples/steps.py", "-s", cwd=repo))
+    assert steps["status"] == "processed" and len(steps["order_id"]) == 36
+    done = result_of(run_wac("script", "preview", "f/examples/complete.py", "-s", "--skip-sleeps", "--approve",
+                             cwd=repo))
+    assert done["saved"] == 12 and done["approved_by"] == "cli"
+
+
+def test_output_streams_task_logs_result_and_timeline(run_wac, tmp_path):
+    repo = tmp_path / "examples"
+    shutil.copytree(EXAMPLES, repo)
+    run = run_wac("script", "preview", "f/examples/quickstart.py", "--skip-sleeps", cwd=repo)
+    assert run.returncode == 0
+    assert "notify │ Sending notification: Processed 3 items" in run.stderr
+    assert "Timeline" in run.stderr and "fetch_data" in run.stderr and "Workflow success" in run.stderr
+    assert json.loads(run.stdout)["count"] == 3
+
+
+def test_timeout_kills_the_task_and_raises_task_error(run_wac, project):
+    started = time.monotonic()
+    result = result_of(run_wac("script", "preview", "f/t/timeout.py", "-s", cwd=project))
+    assert time.monotonic() - started < 10
+    assert result == {"caught": "task timed out after 1s", "key": "slow"}
+
+
+def test_cache_hit_reuses_the_result(run_wac, project, tmp_path):
+    assert result_of(run_wac("script", "preview", "f/t/cached.py", "-d", '{"x": 4}', "-s", cwd=project)) == 40
+    assert result_of(run_wac("script", "preview", "f/t/cached.py", "-d", '{"x": 4}', "-s", cwd=project)) == 40
+    assert [m[:2] for m in marks(tmp_path)] == [["expensive", "4"]]
+    events = db(project).execute("SELECT COUNT(*) FROM events WHERE kind='cache_hit'").fetchone()[0]
+    assert events == 1
+    assert result_of(run_wac("script", "preview", "f/t/cached.py", "-d", '{"x": 5}', "-s", cwd=project)) == 50
+
+
+def test_concurrency_limit_bounds_running_tasks(run_wac, project, tmp_path):
+    result = result_of(run_wac("script", "preview", "f/t/limited.py", "-s", "--workers", "6", cwd=project))
+    assert result == list(range(6))
+    running, peak = 0, 0
+    for kind, *_ in sorted(marks(tmp_path), key=lambda m: float(m[2])):
+        running += 1 if kind == "start" else -1
+        peak = max(peak, running)
+    assert peak == 2
+
+
+def test_durable_sleep_survives_a_kill(run_wac, project):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PIP_CONFIG_FILE": os.devnull}
+    started = time.time()
+    proc = subprocess.Popen([sys.executable, "-m", "wac.cli", "script", "preview", "f/t/sleeper.py", "-d",
+                             '{"seconds": 3}', "-s"], cwd=project, env=env, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1.5)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    job = db(project).execute("SELECT id, status, wake_at FROM jobs WHERE parent_id IS NULL").fetchone()
+    assert job["status"] == "sleeping" and job["wake_at"] > started
+    result = result_of(run_wac("job", "resume", job["id"][:8], "-s", cwd=project))
+    elapsed = time.time() - started
+    assert 2.9 <= result <= 3.6 and elapsed < 4.5  # waited out the stored wake time, not a new sleep
+
+
+def test_skip_sleeps_fast_forwards(run_wac, project):
+    started = time.monotonic()
+    result_of(run_wac("script", "preview", "f/t/sleeper.py", "-d", '{"seconds": 600}', "-s", "--skip-sleeps",
+                      cwd=project))
+    assert time.monotonic() - started < 5
+
+
+def test_approval_suspends_then_resumes_approved(run_wac, project):
+    run = run_wac("script", "preview", "f/t/gate.py", cwd=project)
+    assert run.returncode == 3 and "wac job resume" in run.stderr
+    job_id = db(project).execute("SELECT id FROM jobs WHERE parent_id IS NULL").fetchone()[0]
+    assert result_of(run_wac("job", "resume", job_id[:8], "--approve", "-s", cwd=project)) == "deployed prod"
+
+
+def test_approval_reject_with_form_value(run_wac, project):
+    run = run_wac("script", "preview", "f/t/gate.py", "--reject", "--approval-value", '{"reason": "no"}', "-s",
+                  cwd=project)
+    assert result_of(run) == {"rejected_by": "cli", "value": {"reason": "no"}}
+
+
+def test_approval_timeout_means_not_approved(run_wac, project):
+    assert run_wac("script", "preview", "f/t/gate.py", "-d", '{"timeout": 1}', cwd=project).returncode == 3
+    time.sleep(1.2)
+    job_id = db(project).execute("SELECT id FROM jobs WHERE parent_id IS NULL").fetchone()[0]
+    assert result_of(run_wac("job", "resume", job_id, "-s", cwd=project)) == {"rejected_by": None, "value": None}
+
+
+def test_nondeterministic_replay_fails_naming_step_and_line(run_wac, project, tmp_path):
+    (tmp_path / "flag").write_text("")
+    assert result_of(run_wac("script", "preview", "f/t/drifting.py", "-s", cwd=project)) == 3
+    # Rewind the finished run to its last round, then let the body branch differently on replay.
+    conn = db(project)
+    job_id = conn.execute("SELECT id FROM jobs WHERE parent_id IS NULL ORDER BY created_at DESC").fetchone()[0]
+    conn.execute("UPDATE jobs SET status='queued', result=NULL WHERE id=?", (job_id,))
+    conn.execute("DELETE FROM steps WHERE job_id=? AND key='b'", (job_id,))
+    conn.commit()
+    (tmp_path / "flag").unlink()
+    run = run_wac("job", "resume", job_id[:8], cwd=project)
+    assert run.returncode == 1
+    assert "asked for step 'a' (line 20)" in run.stdout + run.stderr
+    assert "recorded 'flagged'" in run.stdout + run.stderr
+
+
+def test_source_change_refuses_resume_until_restart(run_wac, project):
+    assert run_wac("script", "preview", "f/t/gate.py", cwd=project).returncode == 3
+    job_id = db(project).execute("SELECT id FROM jobs WHERE parent_id IS NULL").fetchone()[0]
+    script = project / "f/t/gate.py"
+    script.write_text(script.read_text().replace("deployed {env}", "shipped {env}"))
+    run = run_wac("job", "resume", job_id[:8], "--approve", cwd=project)
+    assert run.returncode == 2 and "script changed since run" in run.stderr and "--restart" in run.stderr
+    run = run_wac("job", "resume", job_id[:8], "--approve", "--restart", "-s", cwd=project)
+    assert result_of(run) == "shipped prod"
+
+
+def test_task_flow_fails_clearly(run_wac, project):
+    run = run_wac("script", "preview", "f/t/flows.py", cwd=project)
+    assert run.returncode == 1
+    assert "needs a Windmill workspace" in run.stderr + run.stdout
+
+
+def test_plain_script_runs_as_one_job(run_wac, project):
+    assert result_of(run_wac("script", "preview", "f/t/plain.py", "-d", '{"x": 5}', "-s", cwd=project)) == 15
+
+
+def test_lint_errors_and_bad_args_stop_before_running(run_wac, project):
+    (project / "f/t/bad.py").write_text("import random\nfrom wmill import workflow\n\n@workflow\n"
+                                        "async def main():\n    return random.random()\n")
+    run = run_wac("script", "preview", "f/t/bad.py", cwd=project)
+    assert run.returncode == 1 and "WAC101" in run.stderr and "Traceback" not in run.stderr
+    run = run_wac("script", "preview", "f/t/cached.py", "-d", '{"x": "four"}', cwd=project)
+    assert run.returncode == 2 and "`x` must be integer, got string" in run.stderr
+    assert not (project / ".wac" / "jobs.db").exists()
+
+
+def test_job_commands(run_wac, project):
+    result_of(run_wac("script", "preview", "f/t/cached.py", "-s", cwd=project))
+    jobs = json.loads(run_wac("job", "list", "--json", cwd=project).stdout)
+    assert [j["status"] for j in jobs] == ["success"]
+    shown = json.loads(run_wac("job", "show", jobs[0]["id"][:8], "--json", cwd=project).stdout)
+    assert shown["result"] == 10 and [t["step_key"] for t in shown["tasks"]] == ["expensive"]
+    assert any(e["kind"] == "success" for e in shown["timeline"])
+    assert run_wac("job", "logs", jobs[0]["id"][:8], cwd=project).returncode == 0
+    assert run_wac("job", "show", "nope", cwd=project).returncode == 2
+    assert run_wac("script", "preview", "f/t/gate.py", cwd=project).returncode == 3
+    waiting = json.loads(run_wac("job", "list", "--json", cwd=project).stdout)[0]
+    assert run_wac("job", "cancel", waiting["id"][:8], cwd=project).returncode == 0
+    assert json.loads(run_wac("job", "list", "--json", cwd=project).stdout)[0]["status"] == "canceled"

@@ -1,0 +1,10 @@
+"""Side effects a test can count: one line per execution, appended atomically."""
+
+import os
+import time
+
+
+def mark(*parts):
+    path = os.environ["WAC_TEST_MARKS"]
+    with open(path, "a") as handle:
+        handle.write(" ".join(str(p) for p in (*parts, time.time(), os.getpid())) + "\n")
