@@ -140,9 +140,13 @@ def resume(
     out = Output()
     path = _store(store)
     job = resume_target(path, ref)
-    if job["status"] in TERMINAL and not restart:
-        raise InvalidInput(f"job {job['id'][:8]} already ended ({job['status']})", "use --restart to run it again")
     args = json.loads(job["args"])
+    if job["status"] in TERMINAL and not restart:  # nothing left to do: show how it ended
+        view = RunView(out, silent=silent)
+        if not silent:
+            out.err.print(f"[dim]job {job['id'][:8]} already ended ({job['status']}); --restart runs it again[/]")
+        view.render_end(JobStore(path), job["id"])
+        raise typer.Exit(0 if job["status"] == "success" else FAILED)
     prepared = prepare(Path(job["script_path"]), args, path)
     view = RunView(out, silent=silent)
     settings = approval_policy(out, approve, reject, approval_value, silent)
