@@ -32,14 +32,14 @@ class RunView:
         if self.silent or (label == "workflow" and (not line.strip() or line.startswith("--- WAC:"))):
             return
         color = self._colors.setdefault(label, _COLORS[len(self._colors) % len(_COLORS)])
-        self.out.err.print(f"[{color}]{escape(label):>14.14}[/] │ {escape(line)}", soft_wrap=True)
+        self.out.err.print(f"[{color}]{escape(label):>18.18}[/] │ {escape(line)}", soft_wrap=True)
 
     def on_sleep(self, key: str, seconds: float) -> None:
         now = time.monotonic()
         if self.silent or now - self._last_sleep_note < 1:
             return
         self._last_sleep_note = now
-        self.out.err.print(f"[dim]{'sleep':>14} │ {key}: waking in {seconds:.0f}s "
+        self.out.err.print(f"[dim]{"sleep":>18} │ {key}: waking in {seconds:.0f}s "
                            "(--skip-sleeps to fast-forward)[/]")
 
     def render_end(self, store: JobStore, root_id: str) -> None:

@@ -29,6 +29,9 @@ current: contextvars.ContextVar["WorkflowContext | None"] = contextvars.ContextV
 in_task_body: contextvars.ContextVar[bool] = contextvars.ContextVar("wac_in_task", default=False)
 
 
+_MISSING = object()
+
+
 class Suspend(BaseException):
     """Ends a round: carries the outcome the round reports."""
 
@@ -145,7 +148,15 @@ class WorkflowContext:
     def next_step(self, name: str, script: str, dispatch_type: str, options: dict[str, Any],
                   args: dict[str, Any]):
         """A task call: resolve from the checkpoint, or queue a dispatch and suspend."""
-        retry = options.get("retry") or {}
+        retry = options.get("retry")
+        if not retry:  # the common case, replayed once per round for every earlier call: keep it lean
+            key = self.alloc_key(name)
+            value = self.completed.get(key, _MISSING)
+            if value is _MISSING:
+                return self._dispatch(key, name, script, dispatch_type, options, args)
+            if type(value) is dict and value.get("__wmill_error"):
+                raise task_error(value, f"Task '{name}' failed")
+            return _resolved(value)
         retries = min(max(0, int(retry.get("attempts") or 0)), MAX_RETRY_ATTEMPTS)
         base = self.alloc_key(name)
         attempts, backoffs = [base], []
@@ -164,12 +175,16 @@ class WorkflowContext:
                         continue
                     raise task_error(value, f"Task '{name}' failed")
                 return _resolved(value)
-            print(f"\n--- WAC: {key} ---")
-            info = {"name": name, "script": script, "args": args, "key": key, "dispatch_type": dispatch_type,
-                    "index": self.index_of[key]}
-            info.update({k: options[k] for k in DISPATCH_OPTIONS if options.get(k) is not None})
-            self.pending.append(info)
-            return self._suspend_pending()
+            return self._dispatch(key, name, script, dispatch_type, options, args)
+
+    def _dispatch(self, key: str, name: str, script: str, dispatch_type: str, options: dict[str, Any],
+                  args: dict[str, Any]):
+        print(f"\n--- WAC: {key} ---")
+        info = {"name": name, "script": script, "args": args, "key": key, "dispatch_type": dispatch_type,
+                "index": self.index_of[key]}
+        info.update({k: options[k] for k in DISPATCH_OPTIONS if options.get(k) is not None})
+        self.pending.append(info)
+        return self._suspend_pending()
 
     def _backoff(self, key: str, base: str, retry: dict[str, Any], attempt: int) -> None:
         seconds = retry_delay(retry, attempt)

@@ -51,16 +51,18 @@ def task(_func: Callable[..., Any] | None = None, **options: Any) -> Any:
 
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
         params = list(inspect.signature(func).parameters)
+        name = func.__name__
+        script = options.get("path") or name
+        in_task, current = ctxmod.in_task_body, ctxmod.current
 
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            ctx = _active()
+            ctx = None if in_task.get() else current.get()
             if ctx is not None:
                 merged = dict(kwargs)
                 for i, arg in enumerate(args):
                     merged.setdefault(params[i] if i < len(params) else f"arg{i}", arg)
-                script = options.get("path") or func.__name__
-                return ctx.next_step(func.__name__, script, "inline", dispatch, merged)
+                return ctx.next_step(name, script, "inline", dispatch, merged)
             return run_in_place(func, args, kwargs)
 
         wrapper._is_task = True  # type: ignore[attr-defined]

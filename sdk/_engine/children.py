@@ -107,8 +107,8 @@ def run_round(spec: RoundSpec, store: JobStore | None = None) -> int:
         print(f"error: {exc}")
         outcome = {"type": "error", "error": {"error": {"name": "NondeterminismError", "message": str(exc)}}}
     except Exception as exc:
-        traceback.print_exc()
         outcome = {"type": "error", "error": _error_value(exc)}
+        print(outcome["error"]["error"].get("stack", ""), f"\n{type(exc).__name__}: {exc}", file=sys.stderr)
     except SystemExit as exc:
         outcome = {"type": "error", "error": {"error": {"name": "SystemExit",
                                                         "message": f"the workflow called exit({exc.code})"}}}
@@ -155,8 +155,9 @@ def run_task(spec: TaskSpec) -> int:
         result = asyncio.run(_call(spec))
         ok, value = True, ctxmod.json_round_trip(result)
     except Exception as exc:
-        traceback.print_exc()
         ok, value = False, _error_value(exc)
+        print(value["error"].get("stack", ""), file=sys.stderr)
+        print(f"{type(exc).__name__}: {exc}", file=sys.stderr)
     recording.complete_task(store, spec.job_id, spec.run_token, ok, value)
     return 0
 
@@ -180,11 +181,20 @@ async def _call(spec: TaskSpec) -> Any:
 
 
 def _error_value(exc: BaseException) -> dict[str, Any]:
+    """A failed job's error as Windmill records it, its stack limited to the user's frames."""
     error: dict[str, Any] = {"name": type(exc).__name__, "message": str(exc)}
-    stack = "".join(traceback.format_tb(exc.__traceback__)).strip()
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if not _is_internal(f.filename)]
+    stack = "".join(traceback.format_list(frames)).strip()
     if stack:
         error["stack"] = stack[-8192:]
     return {"error": error}
+
+
+_INTERNAL_DIRS = (str(Path(__file__).resolve().parent.parent), str(Path(asyncio.__file__).resolve().parent))
+
+
+def _is_internal(filename: str) -> bool:
+    return filename.startswith(_INTERNAL_DIRS)
 
 
 def decode_lines(child: Child, data: bytes) -> list[str]:

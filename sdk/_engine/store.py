@@ -51,6 +51,8 @@ CREATE TABLE IF NOT EXISTS steps (
     created_at REAL NOT NULL,
     PRIMARY KEY (job_id, key)
 );
+-- checkpoint refresh and step numbering read by seq: without this, each is a scan of the job's steps
+CREATE INDEX IF NOT EXISTS steps_seq ON steps(job_id, seq);
 CREATE TABLE IF NOT EXISTS pending (
     job_id TEXT NOT NULL,
     key TEXT NOT NULL,
@@ -81,7 +83,7 @@ CREATE TABLE IF NOT EXISTS cache (
 );
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 TERMINAL = ("success", "failure", "canceled")
 
 
