@@ -39,7 +39,7 @@ class RunView:
         if self.silent or now - self._last_sleep_note < 1:
             return
         self._last_sleep_note = now
-        self.out.err.print(f"[dim]{"sleep":>18} │ {key}: waking in {seconds:.0f}s "
+        self.out.err.print(f"[dim]{'sleep':>18} │ {key}: waking in {seconds:.0f}s "
                            "(--skip-sleeps to fast-forward)[/]")
 
     def render_end(self, store: JobStore, root_id: str) -> None:
