@@ -214,3 +214,17 @@ def test_job_commands(run_wac, project):
     waiting = json.loads(run_wac("job", "list", "--json", cwd=project).stdout)[0]
     assert run_wac("job", "cancel", waiting["id"][:8], cwd=project).returncode == 0
     assert json.loads(run_wac("job", "list", "--json", cwd=project).stdout)[0]["status"] == "canceled"
+
+
+def test_retry_redispatches_after_a_durable_backoff(run_wac, project, tmp_path):
+    assert result_of(run_wac("script", "preview", "f/t/retrying.py", "-s", cwd=project)) == "ok"
+    assert [m[:2] for m in marks(tmp_path)] == [["attempt", "1"], ["attempt", "2"]]
+    first, second = float(marks(tmp_path)[0][2]), float(marks(tmp_path)[1][2])
+    assert second - first >= 1.0  # waited out the backoff
+    keys = [r[0] for r in db(project).execute("SELECT key FROM steps ORDER BY seq")]
+    assert keys == ["flaky", "flaky#retry2", "flaky#2"]
+
+
+def test_priority_orders_the_ready_queue(run_wac, project, tmp_path):
+    assert result_of(run_wac("script", "preview", "f/t/ordered.py", "-s", "--workers", "1", cwd=project)) == "done"
+    assert [m[1] for m in marks(tmp_path)] == ["high", "low"]
