@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from wac.sdk._engine.scheduler import Executor, Settings, SourceChanged
+from wac.sdk._engine.scheduler import Executor, Settings
 
 from . import analysis_cache
 from .args import check_args

@@ -18,8 +18,8 @@ from wac.sdk._engine.store import TERMINAL, JobStore
 
 from ..errors import FAILED, InvalidInput
 from ..output import Output
-from ..preview import (WAITING_FOR_APPROVAL, Prepared, RunNotFound, prepare, resume_target,
-                       source_changed_error, store_path)
+from ..preview import (WAITING_FOR_APPROVAL, RunNotFound, prepare, resume_target, source_changed_error,
+                       store_path)
 from ..project import find_root
 from ..run_view import RunView, ask_approval
 
@@ -36,6 +36,17 @@ def _open(store: Optional[Path]) -> JobStore:
     if not path.is_file():
         raise InvalidInput(f"no job store at {path}", "run `wac script preview <script>` first")
     return JobStore(path)
+
+
+def run_settings(out: Output, view: RunView, *, approve: bool, reject: bool, approval_value: Optional[str],
+                 silent: bool, skip_sleeps: bool, isolate_rounds: bool, workers: Optional[int]) -> Settings:
+    """Executor settings from the options `preview` and `resume` share."""
+    settings = approval_policy(out, approve, reject, approval_value, silent)
+    settings.on_log, settings.on_sleep = view.on_log, view.on_sleep
+    settings.skip_sleeps, settings.isolate_rounds = skip_sleeps, isolate_rounds
+    if workers:
+        settings.workers = workers
+    return settings
 
 
 def approval_policy(out: Output, approve: bool, reject: bool, value: Optional[str], silent: bool) -> Settings:
@@ -149,11 +160,8 @@ def resume(
         raise typer.Exit(0 if job["status"] == "success" else FAILED)
     prepared = prepare(Path(job["script_path"]), args, path)
     view = RunView(out, silent=silent)
-    settings = approval_policy(out, approve, reject, approval_value, silent)
-    settings.on_log, settings.on_sleep, settings.skip_sleeps = view.on_log, view.on_sleep, skip_sleeps
-    settings.isolate_rounds = isolate_rounds
-    if workers:
-        settings.workers = workers
+    settings = run_settings(out, view, approve=approve, reject=reject, approval_value=approval_value,
+                            silent=silent, skip_sleeps=skip_sleeps, isolate_rounds=isolate_rounds, workers=workers)
     runner = Executor(prepared.store, prepared.script, prepared.root, settings)
     root_id = runner.create_run(args) if restart else job["id"]
     try:

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 from typing import Optional
 
 import typer
 
 from ..args import parse_data
-from ..errors import FAILED, InvalidInput
 from ..output import Output
-from ..preview import WAITING_FOR_APPROVAL, executor, prepare
-from ..run_view import RunView, ask_approval
-from .job import approval_policy, finish
+from ..preview import executor, prepare
+from ..run_view import RunView
+from .job import finish, run_settings
 
 app = typer.Typer(no_args_is_help=True, help="Run scripts: locally (preview).")
 
@@ -40,11 +37,8 @@ def preview(
         if not silent:
             out.err.print(f"[yellow]warning:[/] {finding.path}:{finding.line} {finding.code} {finding.message}")
     view = RunView(out, silent=silent)
-    settings = approval_policy(out, approve, reject, approval_value, silent)
-    settings.on_log, settings.on_sleep, settings.skip_sleeps = view.on_log, view.on_sleep, skip_sleeps
-    settings.isolate_rounds = isolate_rounds
-    if workers:
-        settings.workers = workers
+    settings = run_settings(out, view, approve=approve, reject=reject, approval_value=approval_value,
+                            silent=silent, skip_sleeps=skip_sleeps, isolate_rounds=isolate_rounds, workers=workers)
     runner = executor(prepared, settings)
     root_id = runner.create_run(args)
     if not silent:

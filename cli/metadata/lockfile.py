@@ -35,12 +35,12 @@ class WmillLock:
             data = YAML(typ="safe", pure=True).load(read_text(path))
         except (YAMLError, UnreadableFile) as exc:
             raise LockFileError(f"{FILE_NAME}: malformed: {str(exc).splitlines()[0]}",
-                                f"fix it, or delete it and run `wac generate-metadata rehash`") from None
+                                "fix it, or delete it and run `wac generate-metadata rehash`") from None
         if data is None:
             return cls(path)
         if not isinstance(data, dict) or not isinstance(data.get("locks", {}), (dict, type(None))):
             raise LockFileError(f"{FILE_NAME}: malformed: expected `version` and a `locks` mapping",
-                                f"delete it and run `wac generate-metadata rehash`")
+                                "delete it and run `wac generate-metadata rehash`")
         version = data.get("version", "v1")
         if version not in ("v1", "v2"):
             raise LockFileError(f"{FILE_NAME}: unknown version {version!r}",
