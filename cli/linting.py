@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from wac.parser import ERROR, RULES_VERSION, Finding
 
 from .errors import PathNotFound
-from .files import UnreadableFile, read_text, write_atomic
+from .files import UnreadableFile, read_text
+from .json_cache import JsonCache
 from .project import module_files, python_files
 
 CACHE_FORMAT = 1
@@ -40,36 +39,14 @@ class LintReport:
         return len(self.findings) - self.errors
 
 
-class LintCache:
-    """Findings keyed by sha256 of (rules version, module files, content)."""
+class LintCache(JsonCache):
+    """Findings (without their path) keyed by sha256 of (rules version, module files, content)."""
 
     def __init__(self, path: Path) -> None:
-        self.path = path
-        self._entries: dict[str, list[dict[str, Any]]] = {}
-        self._dirty = False
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if data.get("format") == CACHE_FORMAT and data.get("rules") == RULES_VERSION:
-                self._entries = data["entries"]
-        except (OSError, ValueError, KeyError, AttributeError):
-            self._entries = {}
+        super().__init__(path, f"{CACHE_FORMAT}:{RULES_VERSION}", MAX_CACHE_ENTRIES)
 
-    def get(self, key: str) -> list[dict[str, Any]] | None:
-        return self._entries.get(key)
-
-    def put(self, key: str, findings: list[Finding]) -> None:
-        self._entries[key] = [{k: v for k, v in f.to_json().items() if k != "path"} for f in findings]
-        self._dirty = True
-
-    def save(self) -> None:
-        if not self._dirty:
-            return
-        entries = dict(list(self._entries.items())[-MAX_CACHE_ENTRIES:])
-        payload = {"format": CACHE_FORMAT, "rules": RULES_VERSION, "entries": entries}
-        try:
-            write_atomic(self.path, json.dumps(payload, separators=(",", ":")))
-        except OSError:
-            pass  # a cache that cannot be written only costs speed next time
+    def put_findings(self, key: str, findings: list[Finding]) -> None:
+        self.put(key, [{k: v for k, v in f.to_json().items() if k != "path"} for f in findings])
 
 
 def cache_key(code: str, modules: frozenset[str] | None) -> str:
@@ -105,7 +82,7 @@ def lint_paths(targets: list[Path], *, cache: LintCache | None = None, jobs: int
             pending.append((code, shown, modules, key))
     for (_, _, _, key), findings in zip(pending, _run(pending, jobs)):
         if cache is not None:
-            cache.put(key, findings)
+            cache.put_findings(key, findings)
         report.findings.extend(findings)
     if cache is not None:
         cache.save()

@@ -58,10 +58,12 @@ def prepare(path: Path, args: dict[str, Any], store: Path | None = None) -> Prep
     modules = module_files(path)
     cache_dir = root / ".wac" / "cache"
     key = analysis_cache.analysis_key(code, modules, RULES_VERSION)
-    analysis = analysis_cache.load(cache_dir, key)
+    cache = analysis_cache.open_cache(cache_dir)
+    analysis = cache.get(key)
     if analysis is None:
         analysis = _analyze(code, str(path), modules)
-        analysis_cache.store(cache_dir, key, analysis)
+        cache.put(key, analysis)
+        cache.save()
     findings = [Finding(path=str(path), **f) for f in analysis["findings"]]
     errors = [f for f in findings if f.severity == ERROR]
     if errors:

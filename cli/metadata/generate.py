@@ -9,6 +9,7 @@ from typing import Callable
 
 from ..config import SyncConfig
 from ..files import create_empty, write_atomic
+from .hashing import item_hashes
 from .items import ScriptItem, find_scripts
 from .lockfile import WmillLock
 from .render import RenderJob, render_all
@@ -75,8 +76,11 @@ class MetadataRun:
                 if on_item:
                     on_item(index, result.item)
                 create_empty(self.root / result.item.lock_local)
-            write_atomic(self.root / result.item.metadata_local, rendered.text or "")
-            self.lock.replace(result.item.remote, read_state(result.item).hashes)
+            text = rendered.text or ""
+            write_atomic(self.root / result.item.metadata_local, text)
+            state = targets[index - 1]
+            hashes = item_hashes(state.item.remote, state.script_text or "", text, state.modules)
+            self.lock.replace(result.item.remote, hashes)
         if results or not self.lock.existed:
             self.lock.save()
         return RunResult(results)

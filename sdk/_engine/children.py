@@ -71,10 +71,18 @@ def fork_child(job_id: str, label: str, body: Callable[[], int], run_token: str 
 
 def _die_with_parent() -> None:
     """Linux: a child of a killed preview dies with it; a resume re-runs it from the start."""
+    if _LIBC is not None and hasattr(_LIBC, "prctl"):
+        _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def _libc():
     try:
-        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):
-        pass
+        return ctypes.CDLL(None)
+    except OSError:
+        return None
+
+
+_LIBC = _libc()
 
 
 @dataclass
