@@ -4,6 +4,7 @@ from __future__ import annotations
 
 USAGE = 2
 FAILED = 1
+WAITING_FOR_APPROVAL = 3  # a preview that suspended on an approval it could not answer
 
 
 class WacError(Exception):

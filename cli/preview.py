@@ -15,7 +15,6 @@ from .files import UnreadableFile, read_text
 from .project import find_root, module_files
 
 STORE_RELATIVE = Path(".wac") / "jobs.db"
-WAITING_FOR_APPROVAL = 3
 
 
 class LintFailed(WacError):

@@ -7,31 +7,36 @@ import sys
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from wac.sdk._engine.scheduler import Executor, Settings, SourceChanged
-from wac.sdk._engine.store import TERMINAL, JobStore
-
-from ..errors import FAILED, InvalidInput
+from ..errors import FAILED, WAITING_FOR_APPROVAL, InvalidInput
 from ..output import Output
-from ..preview import (WAITING_FOR_APPROVAL, RunNotFound, prepare, resume_target, source_changed_error,
-                       store_path)
 from ..project import find_root
-from ..run_view import RunView, ask_approval
+
+if TYPE_CHECKING:  # the executor and run view load with the commands that use them
+    from wac.sdk._engine.scheduler import Executor, Settings
+    from wac.sdk._engine.store import JobStore
+
+    from ..run_view import RunView
+
 
 app = typer.Typer(no_args_is_help=True, help="Inspect and control local runs.")
 StoreOption = typer.Option(None, "--store", envvar="WAC_STORE", help="Job store (default .wac/jobs.db).")
 
 
 def _store(store: Optional[Path]) -> Path:
+    from ..preview import store_path
+
     return store_path(find_root(Path.cwd()), store)
 
 
 def _open(store: Optional[Path]) -> JobStore:
+    from wac.sdk._engine.store import JobStore
+
     path = _store(store)
     if not path.is_file():
         raise InvalidInput(f"no job store at {path}", "run `wac script preview <script>` first")
@@ -51,6 +56,10 @@ def run_settings(out: Output, view: RunView, *, approve: bool, reject: bool, app
 
 def approval_policy(out: Output, approve: bool, reject: bool, value: Optional[str], silent: bool) -> Settings:
     """Answer approvals from flags, by asking in a terminal, or not at all (the run suspends)."""
+    from wac.sdk._engine.scheduler import Settings
+
+    from ..run_view import ask_approval
+
     if approve and reject:
         raise InvalidInput("--approve and --reject exclude each other", "pick one")
     parsed = None
@@ -109,6 +118,8 @@ def show(ref: str, json_output: bool = typer.Option(False, "--json"), store: Opt
         out.print_json({**_summary(job), "result": _json(job["result"]), "tasks": children,
                         "timeline": [dict(e) for e in db.events(job["root_id"])]})
         return
+    from ..run_view import RunView
+
     out.out.print(f"[bold]{job['id']}[/]  {escape(Path(job['script_path']).name)}  {job['status']}")
     RunView(out).render_timeline(db, job["root_id"])
     out.print_json(_json(job["result"]))
@@ -117,6 +128,8 @@ def show(ref: str, json_output: bool = typer.Option(False, "--json"), store: Opt
 @app.command("logs")
 def logs(ref: str, follow: bool = typer.Option(False, "--follow", "-f"), store: Optional[Path] = StoreOption) -> None:
     """Logs of a run and its tasks (or of one task)."""
+    from wac.sdk._engine.store import TERMINAL
+
     db = _open(store)
     job = _find(db, ref)
     ids = [job["id"]] + ([c["id"] for c in db.iter_jobs(job["id"]) if c["id"] != job["id"]]
@@ -148,6 +161,12 @@ def resume(
     store: Optional[Path] = StoreOption,
 ) -> None:
     """Continue a run from its checkpoint (after a crash, a sleep or an approval)."""
+    from wac.sdk._engine.scheduler import Executor, SourceChanged
+    from wac.sdk._engine.store import TERMINAL, JobStore
+
+    from ..preview import prepare, resume_target, source_changed_error
+    from ..run_view import RunView
+
     out = Output()
     path = _store(store)
     job = resume_target(path, ref)
@@ -184,6 +203,8 @@ def cancel(ref: str, store: Optional[Path] = StoreOption) -> None:
 
 
 def _find(db: JobStore, ref: str):
+    from ..preview import RunNotFound
+
     matches = db.find_job(ref)
     if not matches:
         raise RunNotFound(ref)

@@ -7,10 +7,7 @@ from typing import Optional
 
 import typer
 
-from ..args import parse_data
 from ..output import Output
-from ..preview import executor, prepare
-from ..run_view import RunView
 from .job import finish, run_settings
 
 app = typer.Typer(no_args_is_help=True, help="Run scripts: locally (preview).")
@@ -30,6 +27,10 @@ def preview(
     store: Optional[Path] = typer.Option(None, "--store", envvar="WAC_STORE", help="Job store (default .wac/jobs.db)."),
 ) -> None:
     """Run a workflow locally with Windmill's checkpoint/replay semantics."""
+    from ..args import parse_data
+    from ..preview import executor, prepare
+    from ..run_view import RunView
+
     out = Output()
     args = parse_data(data)
     prepared = prepare(path, args, store)
