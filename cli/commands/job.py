@@ -77,6 +77,16 @@ def approval_policy(out: Output, approve: bool, reject: bool, value: Optional[st
     return settings
 
 
+def drive(out: Output, runner: Executor, root_id: str) -> str:
+    """Run to the end; Ctrl-C stops the tasks and says how to pick the run up again."""
+    try:
+        return runner.run(root_id)
+    except KeyboardInterrupt:
+        out.err.print(f"[yellow]interrupted[/]: job {root_id} keeps its checkpoint")
+        out.err.print(f"[dim]hint: continue with `wac job resume {root_id[:8]}`[/]")
+        raise typer.Exit(130) from None
+
+
 def finish(out: Output, view: RunView, runner: Executor, root_id: str, status: str) -> None:
     """Render the end of a run and exit with its code."""
     if status == "approval":
@@ -184,7 +194,7 @@ def resume(
     runner = Executor(prepared.store, prepared.script, prepared.root, settings)
     root_id = runner.create_run(args) if restart else job["id"]
     try:
-        status = runner.run(root_id)
+        status = drive(out, runner, root_id)
     except SourceChanged:
         raise source_changed_error(root_id) from None
     finish(out, view, runner, root_id, status)

@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 
 from ..output import Output
-from .job import finish, run_settings
+from .job import drive, finish, run_settings
 
 app = typer.Typer(no_args_is_help=True, help="Run scripts: locally (preview).")
 
@@ -44,4 +44,4 @@ def preview(
     root_id = runner.create_run(args)
     if not silent:
         out.err.print(f"[dim]Running {path} as job {root_id}[/]")
-    finish(out, view, runner, root_id, runner.run(root_id))
+    finish(out, view, runner, root_id, drive(out, runner, root_id))
