@@ -15,7 +15,6 @@ app = typer.Typer(
     name="wac",
     help="Build, lint, preview and ship Windmill workflows-as-code scripts.",
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
 )
 app.command("lint")(lint.lint)
@@ -53,35 +52,24 @@ def root(
 
 
 def main() -> None:
-    """Entry point: run the app; user errors print one line and a hint."""
+    """Entry point: usage errors are click's (exit 2); ours print one line and a hint."""
     try:
-        code = app(standalone_mode=False)
-        sys.exit(code if isinstance(code, int) else 0)
+        app(prog_name="wac")
     except WacError as exc:
         if _state["debug"]:
             raise
-        Output(json_mode="--json" in sys.argv or _json_format()).error(exc)
+        Output(json_mode=_json_requested(sys.argv[1:])).error(exc)
         sys.exit(exc.exit_code)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        Output().err.print("[red]aborted[/]")
-        sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)
-    except typer.TyperException as exc:  # usage errors: bad option, unknown command
-        exc.show()
-        sys.exit(exc.exit_code)
     except Exception as exc:
         if _state["debug"]:
             raise
-        Output().err.print(f"[bold red]internal error:[/] {type(exc).__name__}: {exc}")
-        Output().err.print("[dim]hint: rerun with --debug for the traceback, and report it[/]")
+        Output().error(WacError(f"internal error: {type(exc).__name__}: {exc}",
+                                "rerun with --debug for the traceback, and report it"))
         sys.exit(2)
 
 
-def _json_format() -> bool:
-    args = sys.argv[1:]
-    return any(a == "--format=json" for a in args) or any(
-        a == "--format" and i + 1 < len(args) and args[i + 1] == "json" for i, a in enumerate(args)
-    )
+def _json_requested(args: list[str]) -> bool:
+    return "--json" in args or "--json-output" in args or "--format=json" in args or any(
+        a == "--format" and i + 1 < len(args) and args[i + 1] == "json" for i, a in enumerate(args))

@@ -40,8 +40,9 @@ def parse_data(data: str | None) -> dict[str, Any]:
 def check_args(args: dict[str, Any], schema: dict[str, Any], *, star_kwargs: bool = False) -> list[str]:
     """One message per bad field: missing required, unknown name, wrong type, not in enum."""
     properties = schema.get("properties") or {}
-    problems = [f"missing required argument `{name}`" for name in schema.get("required") or []
-                if name not in args]
+    required = schema.get("required") or []
+    problems = [f"missing required argument `{name}`" for name in required if name not in args]
+    problems += [f"`{name}` is required and cannot be null" for name in required if name in args and args[name] is None]
     for name, value in args.items():
         spec = properties.get(name)
         if spec is None:
@@ -64,3 +65,28 @@ def check_args(args: dict[str, Any], schema: dict[str, Any], *, star_kwargs: boo
 def _json_type(value: Any) -> str:
     return {bool: "boolean", int: "integer", float: "number", str: "string", list: "array",
             dict: "object"}.get(type(value), type(value).__name__)
+
+
+def parse_json_option(text: str | None, option: str) -> Any:
+    """The JSON value of an option such as --approval-value (None when absent)."""
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        raise InvalidInput(f"{option} is not valid JSON", f"""e.g. {option} '{{"reason": "ok"}}'""") from None
+
+
+_AGE_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def parse_age(text: str) -> float:
+    """Seconds in an age such as `7d`, `12h`, `30m`, `90s` or `2w`."""
+    number, unit = text[:-1], text[-1:].lower()
+    try:
+        value = float(number)
+    except ValueError:
+        value = -1
+    if unit not in _AGE_UNITS or value < 0:
+        raise InvalidInput(f"`{text}` is not an age", "use a number and a unit: 30m, 12h, 7d, 2w")
+    return value * _AGE_UNITS[unit]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 USAGE = 2
 FAILED = 1
-WAITING_FOR_APPROVAL = 3  # a preview that suspended on an approval it could not answer
+INTERRUPTED = 130
 
 
 class WacError(Exception):
@@ -28,3 +28,35 @@ class PathNotFound(WacError):
 
 class InvalidInput(WacError):
     code = "invalid_input"
+
+
+class Failed(WacError):
+    """An operation that ran and failed for a reason the user can act on (exit 1)."""
+
+    code = "failed"
+    exit_code = FAILED
+
+
+class Interrupted(WacError):
+    code = "interrupted"
+    exit_code = INTERRUPTED
+
+
+def from_engine(exc: Exception) -> WacError:
+    """The user-facing form of an error the engine raised."""
+    from wac.sdk.engine import RunBusy, ScriptLoadError, StoreError
+
+    if isinstance(exc, StoreError):
+        error: WacError = InvalidInput(exc.message, exc.hint)
+        error.code = "store_unusable"
+        return error
+    if isinstance(exc, ScriptLoadError):
+        where = f"{exc.path}:{exc.line}: " if exc.path and exc.line else f"{exc.path}: " if exc.path else ""
+        error = Failed(f"{where}{exc.message}", "fix the script so that it imports; `python <script>` shows the same error")
+        error.code = "script_import_failed"
+        return error
+    if isinstance(exc, RunBusy):
+        error = Failed(str(exc), "wait for that process to finish, or stop it (Ctrl-C there, or `wac job cancel`)")
+        error.code = "run_busy"
+        return error
+    raise exc

@@ -6,6 +6,8 @@ from pathlib import Path
 
 MODULE_SUFFIX = "__mod"
 ENTRY_STEM = "script"
+ITEM_ROOTS = ("f", "u", "g")
+WAC_DIR = ".wac"
 SKIPPED_DIRS = frozenset({".git", ".wac", ".venv", "venv", "node_modules", "__pycache__", ".tox"})
 
 
@@ -51,3 +53,37 @@ def module_files(script: Path) -> frozenset[str] | None:
 
 def _inside_module_folder(path: Path) -> bool:
     return any(part.endswith(MODULE_SUFFIX) for part in path.parent.parts)
+
+
+def remote_path(local: str) -> str:
+    """Windmill path of a content file: before `__mod/`, else before the first dot."""
+    marker = MODULE_SUFFIX + "/"
+    if marker in local:
+        return local.split(marker, 1)[0]
+    return local.split(".", 1)[0]
+
+
+def script_path_of(script: Path, root: Path) -> str | None:
+    """The Windmill path (`f/x/y`) of a script file of the repo, if it is an item."""
+    try:
+        local = script.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return None
+    return remote_path(local) if local.split("/", 1)[0] in ITEM_ROOTS else None
+
+
+def wac_dir(root: Path) -> Path:
+    """The repo's `.wac/` folder (created with a `.gitignore`, so it never shows as untracked)."""
+    from .errors import InvalidInput
+
+    folder = root / WAC_DIR
+    ignore = folder / ".gitignore"
+    if ignore.exists():
+        return folder
+    try:
+        folder.mkdir(exist_ok=True)
+        ignore.write_text("# wac's local state (job store, caches): not part of the repo\n*\n", encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInput(f"cannot write {folder}: {exc.strerror}",
+                           "make the repo folder writable, or pass --store PATH for the job store") from None
+    return folder

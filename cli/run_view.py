@@ -1,90 +1,164 @@
-"""How a run looks in the terminal: prefixed live logs, approvals, result and timeline."""
+"""How a local run looks in the terminal: prefixed live logs, waits, approvals, result, timeline.
+
+Logs are written as they arrive, one write per chunk of output (no per-line
+formatting library), with the full step key as prefix: nothing that tells two
+tasks apart is ever cut. In a pipe or a narrow terminal everything is plain
+text, one line per fact.
+"""
 
 from __future__ import annotations
 
 import json
+import shutil
 import sys
+import threading
 import time
-from typing import Any
+from datetime import datetime
+from typing import Any, Callable
 
-from rich.markup import escape
-from rich.prompt import Confirm, Prompt
-from rich.table import Table
+from .timeline import render_timeline
+from .terminal import Style
 
-from wac.sdk._engine.store import JobStore
-
-from .output import Output
-
-_COLORS = ("cyan", "magenta", "green", "yellow", "blue", "bright_magenta", "bright_cyan", "bright_green")
-BAR_WIDTH = 40
+HIDDEN_PREFIXES = ("--- WAC:", "WM_WAC_STEP:")
+PALETTE = ("36", "35", "32", "33", "34", "95", "96", "92")
 
 
 class RunView:
-    """Callbacks for the executor plus the end-of-run rendering."""
+    """Callbacks for the engine plus the end-of-run rendering."""
 
-    def __init__(self, out: Output, *, silent: bool = False) -> None:
-        self.out = out
+    def __init__(self, *, silent: bool = False, stream=None) -> None:
         self.silent = silent
+        self.stream = stream or sys.stderr
+        self.style = Style.for_stream(self.stream)
+        self.interactive = not silent and sys.stdin.isatty() and self.stream.isatty()
+        self._labels: dict[str, str] = {}
         self._colors: dict[str, str] = {}
-        self._last_sleep_note = 0.0
+        self._width = 8
+        self._partial: dict[str, str] = {}
+        self._live = ""  # the countdown line currently shown (terminal only)
+        self._slept: set[str] = set()
+        self._lock = threading.Lock()
 
-    def on_log(self, label: str, line: str) -> None:
-        if self.silent or (label == "workflow" and (not line.strip() or line.startswith("--- WAC:"))):
-            return
-        color = self._colors.setdefault(label, _COLORS[len(self._colors) % len(_COLORS)])
-        self.out.err.print(f"[{color}]{escape(label):>18.18}[/] │ {escape(line)}", soft_wrap=True)
-
-    def on_sleep(self, key: str, seconds: float) -> None:
-        now = time.monotonic()
-        if self.silent or now - self._last_sleep_note < 1:
-            return
-        self._last_sleep_note = now
-        self.out.err.print(f"[dim]{'sleep':>18} │ {key}: waking in {seconds:.0f}s "
-                           "(--skip-sleeps to fast-forward)[/]")
-
-    def render_end(self, store: JobStore, root_id: str) -> None:
-        root = store.job(root_id)
-        result = json.loads(root["result"]) if root["result"] else None
+    # -- engine callbacks ------------------------------------------------------------------
+    def on_log(self, job_id: str, label: str, text: str) -> None:
         if self.silent:
-            sys.stdout.write(json.dumps(result) + "\n")
             return
-        self.render_timeline(store, root_id)
-        status = root["status"]
-        color = "green" if status == "success" else "red"
-        self.out.err.print(f"[bold {color}]Workflow {status}[/] [dim]({root_id})[/]")
-        self.out.print_json(result)
+        lines = (self._partial.pop(job_id, "") + text).split("\n")
+        if lines[-1]:
+            self._partial[job_id] = lines[-1]
+        lines = lines[:-1]
+        if label == "workflow":
+            lines = [line for line in lines if line.strip() and not line.startswith(HIDDEN_PREFIXES)]
+        if lines:
+            self._write_lines(job_id, label, lines)
 
-    def render_timeline(self, store: JobStore, root_id: str) -> None:
-        jobs = [j for j in store.iter_jobs(root_id) if j["parent_id"] is not None and j["started_at"]]
-        root = store.job(root_id)
-        start = root["started_at"] or root["created_at"]
-        end = max([root["completed_at"] or time.time()] + [j["completed_at"] or 0 for j in jobs])
-        span = max(end - start, 1e-6)
-        table = Table(title="Timeline", show_edge=False, pad_edge=False, box=None)
-        for name in ("step", "start", "duration", "status", ""):
-            table.add_column(name, no_wrap=True)
-        for job in jobs:
-            offset = job["started_at"] - start
-            duration = (job["completed_at"] or end) - job["started_at"]
-            lead = int(offset / span * BAR_WIDTH)
-            width = max(1, int(duration / span * BAR_WIDTH))
-            color = {"success": "green", "failure": "red"}.get(job["status"], "yellow")
-            tag = f" [dim]#{escape(job['tag'])}[/]" if job["tag"] else ""
-            table.add_row(escape(job["step_key"] or "") + tag, f"+{offset:.2f}s", f"{duration:.2f}s",
-                          f"[{color}]{job['status']}[/]", " " * lead + f"[{color}]{'█' * width}[/]")
-        if jobs:
-            self.out.err.print(table)
+    def flush_partial(self) -> None:
+        for job_id, rest in list(self._partial.items()):
+            self._write_lines(job_id, self._labels.get(job_id, "workflow"), [rest])
+        self._partial.clear()
 
+    def _write_lines(self, job_id: str, label: str, lines: list[str]) -> None:
+        if len(label) > self._width:
+            self._width = len(label)
+        self._labels[job_id] = label
+        color = self._colors.setdefault(label, PALETTE[len(self._colors) % len(PALETTE)])
+        prefix = self.style.paint(label.rjust(self._width), color) + " │ "
+        self._emit("".join(prefix + line + "\n" for line in lines))
 
-def ask_approval(out: Output, key: str, detail: dict[str, Any]) -> dict[str, Any] | None:
-    """Ask in the terminal: approve or reject, and the form's fields."""
-    out.err.print(f"[bold]Approval requested[/] for step [cyan]{escape(key)}[/]")
-    approved = Confirm.ask("Approve?", default=True, console=out.err)
-    value: dict[str, Any] = {}
-    form = detail.get("form") or {}
-    fields = form.get("properties", form) if isinstance(form, dict) else {}
-    for name, spec in fields.items():
-        if isinstance(spec, dict):
-            choices = spec.get("enum")
-            value[name] = Prompt.ask(f"  {name}", choices=choices, console=out.err)
-    return {"approved": approved, "approver": "local", "value": value or None}
+    def on_event(self, event) -> None:
+        if self.silent:
+            return
+        if event.kind == "cache_hit":
+            until = datetime.fromtimestamp(event.detail["expires_at"]).strftime("%H:%M:%S")
+            self._note(event.key or "", f"cache hit: result reused (cached until {until}), the task did not run")
+        elif event.kind == "interrupted":
+            self._note(event.key or "workflow", "interrupted before it recorded an outcome: it runs again")
+        elif event.kind == "approval_timeout":
+            self._note(event.key or "", "approval timed out: continuing with approved=false")
+        elif event.kind in ("approved", "rejected"):
+            who = (event.detail or {}).get("approver") or "anonymous"
+            self._note(event.key or "", f"{event.kind} by {who}")
+
+    def on_sleep(self, run_id: str, key: str, wake_at: float) -> None:
+        if self.silent:
+            return
+        remaining = max(0, wake_at - time.time())
+        if self.style.live:
+            line = self.style.dim(f"{'sleep'.rjust(self._width)} │ {key}: waking in {remaining:.0f}s "
+                                  "(--skip-sleeps to fast-forward)")
+            with self._lock:
+                if line != self._live:
+                    self.stream.write("\r\033[K" + line)
+                    self.stream.flush()
+                    self._live = line
+        elif key not in self._slept:
+            self._slept.add(key)
+            until = datetime.fromtimestamp(wake_at).strftime("%H:%M:%S")
+            self._note(key, f"sleeping {remaining:.0f}s, until {until} (--skip-sleeps to fast-forward)")
+
+    def approval_requested(self, run_id: str, key: str, detail: dict[str, Any], deadline: float,
+                           answer: Callable[[str, str, bool, Any], None]) -> bool | None:
+        """Ask in a terminal (without holding up the run loop); otherwise say how to answer."""
+        if self.silent:
+            return None
+        until = datetime.fromtimestamp(deadline).strftime("%H:%M:%S")
+        self._note(key, f"waiting for approval until {until}; answer with `wac job approve {run_id[:8]}`"
+                        " (or --reject), or from the approval page")
+        if not self.interactive:
+            return None
+        threading.Thread(target=self._ask, args=(run_id, key, detail, answer), daemon=True).start()
+        return True
+
+    def _ask(self, run_id: str, key: str, detail: dict[str, Any], answer) -> None:
+        from rich.console import Console
+        from rich.prompt import Confirm, Prompt
+
+        console = Console(stderr=True, highlight=False)
+        approved = Confirm.ask(f"Approve step [cyan]{key}[/]?", default=True, console=console)
+        value: dict[str, Any] = {}
+        form = detail.get("form") or {}
+        fields = form.get("properties", form) if isinstance(form, dict) else {}
+        for name, spec in fields.items():
+            if isinstance(spec, dict):
+                value[name] = Prompt.ask(f"  {name}", choices=spec.get("enum"), console=console)
+        answer(run_id, key, approved, value or None)
+
+    # -- rendering -----------------------------------------------------------------------------
+    def started(self, run_id: str, what: str) -> None:
+        if not self.silent:
+            self._emit(self.style.dim(f"Running {what} as job {run_id}") + "\n")
+
+    def note_already_ended(self, run_id: str, status: str) -> None:
+        self._emit(self.style.dim(f"job {run_id[:8]} already ended ({status}); --restart runs it again") + "\n")
+
+    def warnings(self, findings: list[Any]) -> None:
+        if self.silent:
+            return
+        for f in findings:
+            self._emit(self.style.paint("warning:", "33") + f" {f.path}:{f.line} {f.code} {f.message}\n")
+
+    def render_end(self, store, run_id: str) -> None:
+        """The timeline, the status line and the result (stdout)."""
+        self.flush_partial()
+        job = store.job(run_id)
+        if self.silent:
+            sys.stdout.write(json.dumps(job.result, ensure_ascii=False) + "\n")
+            return
+        timeline = render_timeline(store, run_id, self.style, shutil.get_terminal_size().columns)
+        if timeline:
+            self._emit(timeline)
+        color = "32" if job.status == "success" else "31"
+        self._emit(self.style.paint(f"Workflow {job.status}", color, bold=True) + self.style.dim(f" ({run_id})") + "\n")
+        sys.stdout.write(json.dumps(job.result, indent=2, ensure_ascii=False) + "\n")
+
+    def _note(self, label: str, text: str) -> None:
+        self._emit(self.style.dim(f"{label.rjust(self._width)} │ {text}") + "\n")
+
+    def _emit(self, text: str) -> None:
+        with self._lock:
+            if self._live:
+                text = "\r\033[K" + text
+                self._live = ""
+            self.stream.write(text)
+            self.stream.flush()
+

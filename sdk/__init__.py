@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from ._errors import NondeterminismError, TaskError
 from ._primitives import (
+    get_approval_urls,
     get_resume_urls,
     parallel,
     sleep,
@@ -25,6 +26,7 @@ from ._primitives import (
 __all__ = [
     "NondeterminismError",
     "TaskError",
+    "get_approval_urls",
     "get_resume_urls",
     "parallel",
     "sleep",

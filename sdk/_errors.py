@@ -25,10 +25,10 @@ class TaskError(Exception):
 class NondeterminismError(Exception):
     """A replay asked for a different step than the checkpoint recorded at that position."""
 
-    def __init__(self, expected: str, got: str, index: int, line: int | None) -> None:
+    @classmethod
+    def mismatch(cls, expected: str, got: str, index: int, line: int | None) -> "NondeterminismError":
         where = f" (line {line})" if line else ""
-        super().__init__(
-            f"non-deterministic replay: call #{index + 1} asked for step '{got}'{where}, "
-            f"but the checkpoint recorded '{expected}' there"
-        )
-        self.expected, self.got, self.index, self.line = expected, got, index, line
+        error = cls(f"non-deterministic replay: call #{index + 1} asked for step '{got}'{where}, "
+                    f"but the checkpoint recorded '{expected}' there")
+        error.expected, error.got, error.index, error.line = expected, got, index, line
+        return error

@@ -38,17 +38,15 @@ def load(path: Path):
     return module
 
 
-def complete(module, step: dict[str, Any]) -> Any:
-    """What a worker would record for one dispatched step (same for both SDKs)."""
+def complete(module, run_round, completed: dict[str, Any], step: dict[str, Any]) -> Any:
+    """What a worker records for one dispatched step: an inline task runs as its own job,
+    replaying the workflow in child mode (`_executing_key`), through the same SDK."""
     if step["dispatch_type"] != "inline":
         return {"ran": step["script"], "args": step["args"]}
-    func = getattr(module, step["name"])
-    func = getattr(func, "__wrapped__", func)
+    checkpoint = {"completed_steps": dict(completed), "_executing_key": step["key"]}
     try:
-        result = func(**step["args"])
-        if asyncio.iscoroutine(result):
-            result = asyncio.run(result)
-        return json.loads(json.dumps(result, default=str))
+        outcome = run_round(module.main, checkpoint, {})
+        return json.loads(json.dumps(outcome["result"], default=str))
     except Exception as exc:
         return {"__wmill_error": True, "message": str(exc), "step_key": step["key"],
                 "child_job_id": f"job-{step['key']}",
@@ -61,13 +59,13 @@ def drive(module, run_round: Callable[[Any, dict[str, Any], dict[str, Any]], dic
     trace = []
     for _ in range(MAX_ROUNDS):
         outcome = run_round(module.main, {"completed_steps": dict(completed)}, {})
-        trace.append(normalize(outcome))
+        trace.append(normalize(json.loads(json.dumps(outcome, default=str))))
         kind = outcome["type"]
         if kind == "complete":
             return trace
         if kind == "dispatch":
-            for step in outcome["steps"]:
-                completed[step["key"]] = complete(module, step)
+            done = {step["key"]: complete(module, run_round, completed, step) for step in outcome["steps"]}
+            completed.update(done)
         elif kind == "inline_checkpoint":
             completed[outcome["key"]] = outcome["result"]
         elif kind == "sleep":
@@ -86,10 +84,33 @@ def wmill_rounds(func, checkpoint, args):
 def wac_rounds(func, checkpoint, args):
     from wac.sdk._context import WorkflowContext, run_round
 
-    return asyncio.run(run_round(func, WorkflowContext(dict(checkpoint["completed_steps"])), args))
+    ctx = WorkflowContext(dict(checkpoint["completed_steps"]), executing_key=checkpoint.get("_executing_key"))
+    return asyncio.run(run_round(func, ctx, args))
+
+
+WAC_API = ("workflow", "task", "task_script", "task_flow", "step", "sleep", "wait_for_approval",
+           "get_resume_urls", "get_approval_urls", "parallel", "TaskError")
+
+
+def signatures(module) -> dict[str, list[list[Any]]]:
+    """Parameter names, kinds and defaults of the WAC API (annotations aside)."""
+    import inspect
+
+    out = {}
+    for name in WAC_API:
+        target = getattr(module, name)
+        target = target.__init__ if inspect.isclass(target) else target
+        out[name] = [[p.name, p.kind.name, None if p.default is p.empty else repr(p.default)]
+                     for p in inspect.signature(target).parameters.values()]
+    return out
 
 
 def main() -> None:
+    if sys.argv[1] == "--signatures":
+        import wmill
+
+        json.dump(signatures(wmill), sys.stdout, indent=1, sort_keys=True)
+        return
     sdk, paths = sys.argv[2], sys.argv[3:]
     rounds = wmill_rounds if sdk == "wmill" else wac_rounds
     with contextlib.redirect_stdout(sys.stderr):  # the SDKs print `--- WAC: key ---` lines

@@ -65,7 +65,7 @@ def test_folder_layout_and_steps_and_complete_example(run_wac, tmp_path):
         "count": 2, "items": [{"id": 0}, {"id": 1}]}
     steps = result_of(run_wac("script", "preview", "f/examples/steps.py", "-s", cwd=repo))
     assert steps["status"] == "processed" and len(steps["order_id"]) == 36
-    done = result_of(run_wac("script", "preview", "f/examples/complete.py", "-s", "--skip-sleeps", "--approve",
+    done = result_of(run_wac("script", "preview", "f/examples/complete.py", "-s", "--skip-sleeps", "--approve", "--approver", "cli",
                              cwd=repo))
     assert done["saved"] == 12 and done["approved_by"] == "cli"
 

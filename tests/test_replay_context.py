@@ -78,7 +78,7 @@ def test_keys_never_alias():
         return None
 
     persisted = []
-    _, ctx = round_of(body, persist_step=lambda k, v, i: persisted.append((k, v, i)))
+    _, ctx = round_of(body, persist_step=lambda k, v, i, *_: persisted.append((k, v, i)) or v)
     assert persisted == [("x", 1, 0), ("x_2", 2, 1), ("x_2_2", 3, 2)]
 
 
@@ -91,7 +91,7 @@ def test_step_persists_before_going_on_and_round_trips_json():
         return await double(3)
 
     persisted = []
-    outcome, _ = round_of(body, persist_step=lambda k, v, i: persisted.append((k, v)))
+    outcome, _ = round_of(body, persist_step=lambda k, v, i, *_: persisted.append((k, v)) or v)
     assert persisted == [("when", ["tuple", 1])] and seen == [["tuple", 1]]
     assert outcome["steps"][0]["key"] == "double"
 
@@ -122,7 +122,7 @@ def test_failed_step_is_recorded_then_raised_as_task_error():
         return "unreached"
 
     persisted = {}
-    outcome, _ = round_of(body, persist_step=lambda k, v, i: persisted.update({k: v}))
+    outcome, _ = round_of(body, persist_step=lambda k, v, i, *_: persisted.update({k: v}) or v)
     assert outcome == {"type": "complete", "result": "bad"}
     assert persisted["bad"]["__wmill_error"] and persisted["bad"]["result"]["error"]["name"] == "ZeroDivisionError"
 
@@ -207,3 +207,93 @@ def test_replay_asking_for_another_step_is_nondeterminism():
         round_of(body, {"a": 1}, args={"flag": False}, order={0: "a"}, script_file=__file__)
     assert "asked for step 'double'" in str(info.value) and "recorded 'a'" in str(info.value)
     assert info.value.line is not None
+
+
+# -- child mode: how a task's own job runs its body ------------------------------------------------
+
+
+def test_child_mode_runs_the_body_with_the_replays_live_arguments():
+    from datetime import datetime
+
+    seen = []
+
+    @task
+    async def describe(when, pair):
+        seen.append((type(when).__name__, type(pair).__name__))
+        return "described"
+
+    async def body():
+        await double(1)
+        return await describe(datetime(2026, 1, 1), (1, 2))
+
+    outcome, ctx = round_of(body, {"double": 2}, executing_key="describe")
+    assert outcome == {"type": "complete", "result": "described"} and ctx.executed
+    assert seen == [("datetime", "tuple")]
+
+
+def test_child_mode_runs_closures_lambdas_and_bound_methods():
+    class Counter:
+        def __init__(self, base):
+            self.base = base
+
+        async def add(self, n):
+            return self.base + n
+
+    async def body(base: int):
+        scale = 3
+
+        @task
+        async def scaled(x):
+            return x * scale
+
+        plus = task(lambda x: x + 1)
+        bound = task(Counter(base).add)
+        return [await scaled(2), await plus(5), await bound(n=1)]
+
+    keys = {"scaled": 6, "<lambda>": 6}
+    assert round_of(body, {}, args={"base": 10}, executing_key="scaled")[0]["result"] == 6
+    assert round_of(body, {"scaled": 6}, args={"base": 10}, executing_key="<lambda>")[0]["result"] == 6
+    assert round_of(body, keys, args={"base": 10}, executing_key="add")[0]["result"] == 11
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_child_mode_of_an_unawaited_task_completes_with_the_workflows_value():
+    ran = []
+
+    @task
+    async def side(x):
+        ran.append(x)
+
+    async def body():
+        side(1)
+        return "workflow value"
+
+    outcome, ctx = round_of(body, executing_key="side")
+    assert outcome == {"type": "complete", "result": "workflow value"} and not ran and not ctx.executed
+
+
+def test_child_mode_failure_is_the_task_bodys_own_exception_even_under_broad_except():
+    @task
+    async def boom():
+        raise KeyError("nope")
+
+    async def body():
+        try:
+            await boom()
+        except Exception:
+            return "swallowed"
+
+    with pytest.raises(KeyError):
+        round_of(body, executing_key="boom")
+
+
+def test_plain_def_tasks_run_in_child_mode():
+    @task()
+    def plain(x: int):
+        return x + 1
+
+    async def body():
+        return await plain(4)
+
+    assert round_of(body)[0]["steps"][0]["key"] == "plain"
+    assert round_of(body, executing_key="plain")[0] == {"type": "complete", "result": 5}

@@ -13,7 +13,7 @@ import pytest
 
 import sdk_driver
 from conftest import FIXTURES
-from wac.sdk._engine.host import SHIM_DIR
+from wac.sdk._engine.loading import SHIM_DIR
 
 ROUNDS = FIXTURES / "sdk_rounds"
 REFERENCE = json.loads((ROUNDS / "wmill_1.850.0.json").read_text(encoding="utf-8"))
@@ -35,3 +35,10 @@ def test_rounds_match_the_real_sdk(name, capsys):
     assert len(ours) == len(REFERENCE[name])
     for index, (mine, theirs) in enumerate(zip(ours, REFERENCE[name])):
         assert mine == theirs, f"round {index + 1} of {name}"
+
+
+def test_the_wac_api_has_wmills_signatures():
+    import wmill
+
+    reference = json.loads((ROUNDS / "wmill_1.850.0_signatures.json").read_text(encoding="utf-8"))
+    assert sdk_driver.signatures(wmill) == reference

@@ -7,9 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import SyncConfig
-from ..project import ENTRY_STEM, MODULE_SUFFIX, SKIPPED_DIRS
+from ..project import ENTRY_STEM, ITEM_ROOTS, MODULE_SUFFIX, SKIPPED_DIRS, remote_path
 
-ITEM_ROOTS = ("f", "u", "g")
 SCRIPT_SUFFIX = ".py"
 
 
@@ -38,14 +37,6 @@ class ScriptItem:
     @property
     def module_dir(self) -> Path:
         return self.root / f"{self.remote}{MODULE_SUFFIX}"
-
-
-def remote_path(local: str) -> str:
-    """Windmill path of a content file: before `__mod/`, else before the first dot."""
-    marker = MODULE_SUFFIX + "/"
-    if marker in local:
-        return local.split(marker, 1)[0]
-    return local.split(".", 1)[0]
 
 
 def find_scripts(root: Path, config: SyncConfig) -> list[ScriptItem]:

@@ -1,91 +1,186 @@
-"""Loading a user script once, so each round and task can fork from it."""
+"""A host process: imports one script once, then forks a child per round or task.
+
+Started by the scheduler in the script's own interpreter (`python -m
+wac.sdk._engine.host FD SCRIPT ROOT`), it never opens the job store, so no
+SQLite handle crosses a fork, and every child starts from the same freshly
+imported module: module state never leaks from one round to the next, as on
+a Windmill worker. It keeps each run's checkpoint in memory (the scheduler
+sends what is new), so a round's replay reads no rows.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import importlib.util
+import contextlib
+import ctypes
+import io
+import json
+import os
+import signal
+import socket
 import sys
+import traceback
 from pathlib import Path
-from types import ModuleType
-from typing import Any, Callable
+from typing import Any
 
-SHIM_DIR = Path(__file__).resolve().parent.parent / "_shim"
-MODULE_SUFFIX = "__mod"
+from . import child
+from .channel import Channel
+from .loading import ScriptLoadError, entry_point, is_workflow, load_module, prepare_imports
 
-
-class ScriptLoadError(Exception):
-    """The script could not be imported or has no usable entry point."""
+PR_SET_PDEATHSIG = 1
 
 
-def prepare_imports(project_root: Path) -> None:
-    """`import wmill` resolves to wac.sdk; `from f.x.y import z` to the project's files."""
-    for path in (str(project_root), str(SHIM_DIR)):
-        if path in sys.path:
-            sys.path.remove(path)
-        sys.path.insert(0, path)
-    for name in [m for m in sys.modules if m == "wmill" or m.startswith("wmill.")]:
-        if not getattr(sys.modules[name], "__file__", "").startswith(str(SHIM_DIR)):
-            del sys.modules[name]
+class Checkpoint:
+    """A run's completed steps as the host knows them, with their order and sequence numbers."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+        self.seqs: dict[str, int] = {}
+        self.order: dict[int, str] = {}
+        self.max_seq = 0
+
+    def apply(self, rows: list[list[Any]]) -> None:
+        for key, value, index, seq in rows:
+            self.values[key] = json.loads(value)
+            self.seqs[key] = seq
+            if index is not None:
+                self.order[index] = key
+            self.max_seq = max(self.max_seq, seq)
+
+    def upto(self, seq: int | None) -> tuple[dict[str, Any], dict[int, str]]:
+        """The checkpoint as it was at `seq` (a task replays what its dispatch saw)."""
+        if seq is None or seq >= self.max_seq:
+            return self.values, self.order
+        keys = {k for k, s in self.seqs.items() if s <= seq}
+        return {k: self.values[k] for k in keys}, {i: k for i, k in self.order.items() if k in keys}
 
 
-def load_module(path: Path, project_root: Path, name: str | None = None) -> ModuleType:
-    """Import the file at `path` under its Windmill dotted name (relative imports work)."""
+def die_with_parent() -> None:
+    """Linux: exit when the parent does, so nothing outlives a killed scheduler."""
     try:
-        relative = path.resolve().relative_to(project_root.resolve()).with_suffix("")
-        dotted = ".".join(relative.parts)
-    except ValueError:
-        dotted = path.stem
-    name = name or dotted
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
-        raise ScriptLoadError(f"cannot load {path}")
-    module = importlib.util.module_from_spec(spec)
-    module.__package__ = name.rpartition(".")[0]
-    sys.modules[name] = module
-    try:
-        spec.loader.exec_module(module)
-    except Exception as exc:
-        raise ScriptLoadError(f"importing {path.name} failed: {type(exc).__name__}: {exc}") from exc
-    return module
+        libc = ctypes.CDLL(None)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
 
 
-def entry_point(module: ModuleType) -> Callable[..., Any]:
-    main = getattr(module, "main", None)
-    if not callable(main):
-        raise ScriptLoadError("the script has no main() function")
-    return main
+class Host:
+    def __init__(self, channel: Channel, script: Path, project_root: Path) -> None:
+        self.channel = channel
+        self.script = script
+        self.project_root = project_root
+        self.module: Any = None
+        self.workflow = False
+        self.import_output = ""  # printed while importing: every job's log starts with it, as on a worker
+        self.checkpoints: dict[str, Checkpoint] = {}
+        self.children: set[int] = set()
+        self.wake_r, self.wake_w = os.pipe()
+        os.set_blocking(self.wake_w, False)
+
+    def load(self) -> bool:
+        captured = io.StringIO()
+        try:
+            prepare_imports(self.script, self.project_root)
+            with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
+                self.module = load_module(self.script, self.project_root)
+            entry_point(self.module)
+            self.workflow = is_workflow(self.script.read_text(encoding="utf-8"))
+        except ScriptLoadError as exc:
+            self.channel.send({"op": "load_error", **exc.to_json()})
+            return False
+        self.import_output = captured.getvalue()
+        self.channel.send({"op": "ready", "workflow": self.workflow})
+        return True
+
+    def serve(self) -> None:
+        import select
+
+        signal.signal(signal.SIGCHLD, lambda *_: None)
+        signal.set_wakeup_fd(self.wake_w)
+        while True:
+            readable, _, _ = select.select([self.channel, self.wake_r], [], [])
+            if self.wake_r in readable:
+                os.read(self.wake_r, 4096)
+                self._reap()
+            if self.channel in readable:
+                try:
+                    messages = self.channel.receive()
+                except OSError:  # the scheduler went away
+                    messages = None
+                if messages is None:
+                    return
+                for message, _ in messages:
+                    if message["op"] == "fork":
+                        self._fork(message)
+                    elif message["op"] == "forget":
+                        self.checkpoints.pop(message["root"], None)
+
+    def _reap(self) -> None:
+        while self.children:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            self.children.discard(pid)
+            self.channel.send({"op": "exited", "pid": pid, "code": os.waitstatus_to_exitcode(status)})
+
+    def _fork(self, message: dict[str, Any]) -> None:
+        checkpoint = self.checkpoints.setdefault(message["root"], Checkpoint())
+        checkpoint.apply(message.get("delta") or [])
+        completed, order = checkpoint.upto(message.get("checkpoint_seq"))
+        read_fd, write_fd = os.pipe()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            self._child(message, write_fd, read_fd, completed, order)
+        os.close(write_fd)
+        self.children.add(pid)
+        self.channel.send({"op": "forked", "id": message["id"], "pid": pid, "fd": 1}, fd=read_fd)
+        os.close(read_fd)
+
+    def _child(self, message: dict[str, Any], write_fd: int, read_fd: int, completed: dict[str, Any],
+               order: dict[int, str]) -> None:
+        code = 1
+        try:
+            os.setpgid(0, 0)  # its own group: a timeout or cancel kills what it spawned too
+            die_with_parent()
+            signal.set_wakeup_fd(-1)
+            for signum in (signal.SIGCHLD, signal.SIGINT):
+                signal.signal(signum, signal.SIG_DFL)
+            for fd in (read_fd, self.wake_r, self.wake_w):
+                os.close(fd)
+            self.channel.sock.close()
+            os.dup2(write_fd, 1)
+            os.dup2(write_fd, 2)
+            os.close(write_fd)
+            sys.stdout = os.fdopen(1, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)
+            sys.stderr = os.fdopen(2, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)
+            os.environ.update(message.get("env") or {})
+            sys.stdout.write(self.import_output)
+            code = child.run(message, self.module, self.workflow, completed, order)
+        except BaseException:
+            traceback.print_exc()
+        finally:
+            try:
+                sys.stdout.flush()
+                sys.stderr.flush()
+            finally:
+                os._exit(code)
 
 
-def module_dir(script: Path) -> Path:
-    """The `__mod` folder of a script, in flat or folder layout."""
-    if script.parent.name.endswith(MODULE_SUFFIX) and script.stem == "script":
-        return script.parent
-    return script.with_name(script.stem + MODULE_SUFFIX)
+def main(argv: list[str]) -> None:
+    fd, script, project_root = int(argv[1]), Path(argv[2]), Path(argv[3])
+    parent = os.getppid()
+    die_with_parent()
+    if os.getppid() != parent:  # the scheduler died before the line above took effect
+        return
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the scheduler's to handle
+    host = Host(Channel(socket.socket(fileno=fd)), script, project_root)
+    if host.load():
+        host.serve()
 
 
-def source_hash(script: Path) -> str:
-    """Hash of the script and its `__mod` files: a run refuses to resume when it changes."""
-    digest = hashlib.sha256(script.read_bytes())
-    folder = module_dir(script)
-    if folder.is_dir():
-        for path in sorted(folder.rglob("*.py")):
-            if path != script:
-                digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
-
-
-def resolve_target(script: Path, project_root: Path, target: str) -> Path:
-    """The file a `task_script` target names: `./x.py` in `__mod`, or `f/...` in the project."""
-    if target.startswith("./"):
-        folder = module_dir(script).resolve()
-        path = (folder / target[2:]).resolve()
-        if folder not in path.parents:
-            raise ScriptLoadError(f"module '{target}' is outside the script's __mod folder")
-        if not path.is_file():
-            raise ScriptLoadError(f"Module '{target[2:]}' not found in script modules ({folder.name}/)")
-        return path
-    for candidate in (project_root / f"{target}.py", project_root / f"{target}{MODULE_SUFFIX}" / "script.py"):
-        if candidate.is_file():
-            return candidate
-    raise ScriptLoadError(f"script '{target}' is not in this project (looked for {target}.py); "
-                          "local preview runs only local scripts")
+if __name__ == "__main__":
+    main(sys.argv)

@@ -1,7 +1,9 @@
 """The state transitions of a run, each one transaction in the job store.
 
-Used by forked round/task processes (which record their own outcome, as a
-Windmill worker does) and by the scheduler (timeouts, crashes, approvals).
+Forked rounds and tasks record their own outcome (as a Windmill worker
+does), guarded by the run token they were started with, so an outcome is
+recorded at most once and a stale process can never overwrite a newer one.
+The scheduler only reads what is recorded, and acts on it.
 """
 
 from __future__ import annotations
@@ -9,20 +11,92 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from dataclasses import dataclass, field
 from typing import Any
 
-from .store import JobStore, dumps, new_id
+from .._failures import encode, failure_record
+from .._urls import approval_resume_id
+from .store import TERMINAL, JobStore, new_id
 
-WAITING = "waiting"
-QUEUED = "queued"
+WAITING, QUEUED, RUNNING = "waiting", "queued", "running"
+TIMED_OUT_APPROVAL = {"value": None, "approver": None, "approved": False}
+DEFAULT_APPROVAL_TIMEOUT = 1800
 
 
-def persist_outcome(store: JobStore, job_id: str, outcome: dict[str, Any], now: float) -> None:
-    """Record a round's outcome before the scheduler acts on it."""
+@dataclass
+class RunSpec:
+    """What a new run executes and who sees it."""
+
+    script_path: str
+    args: dict[str, Any]
+    project_root: str | None = None
+    workspace: str = "local"
+    origin: str = "preview"
+    windmill_path: str | None = None
+    script_hash: str | None = None
+    source_hash: str | None = None
+    python: str | None = None
+    priority: int = 0
+    tag: str | None = None
+    created_by: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+def add_event(store: JobStore, job_id: str, kind: str, key: str | None = None, detail: Any = None,
+              at: float | None = None) -> None:
+    store.db.execute("INSERT INTO events(job_id, at, kind, key, detail) VALUES (?,?,?,?,?)",
+                     (job_id, time.time() if at is None else at, kind, key,
+                      None if detail is None else encode(detail)))
+
+
+def add_step(store: JobStore, job_id: str, key: str, value: Any, alloc_index: int | None,
+             child_job_id: str | None = None) -> bool:
+    """Record a completed step once; False when the key was already recorded."""
+    seq = store.db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM steps WHERE job_id=?", (job_id,)).fetchone()[0]
+    cursor = store.db.execute(
+        "INSERT OR IGNORE INTO steps(job_id, key, value, alloc_index, child_job_id, seq, created_at)"
+        " VALUES (?,?,?,?,?,?,?)", (job_id, key, encode(value), alloc_index, child_job_id, seq, time.time()))
+    return cursor.rowcount == 1
+
+
+def create_run(store: JobStore, spec: RunSpec, lease_owner: str | None = None) -> str:
+    """A new queued run; taken by `lease_owner` at once when given (a preview drives its own run)."""
+    job_id = new_id()
+    with store.transaction() as db:
+        db.execute(
+            "INSERT INTO jobs(id, root_id, workspace, kind, origin, script_path, project_root, windmill_path,"
+            " script_hash, source_hash, python, args, options, status, priority, tag, created_by, lease_owner,"
+            " created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (job_id, job_id, spec.workspace, "workflow", spec.origin, spec.script_path, spec.project_root,
+             spec.windmill_path, spec.script_hash, spec.source_hash, spec.python, encode(spec.args),
+             encode(spec.options), QUEUED, spec.priority, spec.tag, spec.created_by, lease_owner, time.time()))
+        add_event(store, job_id, "queued")
+    return job_id
+
+
+def start(store: JobStore, job_id: str, token: str, owner: str | None = None) -> bool:
+    """queued -> running under `token`; False when someone else got there first."""
+    with store.transaction() as db:
+        query = ("UPDATE jobs SET status='running', run_token=?, started_at=COALESCE(started_at, ?),"
+                 " attempt=attempt+1 WHERE id=? AND status='queued'")
+        params: list[Any] = [token, time.time(), job_id]
+        if owner is not None:  # a round: only the run's lease holder starts one
+            query += " AND lease_owner=?"
+            params.append(owner)
+        started = db.execute(query, params).rowcount == 1
+        if started and owner is None:
+            row = store.row(job_id)
+            add_event(store, job_id, "started", row["step_key"], {"tag": row["tag"]} if row["tag"] else None)
+        return started
+
+
+def persist_outcome(store: JobStore, job_id: str, token: str, outcome: dict[str, Any], now: float) -> bool:
+    """Record a round's outcome before anything acts on it; False for a stale round."""
     kind = outcome["type"]
     with store.transaction() as db:
-        if db.execute("SELECT status FROM jobs WHERE id=?", (job_id,)).fetchone()[0] != "running":
-            return  # canceled meanwhile: the round's outcome no longer matters
+        row = db.execute("SELECT status, run_token FROM jobs WHERE id=?", (job_id,)).fetchone()
+        if row is None or row[0] != RUNNING or row[1] != token:
+            return False  # canceled or taken over meanwhile: this round no longer counts
         if kind == "complete":
             _finish(store, job_id, "success", outcome.get("result"))
         elif kind == "error":
@@ -32,22 +106,24 @@ def persist_outcome(store: JobStore, job_id: str, outcome: dict[str, Any], now: 
         elif kind == "sleep":
             _suspend(store, job_id, outcome, "sleep", "sleeping", now + outcome["seconds"])
         elif kind == "approval":
-            _suspend(store, job_id, outcome, "approval", "approval", now + (outcome.get("timeout") or 1800))
+            timeout = outcome.get("timeout") or DEFAULT_APPROVAL_TIMEOUT
+            _suspend(store, job_id, outcome, "approval", "approval", now + timeout)
+            _use_banked_resume(store, job_id, outcome["key"])
+        return True
 
 
 def _finish(store: JobStore, job_id: str, status: str, result: Any) -> None:
-    store.db.execute("UPDATE jobs SET status=?, result=?, completed_at=? WHERE id=?",
-                     (status, dumps(result), time.time(), job_id))
-    store.add_event(job_id, status)
+    store.db.execute("UPDATE jobs SET status=?, result=?, completed_at=?, run_token=NULL WHERE id=?",
+                     (status, encode(result), time.time(), job_id))
+    add_event(store, job_id, status)
 
 
-def _suspend(store: JobStore, job_id: str, outcome: dict[str, Any], kind: str, status: str,
-             wake_at: float) -> None:
-    detail = {k: v for k, v in outcome.items() if k not in ("type", "key", "index")}
+def _suspend(store: JobStore, job_id: str, outcome: dict[str, Any], kind: str, status: str, wake_at: float) -> None:
+    detail = {k: v for k, v in outcome.items() if k not in ("type", "key", "index") and v is not None}
     store.db.execute("INSERT OR REPLACE INTO pending(job_id, key, kind, alloc_index, detail) VALUES (?,?,?,?,?)",
-                     (job_id, outcome["key"], kind, outcome.get("index"), dumps(detail)))
-    store.db.execute("UPDATE jobs SET status=?, wake_at=? WHERE id=?", (status, wake_at, job_id))
-    store.add_event(job_id, kind, outcome["key"], detail)
+                     (job_id, outcome["key"], kind, outcome.get("index"), encode(detail)))
+    store.db.execute("UPDATE jobs SET status=?, wake_at=?, run_token=NULL WHERE id=?", (status, wake_at, job_id))
+    add_event(store, job_id, kind, outcome["key"], {**detail, "until": wake_at})
 
 
 def _dispatch(store: JobStore, parent_id: str, steps: list[dict[str, Any]], now: float) -> None:
@@ -56,88 +132,241 @@ def _dispatch(store: JobStore, parent_id: str, steps: list[dict[str, Any]], now:
         _finish(store, parent_id, "failure", {"error": {"name": "WacError",
                 "message": "each task call must produce a unique key"}})
         return
-    parent = store.job(parent_id)
-    parent_args = json.loads(parent["args"])
-    waiting = 0
+    parent = store.row(parent_id)
+    checkpoint_seq = store.db.execute("SELECT COALESCE(MAX(seq), 0) FROM steps WHERE job_id=?",
+                                      (parent_id,)).fetchone()[0]
+    queued = 0
     for step in steps:
-        options = {k: step[k] for k in step if k not in ("name", "script", "args", "key", "dispatch_type", "index")}
-        cache_key = _cache_key(parent, step, parent_args) if step.get("cache_ttl") else None
-        if cache_key:
-            hit = store.db.execute("SELECT value FROM cache WHERE key=? AND expires_at>?",
-                                   (cache_key, now)).fetchone()
-            if hit is not None:
-                store.add_step(parent_id, step["key"], json.loads(hit[0]), step.get("index"))
-                store.add_event(parent_id, "cache_hit", step["key"])
-                continue
-        child_id = new_id()
-        kind = "task" if step["dispatch_type"] == "inline" else step["dispatch_type"]
+        options = {k: v for k, v in step.items() if k not in ("name", "script", "args", "key", "dispatch_type", "index")}
+        cache_key = _cache_key(parent, step) if step.get("cache_ttl") else None
+        if cache_key and _cache_hit(store, parent_id, step, cache_key, now):
+            continue
+        kind = {"inline": "task", "script": "script", "flow": "flow"}.get(step["dispatch_type"], "task")
         concurrency = step.get("concurrency_key") or (step["script"] if step.get("concurrent_limit") else None)
+        child_id = new_id()
         store.db.execute(
-            "INSERT INTO jobs(id, parent_id, root_id, kind, script_path, target, step_key, args, options, status,"
-            " priority, tag, concurrency_key, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (child_id, parent_id, parent["root_id"], kind, parent["script_path"],
-             step["name"] if kind == "task" else step["script"], step["key"], dumps(step["args"]),
-             dumps({**options, "cache_key": cache_key}), QUEUED, step.get("priority") or 0,
-             step.get("tag"), concurrency, time.time()))
+            "INSERT INTO jobs(id, parent_id, root_id, workspace, kind, origin, script_path, project_root, python,"
+            " source_hash, target, step_key, args, options, status, priority, tag, concurrency_key, checkpoint_seq,"
+            " alloc_index, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (child_id, parent_id, parent["root_id"], parent["workspace"], kind, "child", parent["script_path"],
+             parent["project_root"], parent["python"], parent["source_hash"],
+             step["name"] if kind == "task" else step["script"], step["key"], encode(step["args"]),
+             encode({**options, "cache_key": cache_key}), QUEUED, step.get("priority") or 0, step.get("tag"),
+             concurrency, checkpoint_seq, step.get("index"), time.time()))
         store.db.execute("INSERT INTO pending(job_id, key, child_job_id, kind, alloc_index) VALUES (?,?,?,?,?)",
                          (parent_id, step["key"], child_id, "task", step.get("index")))
-        store.add_event(child_id, "queued", step["key"])
-        waiting += 1
-    store.db.execute("UPDATE jobs SET status=? WHERE id=?", (WAITING if waiting else QUEUED, parent_id))
+        add_event(store, child_id, "queued", step["key"])
+        queued += 1
+    store.db.execute("UPDATE jobs SET status=?, run_token=NULL WHERE id=?", (WAITING if queued else QUEUED, parent_id))
 
 
-def _cache_key(parent, step: dict[str, Any], parent_args: dict[str, Any]) -> str:
+def _cache_key(parent, step: dict[str, Any]) -> str:
     """`@task` results are keyed on step key + workflow input; task_script on its arguments."""
     if step["dispatch_type"] == "inline":
-        material = [parent["script_path"], step["key"], parent_args]
+        material = [parent["script_path"], step["key"], json.loads(parent["args"])]
     else:
         material = [step["script"], step["args"]]
-    return hashlib.sha256(dumps(material).encode()).hexdigest()
+    return hashlib.sha256(encode(material).encode()).hexdigest()
 
 
-def complete_task(store: JobStore, job_id: str, run_token: str, success: bool, value: Any) -> bool:
-    """Record a child's end once (guarded by its run token) and wake its parent."""
+def _cache_hit(store: JobStore, parent_id: str, step: dict[str, Any], cache_key: str, now: float) -> bool:
+    hit = store.db.execute("SELECT value, expires_at FROM cache WHERE key=? AND expires_at>?",
+                           (cache_key, now)).fetchone()
+    if hit is None:
+        return False
+    add_step(store, parent_id, step["key"], json.loads(hit[0]), step.get("index"))
+    add_event(store, parent_id, "cache_hit", step["key"], {"expires_at": hit[1], "target": step["name"]})
+    return True
+
+
+def complete_task(store: JobStore, job_id: str, token: str | None, success: bool, value: Any) -> bool:
+    """Record a child's end once (guarded by its run token) and wake its parent.
+
+    A root job started as a plain script (no parent) just finishes.
+    """
     with store.transaction() as db:
-        job = store.job(job_id)
-        if job is None or job["run_token"] != run_token or job["status"] != "running":
+        job = store.row(job_id)
+        if job is None or job["status"] != RUNNING or (token is not None and job["run_token"] != token):
             return False
         status = "success" if success else "failure"
-        db.execute("UPDATE jobs SET status=?, result=?, completed_at=? WHERE id=?",
-                   (status, dumps(value), time.time(), job_id))
-        store.add_event(job_id, status, job["step_key"])
-        parent_id = job["parent_id"]
-        if parent_id is None:
-            return True
-        record = value if success else _failure_record(job, value)
-        store.add_step(parent_id, job["step_key"], record, None, job_id)
-        db.execute("DELETE FROM pending WHERE job_id=? AND key=?", (parent_id, job["step_key"]))
-        options = json.loads(job["options"])
-        if success and options.get("cache_key"):
-            db.execute("INSERT OR REPLACE INTO cache(key, value, expires_at) VALUES (?,?,?)",
-                       (options["cache_key"], dumps(value), time.time() + options["cache_ttl"]))
-        remaining = db.execute("SELECT COUNT(*) FROM pending WHERE job_id=? AND kind='task'", (parent_id,)).fetchone()[0]
-        if remaining == 0:
-            db.execute("UPDATE jobs SET status=? WHERE id=? AND status=?", (QUEUED, parent_id, WAITING))
+        db.execute("UPDATE jobs SET status=?, result=?, completed_at=?, run_token=NULL WHERE id=?",
+                   (status, encode(value), time.time(), job_id))
+        add_event(store, job_id, status, job["step_key"])
+        _report_to_parent(store, job, success, value)
         return True
 
 
-def _failure_record(job, error: Any) -> dict[str, Any]:
-    """Windmill's one failure shape for a failed child."""
-    inner = error.get("error") if isinstance(error, dict) else None
-    inner = inner if isinstance(inner, dict) else {"name": "Error", "message": str(error)}
-    message = inner.get("message") or f"WAC step '{job['step_key']}' failed"
-    return {"__wmill_error": True, "message": message, "step_key": job["step_key"],
-            "child_job_id": job["id"], "result": {"error": inner}}
+def _report_to_parent(store: JobStore, job, success: bool, value: Any) -> None:
+    parent_id = job["parent_id"]
+    if parent_id is None:
+        return
+    record = value if success else failure_record(job["step_key"], job["id"], value)
+    add_step(store, parent_id, job["step_key"], record, job["alloc_index"], job["id"])
+    store.db.execute("DELETE FROM pending WHERE job_id=? AND key=?", (parent_id, job["step_key"]))
+    options = json.loads(job["options"])
+    if success and options.get("cache_key"):
+        store.db.execute("INSERT OR REPLACE INTO cache(key, value, expires_at) VALUES (?,?,?)",
+                         (options["cache_key"], encode(value), time.time() + options["cache_ttl"]))
+    remaining = store.db.execute("SELECT COUNT(*) FROM pending WHERE job_id=? AND kind='task'",
+                                 (parent_id,)).fetchone()[0]
+    if remaining == 0:
+        store.db.execute("UPDATE jobs SET status=? WHERE id=? AND status=?", (QUEUED, parent_id, WAITING))
 
 
 def resolve_wait(store: JobStore, job_id: str, key: str, value: Any, event: str, detail: Any = None) -> bool:
     """End a sleep or approval: record its value and queue the next round."""
+    with store.transaction():
+        return _resolve_wait(store, job_id, key, value, event, detail)
+
+
+def _resolve_wait(store: JobStore, job_id: str, key: str, value: Any, event: str, detail: Any) -> bool:
+    row = store.db.execute("SELECT alloc_index FROM pending WHERE job_id=? AND key=?", (job_id, key)).fetchone()
+    if row is None:
+        return False
+    add_step(store, job_id, key, value, row[0])
+    store.db.execute("DELETE FROM pending WHERE job_id=? AND key=?", (job_id, key))
+    store.db.execute("UPDATE jobs SET status=?, wake_at=NULL WHERE id=?", (QUEUED, job_id))
+    add_event(store, job_id, event, key, detail)
+    return True
+
+
+def answer_approval(store: JobStore, job_id: str, approved: bool, value: Any, approver: str | None,
+                    key: str | None = None) -> str | None:
+    """Answer the approval a run waits for; the key answered, or None if none waits."""
+    with store.transaction():
+        pending = _pending_approval(store, job_id)
+        if pending is None or (key is not None and pending != key):
+            return None
+        decision = {"value": value, "approver": approver or "anonymous", "approved": bool(approved)}
+        _resolve_wait(store, job_id, pending, decision, "approved" if approved else "rejected", decision)
+        return pending
+
+
+def _pending_approval(store: JobStore, job_id: str) -> str | None:
+    row = store.db.execute("SELECT key FROM pending WHERE job_id=? AND kind='approval'", (job_id,)).fetchone()
+    return None if row is None else row[0]
+
+
+class ResumeRejected(Exception):
+    """A resume URL that cannot be used (already used, or the run is over)."""
+
+
+def resume_by_url(store: JobStore, job_id: str, resume_id: int, approved: bool, value: Any,
+                  approver: str | None) -> str | None:
+    """A signed resume/cancel URL was used: answer the pending approval, or bank it for the next one.
+
+    URLs bound to a step (`get_approval_urls`) only answer that step. Returns
+    the key answered, or None when banked.
+    """
     with store.transaction() as db:
-        row = db.execute("SELECT alloc_index FROM pending WHERE job_id=? AND key=?", (job_id, key)).fetchone()
-        if row is None:
-            return False
-        store.add_step(job_id, key, value, row[0])
-        db.execute("DELETE FROM pending WHERE job_id=? AND key=?", (job_id, key))
-        db.execute("UPDATE jobs SET status=?, wake_at=NULL WHERE id=?", (QUEUED, job_id))
-        store.add_event(job_id, event, key, detail)
+        status = db.execute("SELECT status FROM jobs WHERE id=?", (job_id,)).fetchone()
+        if status is None:
+            raise ResumeRejected(f"job {job_id} not found")
+        if status[0] in TERMINAL:
+            raise ResumeRejected(f"job {job_id} has already ended ({status[0]})")
+        try:
+            db.execute("INSERT INTO resumes(job_id, resume_id, approved, approver, value, created_at)"
+                       " VALUES (?,?,?,?,?,?)", (job_id, resume_id, int(approved), approver, encode(value), time.time()))
+        except Exception as exc:
+            if "UNIQUE" in str(exc):
+                raise ResumeRejected("resume request already sent") from None
+            raise
+        pending = _pending_approval(store, job_id)
+        if pending is not None and _resume_fits(store, job_id, resume_id, pending):
+            _consume_resume(store, job_id, resume_id, pending)
+            return pending
+        return None
+
+
+def _resume_fits(store: JobStore, job_id: str, resume_id: int, key: str) -> bool:
+    """A step-bound id answers only its own step; a random one answers whichever approval waits."""
+    if resume_id == approval_resume_id(key):
         return True
+    minted = store.db.execute("SELECT 1 FROM approval_urls WHERE job_id=? AND resume_id=?",
+                              (job_id, resume_id)).fetchone()
+    return minted is None
+
+
+def record_minted(store: JobStore, job_id: str, key: str) -> None:
+    """URLs were minted for approval `key` (`get_approval_urls`): they answer that step only."""
+    with store.transaction() as db:
+        db.execute("INSERT OR IGNORE INTO approval_urls(job_id, key, resume_id) VALUES (?,?,?)",
+                   (job_id, key, approval_resume_id(key)))
+
+
+def _use_banked_resume(store: JobStore, job_id: str, key: str) -> None:
+    rows = store.db.execute("SELECT resume_id FROM resumes WHERE job_id=? AND consumed_by IS NULL ORDER BY created_at",
+                            (job_id,)).fetchall()
+    for (resume_id,) in rows:
+        if _resume_fits(store, job_id, resume_id, key):
+            _consume_resume(store, job_id, resume_id, key)
+            return
+
+
+def _consume_resume(store: JobStore, job_id: str, resume_id: int, key: str) -> None:
+    row = store.db.execute("SELECT approved, approver, value FROM resumes WHERE job_id=? AND resume_id=?",
+                           (job_id, resume_id)).fetchone()
+    store.db.execute("UPDATE resumes SET consumed_by=? WHERE job_id=? AND resume_id=?", (key, job_id, resume_id))
+    decision = {"value": json.loads(row["value"]), "approver": row["approver"] or "anonymous",
+                "approved": bool(row["approved"])}
+    _resolve_wait(store, job_id, key, decision, "approved" if decision["approved"] else "rejected", decision)
+
+
+def cancel(store: JobStore, job_id: str, reason: str | None = None, by: str | None = None) -> str:
+    """Cancel a job (a run cancels its tasks too); returns the status it ends with."""
+    with store.transaction() as db:
+        job = store.row(job_id)
+        if job is None:
+            return "missing"
+        if job["status"] in TERMINAL:
+            return job["status"]
+        error = {"error": {"name": "Canceled", "message": f"Job canceled: {reason or 'canceled'}"
+                           + (f" by {by}" if by else "")}}
+        ids = [job_id]
+        if job["parent_id"] is None:
+            ids += [r[0] for r in db.execute("SELECT id FROM jobs WHERE root_id=? AND id<>? AND status NOT IN"
+                                             " ('success','failure','canceled')", (job_id, job_id))]
+        now = time.time()
+        for target in ids:
+            db.execute("UPDATE jobs SET status='canceled', result=?, completed_at=?, run_token=NULL WHERE id=?",
+                       (encode(error), now, target))
+            add_event(store, target, "canceled", None, {"reason": reason} if reason else None)
+        if job["parent_id"] is not None:  # a single task: its parent reads the failure
+            _report_to_parent(store, job, False, error)
+        return "canceled"
+
+
+def requeue_interrupted(store: JobStore, job_ids: list[str]) -> None:
+    """Work whose process was stopped before it recorded an outcome starts over."""
+    with store.transaction() as db:
+        for job_id in job_ids:
+            changed = db.execute("UPDATE jobs SET status='queued', run_token=NULL WHERE id=? AND status='running'",
+                                 (job_id,)).rowcount
+            if changed:
+                add_event(store, job_id, "interrupted", store.row(job_id)["step_key"])
+
+
+def append_log(store: JobStore, job_id: str, text: str, size: int) -> int:
+    """Add a chunk of a job's output; `size` is its UTF-16 length. Returns the new log size."""
+    with store.transaction() as db:
+        db.execute("UPDATE jobs SET log_size=log_size+? WHERE id=?", (size, job_id))
+        end = db.execute("SELECT log_size FROM jobs WHERE id=?", (job_id,)).fetchone()[0]
+        db.execute("INSERT INTO logs(job_id, text, end_offset) VALUES (?,?,?)", (job_id, text, end))
+        return end
+
+
+def prune(store: JobStore, *, older_than: float | None = None, keep: int | None = None) -> int:
+    """Delete finished runs (with their tasks, logs and timeline) older than a time or beyond the newest `keep`."""
+    with store.transaction() as db:
+        rows = db.execute("SELECT id, created_at FROM jobs WHERE parent_id IS NULL AND status IN"
+                          " ('success','failure','canceled') ORDER BY created_at DESC").fetchall()
+        doomed = [r[0] for i, r in enumerate(rows)
+                  if (older_than is not None and r[1] < older_than) or (keep is not None and i >= keep)]
+        for root in doomed:
+            ids = [r[0] for r in db.execute("SELECT id FROM jobs WHERE root_id=?", (root,))]
+            marks = ",".join("?" * len(ids))
+            for table, column in (("logs", "job_id"), ("events", "job_id"), ("steps", "job_id"),
+                                  ("pending", "job_id"), ("resumes", "job_id"), ("approval_urls", "job_id"),
+                                  ("jobs", "id")):
+                db.execute(f"DELETE FROM {table} WHERE {column} IN ({marks})", ids)
+        return len(doomed)

@@ -1,322 +1,459 @@
-"""The scheduler: runs a root job to its end, or to an approval it cannot answer.
+"""The scheduler: drives the runs it holds a lease on, from what the store records.
 
-It is driven by the job store alone: rounds and tasks record their own
-outcomes, and the loop only looks at what is recorded. So `resume` after a
-crash is the same loop: interrupted work is queued again, finished work stays.
+Rounds and tasks record their own outcomes; the loop only reads what is
+recorded and acts on it (start the next round, start queued tasks, wake a
+sleep, answer or time out an approval, kill a task past its timeout). So
+resuming after a crash is the same loop: interrupted work is queued again,
+finished work stays finished.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import selectors
-import signal
+import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from .. import _urls
-from . import recording
-from .children import Child, LineWriter, RoundSpec, TaskSpec, decode_lines, fork_child, run_round, run_task
-from .host import entry_point, load_module, prepare_imports, source_hash
-from .store import TERMINAL, JobStore, dumps, new_id
+from . import lease, recording
+from .hosts import HostKey, HostPool, HostProcess
+from .loading import ScriptLoadError, resolve_target
+from .processes import (EXIT_GRACE_SECONDS, Proc, kill_group, outcome_recorded, read_output, record_crash,
+                        record_timeout, store_output)
+from .store import TERMINAL, Event, JobStore, new_id
 
-Decision = dict  # {"approved": bool, "value": Any, "approver": str}
-APPROVAL = "approval"
-POLL_SECONDS = 0.5
+POLL_SECONDS = 0.25
 
 
-class SourceChanged(Exception):
-    """The script changed since the run started: resuming could mis-map step keys."""
+def _nothing(*_: Any) -> None:
+    return None
 
 
 @dataclass
 class Settings:
-    """How to run: worker count, sleeps, approvals and where output goes."""
+    """How to run: worker count, waits, where output and events go, what jobs see."""
 
     workers: int = os.cpu_count() or 1
     skip_sleeps: bool = False
-    # Rounds run in the scheduler (fast; module globals persist between rounds)
-    # unless isolated, which forks each round from the freshly imported script.
-    isolate_rounds: bool = False
-    approve: Callable[[str, dict[str, Any]], Decision | None] = lambda key, detail: None
-    on_log: Callable[[str, str], None] = lambda label, line: None
-    on_sleep: Callable[[str, float], None] = lambda key, seconds: None
-    workspace: str = _urls.DEFAULT_WORKSPACE
-    base_url: str = _urls.DEFAULT_BASE_URL
+    # (run id, approval key, detail, deadline) -> a decision dict, True when
+    # someone is being asked, or None when nobody will answer before the timeout
+    on_approval: Callable[[str, str, dict, float], Any] = _nothing
+    on_log: Callable[[str, str, str], None] = _nothing  # (job id, label, text)
+    on_event: Callable[[Event], None] | None = None
+    on_sleep: Callable[[str, str, float], None] = _nothing  # (run id, key, wake-up time)
+    job_env: Callable[[Any], dict[str, str]] = lambda row: {}  # extra environment of a job
+    python_path: Callable[[str], dict[str, str]] | None = None  # environment for another interpreter
+    python: str = sys.executable
 
 
 @dataclass
-class _Checkpoint:
-    completed: dict[str, Any] = field(default_factory=dict)
-    order: dict[int, str] = field(default_factory=dict)
-    seq: int = 0
+class Run:
+    """A run this scheduler holds: its in-flight round and what it has seen."""
+
+    id: str
+    round: Proc | None = None
+    asked: str | None = None
+    event_seq: int = 0
+    args: str = "{}"
+    extras: dict[str, Any] = field(default_factory=dict)
 
 
-class Executor:
-    """Runs one script's jobs from a job store."""
+class Scheduler:
+    """Drives runs of one job store: `drive(run)` for one, `serve()` for all that arrive."""
 
-    def __init__(self, store_path: Path, script: Path, project_root: Path, settings: Settings) -> None:
+    def __init__(self, store_path: Path, settings: Settings | None = None) -> None:
         self.store_path = store_path
-        self.store = JobStore(store_path)
-        self.script = script.resolve()
-        self.project_root = project_root.resolve()
-        self.settings = settings
-        self.children: dict[int, Child] = {}
+        self._store: JobStore | None = None
+        self.settings = settings or Settings()
+        self.owner = lease.current_owner()
         self.selector = selectors.DefaultSelector()
-        self.checkpoint = _Checkpoint()
-        self.round: Child | None = None
-        self.module = None
+        self.hosts = HostPool(self.selector, self.settings.python_path)
+        self.runs: dict[str, Run] = {}
+        self.procs: dict[str, Proc] = {}
+        self.by_pid: dict[int, Proc] = {}
+        self._wake_r, self._wake_w = os.pipe()
+        os.set_blocking(self._wake_w, False)
+        self.selector.register(self._wake_r, selectors.EVENT_READ, None)
+        self._renewed = time.monotonic()
 
-    def create_run(self, args: dict[str, Any]) -> str:
-        job_id = new_id()
-        with self.store.transaction():
-            self.store.db.execute(
-                "INSERT INTO jobs(id, root_id, kind, script_path, args, status, source_hash, created_at)"
-                " VALUES (?,?,?,?,?,?,?,?)",
-                (job_id, job_id, "workflow", str(self.script), dumps(args), "queued",
-                 source_hash(self.script), time.time()))
-            self.store.add_event(job_id, "queued")
-        return job_id
+    @property
+    def store(self) -> JobStore:
+        """The scheduler's own connection, opened on first use (hosts can start before)."""
+        if self._store is None:
+            self._store = JobStore(self.store_path)
+        return self._store
 
-    def run(self, root_id: str, *, allow_changed_source: bool = False) -> str:
-        """Drive the run; returns its final status, or `approval` when it must wait."""
-        root = self.store.job(root_id)
-        if not allow_changed_source and root["source_hash"] != source_hash(self.script):
-            raise SourceChanged(root_id)
-        self._load()
-        self._recover(root_id)
-        os.environ.update({_urls.ENV_WORKSPACE: self.settings.workspace,
-                           _urls.ENV_BASE_URL: self.settings.base_url,
-                           _urls.ENV_SIGNING_KEY: self._signing_key()})
+    def __enter__(self) -> "Scheduler":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- hosts ---------------------------------------------------------------------
+    def host(self, script: str, project_root: str, python: str | None = None,
+             source_hash: str | None = None) -> HostProcess:
+        """The host for a script, started now if needed (it loads while the caller goes on)."""
+        return self.hosts.get(HostKey(python or self.settings.python, script, project_root, source_hash))
+
+    def wait_loaded(self, host: HostProcess) -> None:
+        """Block until `host` has imported its script; ScriptLoadError if it could not."""
+        self.hosts.wait_ready(host)
+
+    def _root_host(self, row) -> HostProcess:
+        root = Path(row["project_root"] or Path(row["script_path"]).parent)
+        return self.host(row["script_path"], str(root), row["python"], row["source_hash"])
+
+    # -- driving runs ----------------------------------------------------------------
+    def adopt(self, run_id: str) -> None:
+        """Take the run's lease (RunBusy if a live process holds it) and start driving it."""
+        lease.take(self.store, run_id, self.owner)
+        self.runs[run_id] = Run(run_id, args=self.store.row(run_id)["args"])
+
+    def drive(self, run_id: str) -> str:
+        """Run to the end (waiting out sleeps and approvals); returns the final status."""
+        if run_id not in self.runs:
+            self.adopt(run_id)
         try:
             while True:
-                root = self.store.job(root_id)
-                status = root["status"]
-                if status in TERMINAL and not self.children:
+                status = self._advance(self.runs[run_id])
+                if status is not None:
                     return status
-                if status == "canceled":
-                    self._kill_all()
-                    continue
-                if status == "queued" and self.round is None:
-                    if self._start_round(root):
-                        continue  # ran in place: its outcome is already recorded
-                elif status == "sleeping" and self.round is None and self._sleep_or_wake(root):
-                    continue
-                elif status == APPROVAL and self.round is None and not self.children:
-                    if not self._answer_approval(root):
-                        return APPROVAL
-                    continue
-                self._start_tasks(root_id)
-                self._wait(self._next_deadline(root))
+                self._tick()
+        except BaseException:
+            self.stop(requeue=True)
+            raise
+
+    def serve(self, stop: threading.Event, origins: tuple[str, ...]) -> None:
+        """Drive every run of the given origins that no live process drives, until `stop` is set."""
+        adopted_at = 0.0
+        try:
+            while not stop.is_set():
+                if time.monotonic() - adopted_at > POLL_SECONDS:
+                    self._adopt_available(origins)
+                    adopted_at = time.monotonic()
+                for run in list(self.runs.values()):
+                    self._advance(run)
+                self._tick()
         finally:
-            self._kill_all()
+            self.stop(requeue=True)
 
-    # -- setup --------------------------------------------------------------
-    def _load(self) -> None:
-        if self.module is None:
-            prepare_imports(self.project_root)
-            self.module = load_module(self.script, self.project_root)
-
-    def _recover(self, root_id: str) -> None:
-        """After a crash: work that was running when the previous process died starts over."""
-        with self.store.transaction() as db:
-            for job in db.execute("SELECT * FROM jobs WHERE root_id=? AND status='running'", (root_id,)).fetchall():
-                db.execute("UPDATE jobs SET status='queued', run_token=NULL WHERE id=?", (job["id"],))
-                self.store.add_event(job["id"], "interrupted", job["step_key"])
-
-    def _signing_key(self) -> str:
-        with self.store.transaction() as db:
-            row = db.execute("SELECT value FROM meta WHERE name='signing_key'").fetchone()
-            if row is None:
-                key = os.urandom(32).hex()
-                db.execute("INSERT INTO meta(name, value) VALUES ('signing_key', ?)", (key,))
-                return key
-            return row[0]
-
-    # -- rounds ---------------------------------------------------------------
-    def _start_round(self, root) -> bool:
-        """Start a round; True when it already ran in place (not isolated)."""
-        with self.store.transaction() as db:
-            db.execute("UPDATE jobs SET status='running', started_at=COALESCE(started_at, ?) WHERE id=?",
-                       (time.time(), root["id"]))
-        self._refresh_checkpoint(root["id"])
-        spec = RoundSpec(self.store_path, root["id"], self.script, self.project_root, entry_point(self.module),
-                         json.loads(root["args"]), self.checkpoint.completed, self.checkpoint.order, time.time())
-        os.environ[_urls.ENV_JOB_ID] = root["id"]
-        if self.settings.isolate_rounds:
-            self.round = self._fork(root["id"], "workflow", lambda: run_round(spec))
-            return False
-        lines: list[str] = []
-        writer = LineWriter(lines.append)
-        with contextlib.redirect_stdout(writer), contextlib.redirect_stderr(writer):
-            run_round(spec, self.store)
-        writer.close_lines()
-        self._log_lines(root["id"], "workflow", lines)
-        return True
-
-    def _refresh_checkpoint(self, root_id: str) -> None:
-        for row in self.store.steps_since(root_id, self.checkpoint.seq):
-            self.checkpoint.completed[row["key"]] = json.loads(row["value"])
-            if row["alloc_index"] is not None:
-                self.checkpoint.order[row["alloc_index"]] = row["key"]
-            self.checkpoint.seq = row["seq"]
-
-    # -- tasks ----------------------------------------------------------------
-    def _start_tasks(self, root_id: str) -> None:
-        free = self.settings.workers - sum(1 for c in self.children.values() if c is not self.round)
-        if free <= 0:
+    def wake(self) -> None:
+        """Look at the store again now (thread-safe: a new run, an answer, a cancel)."""
+        if self._wake_w < 0:
             return
-        queued = self.store.db.execute(
-            "SELECT * FROM jobs WHERE root_id=? AND parent_id IS NOT NULL AND status='queued'"
-            " ORDER BY priority DESC, created_at", (root_id,)).fetchall()
-        for job in queued:
+        try:
+            os.write(self._wake_w, b"!")
+        except BlockingIOError:
+            pass
+
+    def stop(self, requeue: bool) -> None:
+        """Kill what runs; with `requeue`, what it was doing starts over on the next take."""
+        for proc in list(self.procs.values()):
+            kill_group(proc.pid)
+        if self._store is None:
+            self.hosts.close()
+            return
+        if requeue and self.procs:
+            recording.requeue_interrupted(self.store, [p.job_id for p in self.procs.values()])
+        for proc in list(self.procs.values()):
+            self._forget(proc)
+        self.hosts.close()
+        if self.runs:
+            lease.release(self.store, self.owner, list(self.runs))
+            self.runs.clear()
+
+    def close(self) -> None:
+        if self._wake_r < 0:
+            return
+        self.stop(requeue=True)
+        self.selector.close()
+        for fd in (self._wake_r, self._wake_w):
+            os.close(fd)
+        self._wake_r = self._wake_w = -1
+        if self._store is not None:
+            self._store.close()
+
+    def _adopt_available(self, origins: tuple[str, ...]) -> None:
+        marks = ",".join("?" * len(origins))
+        rows = self.store.db.execute(
+            "SELECT id, lease_owner, lease_expires FROM jobs WHERE parent_id IS NULL AND status IN"
+            f" ('queued','running','waiting','sleeping','approval') AND origin IN ({marks})"
+            " ORDER BY priority DESC, created_at", origins).fetchall()
+        for row in rows:
+            if row["id"] not in self.runs and lease.free(row["lease_owner"], row["lease_expires"]):
+                try:
+                    self.adopt(row["id"])
+                except lease.RunBusy:
+                    continue
+
+    def _advance(self, run: Run) -> str | None:
+        """Act on what the store says of `run`; its final status once it is over."""
+        row = self.store.row(run.id)
+        if self.settings.on_event is not None:
+            self._feed_events(run)
+        status = row["status"]
+        if status in TERMINAL:
+            if any(p.run_id == run.id for p in self.procs.values()):
+                return None  # canceled: its processes are being killed
+            self._release(run)
+            return status
+        if status == "queued" and run.round is None:
+            self._start_round(run, row)
+        elif status == "sleeping":
+            self._sleeping(run, row)
+        elif status == "approval":
+            self._approval(run, row)
+        return None
+
+    def _release(self, run: Run) -> None:
+        for host in self.hosts.hosts.values():
+            if run.id in host.sent_seq:
+                host.forget(run.id)
+        lease.release(self.store, self.owner, [run.id])
+        self.runs.pop(run.id, None)
+
+    def _feed_events(self, run: Run) -> None:
+        for seq, event in self.store.events_since(run.id, run.event_seq):
+            run.event_seq = seq
+            self.settings.on_event(event)
+
+    # -- rounds and tasks ----------------------------------------------------------------
+    def _start_round(self, run: Run, row) -> None:
+        if sum(1 for p in self.procs.values() if p.is_round) >= max(1, self.settings.workers):
+            return
+        token = new_id()
+        if not recording.start(self.store, run.id, token, owner=self.owner):
+            return
+        host = self._root_host(row)
+        run.round = self._fork(host, Proc(run.id, run.id, "round", "workflow", host, token), row, run.args)
+
+    def _start_tasks(self) -> None:
+        free = self.settings.workers - sum(1 for p in self.procs.values() if not p.is_round)
+        if free <= 0 or not self.runs:
+            return
+        rows = self.store.db.execute(
+            "SELECT j.* FROM jobs j JOIN jobs r ON r.id=j.root_id WHERE j.status='queued' AND j.parent_id IS NOT NULL"
+            " AND r.lease_owner=? ORDER BY j.priority DESC, j.created_at", (self.owner,)).fetchall()
+        for row in rows:
             if free <= 0:
-                break
-            if self._start_task(job):
+                return
+            if row["root_id"] in self.runs and self._concurrency_allows(row) and self._start_task(row):
                 free -= 1
 
-    def _start_task(self, job) -> bool:
-        options = json.loads(job["options"])
-        if not self._concurrency_allows(job, options):
-            return False
+    def _start_task(self, row) -> bool:
         token = new_id()
-        with self.store.transaction() as db:
-            started = db.execute(
-                "UPDATE jobs SET status='running', run_token=?, started_at=?, attempt=attempt+1"
-                " WHERE id=? AND status='queued'", (token, time.time(), job["id"])).rowcount
-            if started:
-                self.store.add_event(job["id"], "started", job["step_key"], {"tag": job["tag"]} if job["tag"] else None)
-        if not started:
+        if not recording.start(self.store, row["id"], token):
             return False
-        spec = TaskSpec(self.store_path, job["id"], token, job["kind"], job["target"], json.loads(job["args"]),
-                        self.script, self.project_root, self.module)
-        os.environ[_urls.ENV_JOB_ID] = job["id"]
-        self._fork(job["id"], job["step_key"], lambda: run_task(spec), token, options.get("timeout"))
+        options = json.loads(row["options"])
+        run = self.runs[row["root_id"]]
+        try:
+            if row["kind"] == "flow":
+                raise ScriptLoadError(f"task_flow('{row['target']}') needs a Windmill workspace with that flow:"
+                                      " wac runs scripts only")
+            if row["kind"] == "script":
+                root = Path(row["project_root"] or Path(row["script_path"]).parent)
+                target = resolve_target(Path(row["script_path"]), root, row["target"])
+                host = self.host(str(target), str(root), row["python"])
+                args = row["args"]
+            else:
+                host, args = self._root_host(row), run.args
+        except ScriptLoadError as exc:
+            error = {"error": {"name": "ScriptLoadError", "message": exc.message}}
+            recording.complete_task(self.store, row["id"], token, False, error)
+            return True
+        proc = Proc(row["id"], row["root_id"], row["kind"], row["step_key"], host, token, options.get("timeout"))
+        self._fork(host, proc, row, args)
         return True
 
-    def _concurrency_allows(self, job, options: dict[str, Any]) -> bool:
+    def _concurrency_allows(self, row) -> bool:
+        options = json.loads(row["options"])
         limit = options.get("concurrent_limit")
         if not limit:
             return True
-        window = options.get("concurrency_time_window_s")
-        if window:
-            since = time.time() - window
-            count = self.store.db.execute(
-                "SELECT COUNT(*) FROM jobs WHERE concurrency_key=? AND (status='running' OR started_at>?)",
-                (job["concurrency_key"], since)).fetchone()[0]
-        else:
-            count = self.store.db.execute("SELECT COUNT(*) FROM jobs WHERE concurrency_key=? AND status='running'",
-                                          (job["concurrency_key"],)).fetchone()[0]
-        return count < limit
+        query = "SELECT COUNT(*) FROM jobs WHERE concurrency_key=? AND (status='running'"
+        params: list[Any] = [row["concurrency_key"]]
+        if options.get("concurrency_time_window_s"):
+            query += " OR started_at>?"
+            params.append(time.time() - options["concurrency_time_window_s"])
+        return self.store.db.execute(query + ")", params).fetchone()[0] < limit
 
-    # -- waits ------------------------------------------------------------------
-    def _sleep_or_wake(self, root) -> bool:
-        """Wake the run when its sleep is over (or skipped); True when it woke."""
-        pending = self.store.pending(root["id"])
-        if not pending:
-            return False
-        key = pending[0]["key"]
-        remaining = root["wake_at"] - time.time()
-        if self.settings.skip_sleeps or remaining <= 0:
-            detail = {"skipped_s": round(max(remaining, 0), 3)} if self.settings.skip_sleeps else None
-            return recording.resolve_wait(self.store, root["id"], key, True, "woke", detail)
-        self.settings.on_sleep(key, remaining)
-        return False
+    def _fork(self, host: HostProcess, proc: Proc, row, args: str) -> Proc:
+        root_id = row["root_id"]
+        since = host.sent_seq.get(root_id, 0)
+        delta = [[r["key"], r["value"], r["alloc_index"], r["seq"]] for r in self.store.steps_since(root_id, since)]
+        if delta:
+            host.sent_seq[root_id] = delta[-1][3]
+        message = {"kind": proc.kind, "job": proc.job_id, "root": root_id, "token": proc.token,
+                   "store": str(self.store_path), "args": args, "key": row["step_key"], "target": row["target"],
+                   "checkpoint_seq": row["checkpoint_seq"], "delta": delta, "now": time.time(),
+                   "env": self._env(row)}
+        self.procs[proc.job_id] = proc
+        host.fork(message, lambda pid, fd: self._forked(proc, pid, fd))
+        return proc
 
-    def _answer_approval(self, root) -> bool:
-        pending = self.store.pending(root["id"])
-        if not pending:
-            return True
-        row = pending[0]
-        if time.time() >= root["wake_at"]:
-            timed_out = {"value": None, "approver": None, "approved": False}
-            return recording.resolve_wait(self.store, root["id"], row["key"], timed_out, "approval_timeout")
-        decision = self.settings.approve(row["key"], json.loads(row["detail"]))
-        if decision is None:
-            return False
-        value = {"value": decision.get("value"), "approver": decision.get("approver") or "anonymous",
-                 "approved": bool(decision.get("approved"))}
-        return recording.resolve_wait(self.store, root["id"], row["key"], value,
-                                      "approved" if value["approved"] else "rejected", value)
+    def _env(self, row) -> dict[str, str]:
+        from .. import _urls
 
-    def _next_deadline(self, root) -> float:
+        env = {"WM_JOB_ID": row["id"], "WM_ROOT_FLOW_JOB_ID": row["root_id"], "WM_WORKSPACE": row["workspace"],
+               _urls.ENV_SIGNING_KEY: signing_key(self.store, row["workspace"]).hex()}
+        if row["windmill_path"]:
+            env["WM_JOB_PATH"] = row["windmill_path"]
+        env.update(self.settings.job_env(row))
+        return env
+
+    def _forked(self, proc: Proc, pid: int, fd: int) -> None:
+        if self.procs.get(proc.job_id) is not proc:  # stopped while the host was forking
+            kill_group(pid)
+            os.close(fd)
+            return
+        proc.pid, proc.fd = pid, fd
+        self.by_pid[pid] = proc
+        self.selector.register(fd, selectors.EVENT_READ, proc)
+
+    # -- waiting ---------------------------------------------------------------------------------
+    def _tick(self) -> None:
+        self._start_tasks()
+        self._wait(self._deadline())
+        self._check_procs()
+        if time.monotonic() - self._renewed > lease.RENEW_SECONDS:
+            lease.renew(self.store, self.owner)
+            self._renewed = time.monotonic()
+
+    def _deadline(self) -> float:
         deadline = time.monotonic() + POLL_SECONDS
-        if root["status"] == "sleeping" and root["wake_at"] and not self.settings.skip_sleeps:
-            deadline = min(deadline, time.monotonic() + max(0.0, root["wake_at"] - time.time()))
-        for child in self.children.values():
-            if child.timeout:
-                deadline = min(deadline, child.started + child.timeout)
+        for proc in self.procs.values():
+            if proc.timeout and not proc.timed_out:
+                deadline = min(deadline, proc.started + proc.timeout)
         return deadline
 
-    # -- child processes -------------------------------------------------------
-    def _fork(self, job_id: str, label: str, body, token: str | None = None, timeout: float | None = None) -> Child:
-        child = fork_child(job_id, label, body, token, timeout)
-        self.children[child.pid] = child
-        self.selector.register(child.output_fd, selectors.EVENT_READ, child)
-        return child
-
     def _wait(self, deadline: float) -> None:
-        if not self.children:
-            time.sleep(max(0.0, min(deadline - time.monotonic(), POLL_SECONDS)))
-            return
         for key, _ in self.selector.select(max(0.0, deadline - time.monotonic())):
-            child: Child = key.data
-            data = os.read(child.output_fd, 65536)
-            if data:
-                self._log(child, decode_lines(child, data))
-            else:
-                self._reap(child)
-        self._enforce_timeouts()
+            source = key.data
+            if source is None:
+                os.read(self._wake_r, 4096)
+            elif isinstance(source, Proc):
+                self._read(source)
+            elif not self.hosts.handle(source, self._exited):
+                self._host_gone(source)
 
-    def _log(self, child: Child, lines: list[str]) -> None:
-        self._log_lines(child.job_id, child.label, lines)
+    def _host_gone(self, host: HostProcess) -> None:
+        """A host that died (or could not load its script) takes its children's work with it."""
+        for proc in [p for p in self.procs.values() if p.host is host]:
+            if proc.pid is None:  # never forked: the host failed before
+                reason = host.error.message if host.error else "the host process exited"
+                self._fail_unforked(proc, reason, host.error)
+            elif proc.exit_code is None:
+                proc.exit_code, proc.exited_at = -9, time.monotonic()
+                if proc.eof:
+                    self._settle(proc)
 
-    def _log_lines(self, job_id: str, label: str, lines: list[str]) -> None:
-        if not lines:
+    def _fail_unforked(self, proc: Proc, reason: str, error: ScriptLoadError | None) -> None:
+        detail = {"name": "ScriptLoadError", "message": reason}
+        if error is not None and error.path:
+            detail["stack"] = f'  File "{error.path}", line {error.line}' if error.line else error.path
+        if proc.is_round:
+            recording.persist_outcome(self.store, proc.job_id, proc.token, {"type": "error", "error": {"error": detail}},
+                                      time.time())
+        else:
+            recording.complete_task(self.store, proc.job_id, proc.token, False, {"error": detail})
+        self._forget(proc)
+
+    def _read(self, proc: Proc) -> None:
+        text = read_output(proc)
+        if text:
+            store_output(self.store, proc, text)
+            self.settings.on_log(proc.job_id, proc.label, text)
+        if proc.eof:
+            self.selector.unregister(proc.fd)
+            os.close(proc.fd)
+            proc.fd = None
+            self._settle(proc)
+
+    def _exited(self, pid: int, code: int) -> None:
+        proc = self.by_pid.pop(pid, None)
+        if proc is None:
             return
-        for line in lines:
-            self.settings.on_log(label, line)
-        with self.store.transaction():
-            self.store.append_logs(job_id, lines)
+        proc.exit_code, proc.exited_at = code, time.monotonic()
+        kill_group(pid)  # anything it left behind, still holding its output open
+        if proc.eof:
+            self._settle(proc)
 
-    def _reap(self, child: Child) -> None:
-        if child.buffer:
-            self._log(child, [child.buffer.decode("utf-8", "replace")])
-            child.buffer = b""
-        self.selector.unregister(child.output_fd)
-        os.close(child.output_fd)
-        _, status = os.waitpid(child.pid, 0)
-        del self.children[child.pid]
-        code = os.waitstatus_to_exitcode(status)
-        if child is self.round:
-            self.round = None
-            if self.store.job(child.job_id)["status"] == "running":
-                error = {"error": {"name": "ProcessError", "message": f"workflow round exited with code {code}"}}
-                recording.persist_outcome(self.store, child.job_id, {"type": "error", "error": error}, time.time())
-        elif child.run_token:
-            error = {"error": {"name": "ProcessError", "message": f"task process exited with code {code}"}}
-            recording.complete_task(self.store, child.job_id, child.run_token, False, error)
+    def _settle(self, proc: Proc) -> None:
+        """The child is done when its outcome is recorded; one that died without one fails."""
+        if self.procs.get(proc.job_id) is not proc:
+            return
+        if not outcome_recorded(self.store, proc):
+            if proc.exit_code is None:
+                return  # wait for the host to report how it ended
+            record_crash(self.store, proc)
+        self._forget(proc)
 
-    def _enforce_timeouts(self) -> None:
+    def _forget(self, proc: Proc) -> None:
+        self.procs.pop(proc.job_id, None)
+        if proc.fd is not None:
+            self.selector.unregister(proc.fd)
+            os.close(proc.fd)
+            proc.fd = None
+        run = self.runs.get(proc.run_id)
+        if run is not None and run.round is proc:
+            run.round = None
+
+    def _check_procs(self) -> None:
         now = time.monotonic()
-        for child in list(self.children.values()):
-            if child.timeout and now - child.started >= child.timeout and child.run_token:
-                _kill_group(child.pid)
-                error = {"error": {"name": "TimeoutError", "message": f"task timed out after {child.timeout}s"}}
-                recording.complete_task(self.store, child.job_id, child.run_token, False, error)
-                child.run_token = None  # its exit is no longer news
+        for proc in list(self.procs.values()):
+            if proc.pid is None:
+                continue
+            if proc.timeout and not proc.timed_out and now - proc.started >= proc.timeout:
+                record_timeout(self.store, proc)
+            elif proc.exited_at is not None and now - proc.exited_at > EXIT_GRACE_SECONDS and proc.fd is not None:
+                proc.eof = True
+                self.selector.unregister(proc.fd)
+                os.close(proc.fd)
+                proc.fd = None
+                self._settle(proc)
+            elif (self.store.status(proc.job_id) or ("canceled",))[0] == "canceled":
+                kill_group(proc.pid)
 
-    def _kill_all(self) -> None:
-        for child in list(self.children.values()):
-            _kill_group(child.pid)
-            self._reap(child)
+    # -- sleeps and approvals --------------------------------------------------------------------
+    def _sleeping(self, run: Run, row) -> None:
+        pending = self.store.pending(run.id)
+        if not pending:
+            return
+        key, remaining = pending[0]["key"], row["wake_at"] - time.time()
+        if self.settings.skip_sleeps or remaining <= 0:
+            detail = {"skipped_s": round(max(remaining, 0), 3)} if self.settings.skip_sleeps else None
+            recording.resolve_wait(self.store, run.id, key, True, "woke", detail)
+        else:
+            self.settings.on_sleep(run.id, key, row["wake_at"])
+
+    def _approval(self, run: Run, row) -> None:
+        pending = [p for p in self.store.pending(run.id) if p["kind"] == "approval"]
+        if not pending:
+            return
+        key, detail = pending[0]["key"], json.loads(pending[0]["detail"])
+        if run.asked != key:
+            run.asked = key
+            run.extras["answer"] = self.settings.on_approval(run.id, key, detail, row["wake_at"])
+            answer = run.extras["answer"]
+            if isinstance(answer, dict):
+                recording.answer_approval(self.store, run.id, answer.get("approved", True), answer.get("value"),
+                                          answer.get("approver"), key)
+                return
+        nobody_asked = run.extras.get("answer") is None
+        if time.time() >= row["wake_at"] or (self.settings.skip_sleeps and nobody_asked):
+            recording.resolve_wait(self.store, run.id, key, recording.TIMED_OUT_APPROVAL, "approval_timeout")
 
 
-def _kill_group(pid: int) -> None:
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
+def signing_key(store: JobStore, workspace: str) -> bytes:
+    """The workspace's key for resume URLs (created on first use, shared by every process)."""
+    name = f"signing_key:{workspace}"
+    value = store.meta(name)
+    if value is None:
+        with store.transaction() as db:
+            db.execute("INSERT OR IGNORE INTO meta(name, value) VALUES (?, ?)", (name, os.urandom(32).hex()))
+        value = store.meta(name)
+    return bytes.fromhex(value)

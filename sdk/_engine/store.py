@@ -1,89 +1,19 @@
-"""The job store: one SQLite file (WAL) holding jobs, checkpoints, logs and timeline.
+"""The job store: one SQLite file holding jobs, checkpoints, logs and timelines.
 
-Every state change that belongs together is one IMMEDIATE transaction, and a
-child's completion is recorded at most once (guarded by its run token), so
-the scheduler can die at any point and a resume continues from what is here.
+Reads live here; state changes are in `recording` (one transaction each).
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS jobs (
-    id TEXT PRIMARY KEY,
-    parent_id TEXT,
-    root_id TEXT NOT NULL,
-    kind TEXT NOT NULL,            -- workflow | task | script
-    script_path TEXT NOT NULL,     -- the local file the job runs
-    target TEXT,                   -- task function name or script/module target
-    step_key TEXT,                 -- key in the parent's checkpoint
-    args TEXT NOT NULL,
-    options TEXT NOT NULL DEFAULT '{}',
-    status TEXT NOT NULL,          -- queued running waiting sleeping approval success failure canceled
-    result TEXT,
-    source_hash TEXT,
-    priority INTEGER NOT NULL DEFAULT 0,
-    tag TEXT,
-    concurrency_key TEXT,
-    attempt INTEGER NOT NULL DEFAULT 0,
-    run_token TEXT,
-    wake_at REAL,
-    created_at REAL NOT NULL,
-    started_at REAL,
-    completed_at REAL,
-    clock_offset REAL NOT NULL DEFAULT 0
-);
-CREATE INDEX IF NOT EXISTS jobs_parent ON jobs(parent_id);
-CREATE INDEX IF NOT EXISTS jobs_status ON jobs(status);
-CREATE TABLE IF NOT EXISTS steps (
-    job_id TEXT NOT NULL,
-    key TEXT NOT NULL,
-    value TEXT NOT NULL,
-    alloc_index INTEGER,
-    child_job_id TEXT,
-    seq INTEGER NOT NULL,
-    created_at REAL NOT NULL,
-    PRIMARY KEY (job_id, key)
-);
--- checkpoint refresh and step numbering read by seq: without this, each is a scan of the job's steps
-CREATE INDEX IF NOT EXISTS steps_seq ON steps(job_id, seq);
-CREATE TABLE IF NOT EXISTS pending (
-    job_id TEXT NOT NULL,
-    key TEXT NOT NULL,
-    child_job_id TEXT,
-    kind TEXT NOT NULL,            -- task | sleep | approval
-    alloc_index INTEGER,
-    detail TEXT NOT NULL DEFAULT '{}',
-    PRIMARY KEY (job_id, key)
-);
-CREATE TABLE IF NOT EXISTS logs (
-    job_id TEXT NOT NULL,
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    text TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS logs_job ON logs(job_id, seq);
-CREATE TABLE IF NOT EXISTS events (
-    job_id TEXT NOT NULL,
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    at REAL NOT NULL,
-    kind TEXT NOT NULL,
-    key TEXT,
-    detail TEXT
-);
-CREATE TABLE IF NOT EXISTS cache (
-    key TEXT PRIMARY KEY,
-    value TEXT NOT NULL,
-    expires_at REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
-"""
-SCHEMA_VERSION = "2"
+from .db import Transaction, connect
+
 TERMINAL = ("success", "failure", "canceled")
 
 
@@ -91,103 +21,195 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
-def dumps(value: Any) -> str:
-    return json.dumps(value, default=str, separators=(",", ":"))
+def loads(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One job: a run (root) or one of its tasks."""
+
+    id: str
+    root_id: str
+    parent_id: str | None
+    workspace: str
+    kind: str  # workflow | task | script | flow
+    origin: str | None
+    status: str
+    script_path: str
+    windmill_path: str | None
+    step_key: str | None
+    target: str | None
+    args: dict[str, Any]
+    options: dict[str, Any]
+    result: Any
+    tag: str | None
+    priority: int
+    attempt: int
+    source_hash: str | None
+    script_hash: str | None
+    created_by: str | None
+    wake_at: float | None
+    lease_owner: str | None
+    log_size: int
+    created_at: float
+    started_at: float | None
+    completed_at: float | None
+
+    @property
+    def finished(self) -> bool:
+        return self.status in TERMINAL
+
+    @property
+    def duration(self) -> float | None:
+        if self.started_at is None or self.completed_at is None:
+            return None
+        return self.completed_at - self.started_at
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> "Job":
+        return cls(id=row["id"], root_id=row["root_id"], parent_id=row["parent_id"], workspace=row["workspace"],
+                   kind=row["kind"], origin=row["origin"], status=row["status"], script_path=row["script_path"],
+                   windmill_path=row["windmill_path"], step_key=row["step_key"], target=row["target"],
+                   args=loads(row["args"]) or {}, options=loads(row["options"]) or {}, result=loads(row["result"]),
+                   tag=row["tag"], priority=row["priority"], attempt=row["attempt"],
+                   source_hash=row["source_hash"], script_hash=row["script_hash"], created_by=row["created_by"],
+                   wake_at=row["wake_at"], lease_owner=row["lease_owner"], log_size=row["log_size"],
+                   created_at=row["created_at"], started_at=row["started_at"], completed_at=row["completed_at"])
+
+
+@dataclass(frozen=True)
+class Event:
+    """A timeline entry of a run."""
+
+    job_id: str
+    at: float
+    kind: str
+    key: str | None
+    detail: Any
 
 
 class JobStore:
     """A connection to the job store; open one per process (never across fork)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, create: bool = True) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE) so a
-        # writer takes the lock up front instead of failing half-way on upgrade.
-        self.db = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
-        self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
-        self.db.execute("PRAGMA synchronous=NORMAL")  # durable at checkpoints; WAL keeps it consistent
-        self.db.execute("PRAGMA busy_timeout=30000")  # task processes write concurrently
-        self._migrate()
+        self.db = connect(path, create=create)
 
-    def _migrate(self) -> None:
-        version = None
-        try:
-            row = self.db.execute("SELECT value FROM meta WHERE name='schema'").fetchone()
-            version = row[0] if row else None
-        except sqlite3.OperationalError:
-            pass
-        if version != SCHEMA_VERSION:
-            self.db.executescript(SCHEMA)
-            self.db.execute("INSERT OR REPLACE INTO meta(name, value) VALUES ('schema', ?)", (SCHEMA_VERSION,))
-
-    def transaction(self) -> "_Transaction":
-        return _Transaction(self.db)
+    def transaction(self) -> Transaction:
+        return Transaction(self.db)
 
     def close(self) -> None:
         self.db.close()
 
-    # -- reads -------------------------------------------------------------
-    def job(self, job_id: str) -> sqlite3.Row | None:
+    # -- rows ------------------------------------------------------------------
+    def row(self, job_id: str) -> sqlite3.Row | None:
         return self.db.execute("SELECT * FROM jobs WHERE id=?", (job_id,)).fetchone()
 
-    def find_job(self, prefix: str) -> list[sqlite3.Row]:
-        return self.db.execute("SELECT * FROM jobs WHERE id LIKE ? ORDER BY created_at", (prefix + "%",)).fetchall()
-
-    def children(self, job_id: str) -> list[sqlite3.Row]:
-        return self.db.execute("SELECT * FROM jobs WHERE parent_id=? ORDER BY created_at", (job_id,)).fetchall()
-
-    def roots(self, limit: int = 50) -> list[sqlite3.Row]:
-        return self.db.execute("SELECT * FROM jobs WHERE parent_id IS NULL ORDER BY created_at DESC LIMIT ?",
-                               (limit,)).fetchall()
+    def status(self, job_id: str) -> tuple[str, str | None] | None:
+        """(status, run_token) of a job: the scheduler's hot-path read."""
+        row = self.db.execute("SELECT status, run_token FROM jobs WHERE id=?", (job_id,)).fetchone()
+        return None if row is None else (row[0], row[1])
 
     def steps_since(self, job_id: str, seq: int) -> list[sqlite3.Row]:
-        return self.db.execute("SELECT * FROM steps WHERE job_id=? AND seq>? ORDER BY seq", (job_id, seq)).fetchall()
+        return self.db.execute("SELECT key, value, alloc_index, seq FROM steps WHERE job_id=? AND seq>? ORDER BY seq",
+                               (job_id, seq)).fetchall()
 
     def pending(self, job_id: str) -> list[sqlite3.Row]:
-        return self.db.execute("SELECT * FROM pending WHERE job_id=?", (job_id,)).fetchall()
+        return self.db.execute("SELECT * FROM pending WHERE job_id=? ORDER BY alloc_index", (job_id,)).fetchall()
 
-    def logs(self, job_id: str, after: int = 0) -> list[sqlite3.Row]:
-        return self.db.execute("SELECT seq, text FROM logs WHERE job_id=? AND seq>? ORDER BY seq",
-                               (job_id, after)).fetchall()
+    def meta(self, name: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE name=?", (name,)).fetchone()
+        return None if row is None else row[0]
 
-    def events(self, root_id: str) -> list[sqlite3.Row]:
-        return self.db.execute(
-            "SELECT e.* FROM events e JOIN jobs j ON j.id=e.job_id WHERE j.root_id=? ORDER BY e.seq",
-            (root_id,)).fetchall()
+    # -- jobs --------------------------------------------------------------------
+    def job(self, job_id: str) -> Job | None:
+        row = self.row(job_id)
+        return None if row is None else Job.from_row(row)
 
-    def iter_jobs(self, root_id: str) -> Iterator[sqlite3.Row]:
-        yield from self.db.execute("SELECT * FROM jobs WHERE root_id=? ORDER BY created_at", (root_id,))
+    def find(self, prefix: str, workspace: str | None = None) -> list[Job]:
+        """Jobs whose id starts with `prefix` (ids can be shortened, as in git)."""
+        query = "SELECT * FROM jobs WHERE id >= ? AND id < ?"
+        params: list[Any] = [prefix, prefix + "\uffff"]
+        if workspace is not None:
+            query += " AND workspace=?"
+            params.append(workspace)
+        return [Job.from_row(r) for r in self.db.execute(query + " ORDER BY created_at LIMIT 20", params)]
 
-    # -- small writes (caller holds a transaction) ---------------------------
-    def add_event(self, job_id: str, kind: str, key: str | None = None, detail: Any = None,
-                  at: float | None = None) -> None:
-        self.db.execute("INSERT INTO events(job_id, at, kind, key, detail) VALUES (?,?,?,?,?)",
-                        (job_id, time.time() if at is None else at, kind, key,
-                         None if detail is None else dumps(detail)))
+    def children(self, job_id: str) -> list[Job]:
+        return [Job.from_row(r) for r in
+                self.db.execute("SELECT * FROM jobs WHERE parent_id=? ORDER BY created_at", (job_id,))]
 
-    def add_step(self, job_id: str, key: str, value: Any, alloc_index: int | None,
-                 child_job_id: str | None = None) -> bool:
-        """Record a completed step once; False when the key was already recorded."""
-        seq = self.db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM steps WHERE job_id=?", (job_id,)).fetchone()[0]
-        cursor = self.db.execute(
-            "INSERT OR IGNORE INTO steps(job_id, key, value, alloc_index, child_job_id, seq, created_at)"
-            " VALUES (?,?,?,?,?,?,?)", (job_id, key, dumps(value), alloc_index, child_job_id, seq, time.time()))
-        return cursor.rowcount == 1
+    def tree(self, root_id: str) -> list[Job]:
+        """The run and all its tasks, oldest first."""
+        return [Job.from_row(r) for r in
+                self.db.execute("SELECT * FROM jobs WHERE root_id=? ORDER BY created_at", (root_id,))]
 
-    def append_logs(self, job_id: str, texts: list[str]) -> None:
-        self.db.executemany("INSERT INTO logs(job_id, text) VALUES (?, ?)", [(job_id, t) for t in texts])
+    def runs(self, *, workspace: str | None = None, limit: int | None = 50, statuses: tuple[str, ...] = (),
+             script: str | None = None, before: float | None = None) -> list[Job]:
+        """Runs (root jobs), newest first."""
+        query, params = "SELECT * FROM jobs WHERE parent_id IS NULL", []
+        if workspace is not None:
+            query += " AND workspace=?"
+            params.append(workspace)
+        if statuses:
+            query += f" AND status IN ({','.join('?' * len(statuses))})"
+            params.extend(statuses)
+        if script is not None:
+            query += " AND windmill_path=?"
+            params.append(script)
+        if before is not None:
+            query += " AND created_at<?"
+            params.append(before)
+        query += " ORDER BY created_at DESC"
+        if limit is not None:
+            query += " LIMIT ?"
+            params.append(limit)
+        return [Job.from_row(r) for r in self.db.execute(query, params)]
+
+    def count_runs(self, workspace: str | None = None) -> int:
+        if workspace is None:
+            return self.db.execute("SELECT COUNT(*) FROM jobs WHERE parent_id IS NULL").fetchone()[0]
+        return self.db.execute("SELECT COUNT(*) FROM jobs WHERE parent_id IS NULL AND workspace=?",
+                               (workspace,)).fetchone()[0]
+
+    def waiting_for(self, job_id: str) -> list[dict[str, Any]]:
+        """What a run waits on: `{key, kind, detail}` per pending step."""
+        return [{"key": r["key"], "kind": r["kind"], "detail": loads(r["detail"])} for r in self.pending(job_id)]
+
+    # -- logs and timeline ------------------------------------------------------------
+    def logs(self, job_id: str, after: int = 0) -> list[tuple[int, str]]:
+        """Log chunks after chunk number `after`, as (number, text)."""
+        return [(r[0], r[1]) for r in
+                self.db.execute("SELECT seq, text FROM logs WHERE job_id=? AND seq>? ORDER BY seq", (job_id, after))]
+
+    def log_text(self, job_id: str, offset: int = 0) -> str:
+        """The job's log from UTF-16 offset `offset` on (how Windmill clients count)."""
+        rows = self.db.execute("SELECT text, end_offset FROM logs WHERE job_id=? AND end_offset>? ORDER BY seq",
+                               (job_id, offset)).fetchall()
+        if not rows:
+            return ""
+        first, end = rows[0]
+        start = end - utf16_len(first)
+        skip = max(0, offset - start)
+        head = first.encode("utf-16-le")[2 * skip:].decode("utf-16-le", "replace") if skip else first
+        return head + "".join(r[0] for r in rows[1:])
+
+    def events(self, root_id: str) -> list[Event]:
+        rows = self.db.execute("SELECT e.* FROM events e JOIN jobs j ON j.id=e.job_id WHERE j.root_id=? "
+                               "ORDER BY e.seq", (root_id,))
+        return [Event(r["job_id"], r["at"], r["kind"], r["key"], loads(r["detail"])) for r in rows]
+
+    def events_since(self, root_id: str, seq: int) -> list[tuple[int, Event]]:
+        rows = self.db.execute("SELECT e.* FROM events e JOIN jobs j ON j.id=e.job_id WHERE j.root_id=? "
+                               "AND e.seq>? ORDER BY e.seq", (root_id, seq))
+        return [(r["seq"], Event(r["job_id"], r["at"], r["kind"], r["key"], loads(r["detail"]))) for r in rows]
+
+    def iter_step_values(self, job_id: str) -> Iterator[tuple[str, Any]]:
+        for row in self.db.execute("SELECT key, value FROM steps WHERE job_id=? ORDER BY seq", (job_id,)):
+            yield row[0], loads(row[1])
 
 
-class _Transaction:
-    """`with store.transaction():` BEGIN IMMEDIATE ... COMMIT, ROLLBACK on error."""
-
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self.db = db
-
-    def __enter__(self) -> sqlite3.Connection:
-        self.db.execute("BEGIN IMMEDIATE")
-        return self.db
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        self.db.execute("COMMIT" if exc_type is None else "ROLLBACK")
+def utf16_len(text: str) -> int:
+    """Length in UTF-16 code units, as JavaScript counts a string."""
+    return len(text.encode("utf-16-le")) // 2

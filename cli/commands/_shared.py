@@ -1,0 +1,41 @@
+"""Options several commands share, and how a finished local run ends the command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+StoreOption = typer.Option(None, "--store", envvar="WAC_STORE", metavar="PATH",
+                           help="Job store file (default: .wac/jobs.db in the repo; env WAC_STORE).")
+JsonOption = typer.Option(False, "--json", help="Print JSON for scripts and CI.")
+SilentOption = typer.Option(False, "-s", "--silent", help="Print only the result JSON.")
+WorkersOption = typer.Option(None, "--workers", min=1, metavar="N", help="Tasks run at once (default: CPU count).")
+SkipSleepsOption = typer.Option(False, "--skip-sleeps",
+                                help="Fast-forward durable sleeps and unanswered approvals' timeouts.")
+ApproveOption = typer.Option(False, "--approve", help="Approve every approval step without asking.")
+RejectOption = typer.Option(False, "--reject", help="Reject every approval step without asking.")
+ApprovalValueOption = typer.Option(None, "--approval-value", metavar="JSON",
+                                   help="Form value sent with --approve/--reject, e.g. '{\"reason\": \"ok\"}'.")
+ApproverOption = typer.Option(None, "--approver", metavar="NAME",
+                              help="Name recorded as the approver (default: your login name).")
+
+
+def run_options(*, workers: Optional[int], skip_sleeps: bool, approve: bool, reject: bool,
+                approval_value: Optional[str], approver: Optional[str], store: Optional[Path]):
+    from ..local_runs import RunOptions
+
+    return RunOptions(workers=workers, skip_sleeps=skip_sleeps, approve=approve, reject=reject,
+                      approval_value=approval_value, approver=approver, store=store)
+
+
+def finish(view, outcome) -> None:
+    """Show how the run ended and exit with its code (0 success, 1 otherwise)."""
+    from ..errors import FAILED
+
+    if outcome.already_ended and not view.silent:
+        view.note_already_ended(outcome.run_id, outcome.status)
+    view.render_end(outcome.store, outcome.run_id)
+    if outcome.status != "success":
+        raise typer.Exit(FAILED)

@@ -1,0 +1,178 @@
+"""What a forked child does: one workflow round, one task, or one script's main.
+
+Each child opens its own job store connection and records its own outcome,
+guarded by the run token it was started with.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Callable
+
+from .. import _context as ctxmod
+from .. import _urls
+from .._errors import NondeterminismError
+from .._failures import encode, raw_error, user_stack
+from . import recording
+from .loading import entry_point
+from .store import JobStore
+
+_INTERNAL = (str(Path(__file__).resolve().parent.parent), str(Path(asyncio.__file__).resolve().parent))
+WATCHDOG_SECONDS = 0.5
+
+
+class StaleRound(BaseException):
+    """This round's run was taken over by another process: stop without recording."""
+
+
+def error_value(exc: BaseException) -> dict[str, Any]:
+    """A failed job's result as Windmill records it, its stack cut to the user's frames."""
+    if isinstance(exc, SystemExit):
+        return {"error": {"name": "SystemExit", "message": f"exited with code {exc.code}",
+                          **_stack_of(exc)}}
+    return {"error": raw_error(exc, user_stack(exc, _INTERNAL))}
+
+
+def _stack_of(exc: BaseException) -> dict[str, str]:
+    stack = user_stack(exc, _INTERNAL)
+    return {"stack": stack} if stack else {}
+
+
+def print_failure(value: dict[str, Any]) -> None:
+    error = value["error"]
+    if error.get("stack"):
+        print(error["stack"], file=sys.stderr)
+    print(f"{error['name']}: {error['message']}", file=sys.stderr)
+
+
+def run(message: dict[str, Any], module: ModuleType, workflow: bool, completed: dict[str, Any],
+        order: dict[int, str]) -> int:
+    """The child's body; returns its exit code (0 once the outcome is recorded)."""
+    store = JobStore(Path(message["store"]), create=False)
+    kind = message["kind"]
+    if kind == "round":
+        return _round(store, message, module, workflow, completed, order)
+    if kind == "task":
+        outcome = _task(message, module, completed, order)
+    elif kind == "script":
+        outcome = _script(message, module)
+    else:
+        error = {"error": {"name": "FlowNotSupported", "message": f"task_flow('{message['target']}') needs a "
+                           "Windmill workspace with that flow: wac runs scripts only"}}
+        outcome = (False, error)
+    ok, value = _encodable(*outcome)
+    if not ok:
+        print_failure(value)
+    recording.complete_task(store, message["job"], message["token"], ok, value)
+    return 0
+
+
+def _round(store: JobStore, message: dict[str, Any], module: ModuleType, workflow: bool,
+           completed: dict[str, Any], order: dict[int, str]) -> int:
+    job_id, token = message["job"], message["token"]
+    _urls.on_minted = lambda key: recording.record_minted(store, job_id, key)
+    args = json.loads(message["args"])
+    main = entry_point(module)
+    if not workflow:  # a plain script: one job, main called once
+        ok, value = _encodable(*_call(main, args))
+        if not ok:
+            print_failure(value)
+        outcome = {"type": "complete", "result": value} if ok else {"type": "error", "error": value}
+        recording.persist_outcome(store, job_id, token, outcome, message["now"])
+        return 0
+
+    def persist_step(key: str, value: Any, index: int, started_at: str, duration_ms: int) -> Any:
+        with store.transaction() as db:
+            if db.execute("SELECT run_token FROM jobs WHERE id=?", (job_id,)).fetchone()[0] != token:
+                raise StaleRound()
+            recording.add_step(store, job_id, key, value, index)
+            recording.add_event(store, job_id, "step", key, {"started_at": started_at, "duration_ms": duration_ms})
+        return value
+
+    ctx = ctxmod.WorkflowContext(completed, order=order, persist_step=persist_step, script_file=module.__file__)
+    try:
+        outcome = asyncio.run(ctxmod.run_round(main, ctx, args))
+    except StaleRound:
+        return 0
+    except NondeterminismError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        outcome = {"type": "error", "error": {"error": {"name": "NondeterminismError", "message": str(exc)}}}
+    except (Exception, SystemExit) as exc:
+        outcome = {"type": "error", "error": error_value(exc)}
+        print_failure(outcome["error"])
+    if outcome["type"] == "complete":
+        ok, value = _encodable(True, outcome["result"])
+        if not ok:
+            print_failure(value)
+            outcome = {"type": "error", "error": value}
+    recording.persist_outcome(store, job_id, token, outcome, message["now"])
+    return 0
+
+
+def _task(message: dict[str, Any], module: ModuleType, completed: dict[str, Any],
+          order: dict[int, str]) -> tuple[bool, Any]:
+    """Replay the workflow in child mode: the call with this task's key runs its body."""
+    ctx = ctxmod.WorkflowContext(completed, order=order, script_file=module.__file__,
+                                 executing_key=message["key"])
+    args = json.loads(message["args"])
+    try:
+        outcome = asyncio.run(_watched(ctxmod.run_round(entry_point(module), ctx, args), ctx))
+    except (Exception, SystemExit) as exc:
+        return False, error_value(exc)
+    if outcome["type"] != "complete":  # cannot happen: child mode never suspends
+        return False, {"error": {"name": "WacError", "message": f"task replay ended with {outcome['type']}"}}
+    return True, outcome["result"]
+
+
+async def _watched(round_coro, ctx: ctxmod.WorkflowContext) -> dict[str, Any]:
+    """A child replay that parks everywhere before reaching its key would hang forever: fail it instead."""
+    main = asyncio.ensure_future(round_coro)
+    stuck = asyncio.Event()
+
+    def check() -> None:
+        if main.done():
+            return
+        waiters = [getattr(t, "_fut_waiter", 0) for t in asyncio.all_tasks() if not t.done()]
+        if not ctx.executed and waiters and all(w in ctxmod.parked for w in waiters):
+            stuck.set()
+            main.cancel()
+        else:
+            asyncio.get_running_loop().call_later(WATCHDOG_SECONDS, check)
+
+    asyncio.get_running_loop().call_later(WATCHDOG_SECONDS, check)
+    try:
+        return await main
+    except asyncio.CancelledError:
+        if stuck.is_set():
+            raise NondeterminismError(f"non-deterministic replay: the task's replay parked on every call and never "
+                                      f"reached step '{ctx.executing_key}'") from None
+        raise
+
+
+def _script(message: dict[str, Any], module: ModuleType) -> tuple[bool, Any]:
+    return _call(entry_point(module), json.loads(message["args"]))
+
+
+def _call(main: Callable[..., Any], args: dict[str, Any]) -> tuple[bool, Any]:
+    """A script's main with its arguments, run in place (SDK calls inside run standalone)."""
+    try:
+        result = main(**args)
+        if asyncio.iscoroutine(result):
+            result = asyncio.run(result)
+        return True, result
+    except (Exception, SystemExit) as exc:
+        return False, error_value(exc)
+
+
+def _encodable(ok: bool, value: Any) -> tuple[bool, Any]:
+    """A result must survive JSON encoding to be recorded; otherwise the job fails with why."""
+    try:
+        encode(value)
+        return ok, value
+    except (TypeError, ValueError, RecursionError) as exc:
+        return False, {"error": {"name": type(exc).__name__, "message": f"the result cannot be stored as JSON: {exc}"}}
+

@@ -1,0 +1,94 @@
+"""The job store's SQLite connection: pragmas, migrations, transactions, clear errors.
+
+One connection per process (and per thread that writes); never carried
+across a fork, so forked rounds and tasks open their own.
+"""
+
+from __future__ import annotations
+
+import errno
+import sqlite3
+from pathlib import Path
+
+from .schema import MIGRATIONS
+
+
+class StoreError(Exception):
+    """The job store cannot be used; `message` names the path, `hint` the fix."""
+
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+def connect(path: Path, *, create: bool = True) -> sqlite3.Connection:
+    """Open (and if needed create or upgrade) the store at `path`."""
+    if not create and not path.is_file():
+        raise StoreError(f"no job store at {path}", "run `wac script preview <script>` first")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"cannot create {path.parent}: {exc.strerror}",
+                         "check the folder's permissions, or choose another store with --store") from None
+    try:
+        # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE) so a
+        # writer takes the lock up front instead of failing half-way on upgrade.
+        db = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA busy_timeout=30000")  # rounds, tasks and servers write concurrently
+        db.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
+        db.execute("PRAGMA synchronous=NORMAL")  # durable at checkpoints; WAL keeps it consistent
+        _migrate(db)
+    except sqlite3.DatabaseError as exc:
+        raise store_error(path, exc) from None
+    return db
+
+
+def store_error(path: Path, exc: BaseException) -> StoreError:
+    """A clear message for what SQLite or the OS said about the store file."""
+    text = str(exc).lower()
+    if "readonly" in text or "read-only" in text or getattr(exc, "errno", None) in (errno.EROFS, errno.EACCES):
+        return StoreError(f"the job store {path} is read-only",
+                          "make it (and its folder) writable, or choose another store with --store")
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return StoreError(f"the job store {path} is corrupt ({exc})",
+                          f"move it aside (e.g. `mv {path} {path}.broken`); a new one is created on the next run")
+    if "unable to open" in text:
+        return StoreError(f"cannot open the job store {path}",
+                          "check that its folder exists and is writable, or choose another store with --store")
+    if "locked" in text or "busy" in text:
+        return StoreError(f"the job store {path} stayed locked by another process",
+                          "wait for the other wac process to finish, then retry")
+    return StoreError(f"job store {path}: {exc}", "see the message above; --debug shows details")
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    """Apply the migrations this store has not seen, in order, under one write lock."""
+    if db.execute("PRAGMA user_version").fetchone()[0] >= len(MIGRATIONS):
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        version = db.execute("PRAGMA user_version").fetchone()[0]  # another process may have won
+        for step in MIGRATIONS[version:]:
+            for statement in step:
+                db.execute(statement)
+        db.execute(f"PRAGMA user_version={len(MIGRATIONS)}")
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+
+
+class Transaction:
+    """`with Transaction(db):` BEGIN IMMEDIATE ... COMMIT, ROLLBACK on error."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.db.execute("BEGIN IMMEDIATE")
+        return self.db
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.db.execute("COMMIT" if exc_type is None else "ROLLBACK")
