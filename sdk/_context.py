@@ -111,13 +111,20 @@ class WorkflowContext:
 
     def __init__(self, completed: dict[str, Any], *, order: dict[int, str] | None = None,
                  persist_step: PersistStep | None = None, script_file: str | None = None,
-                 executing_key: str | None = None) -> None:
+                 executing_key: str | None = None,
+                 continue_as_task: Callable[[dict[str, Any]], bool] | None = None) -> None:
         self.completed = completed
         self.order = order or {}  # allocation index -> key, as earlier rounds recorded them
         self.persist_step = persist_step
         self.script_file = script_file
         self.executing_key = executing_key
         self.executed = False  # child mode: the executing key's body started
+        # Asked when the body awaits a single dispatched task: True when the
+        # executor has started that task in this very process, which then runs
+        # its body here (this round has replayed exactly what the task's own
+        # job would replay, so it is that job from here on).
+        self.continue_as_task = continue_as_task
+        self._live: dict[str, tuple[Callable[..., Any] | None, dict[str, Any]]] = {}
         self.allocated = 0
         self._counters: dict[str, int] = {}
         self._used: set[str] = set()
@@ -189,6 +196,7 @@ class WorkflowContext:
                 "dispatch_type": dispatch_type, "index": index}
         info.update({k: options[k] for k in DISPATCH_OPTIONS if options.get(k) is not None})
         self.pending.append(info)
+        self._live[key] = (func, args)
         return self._suspend_pending()
 
     async def _execute(self, func: Callable[..., Any] | None, args: dict[str, Any]) -> Any:
@@ -217,6 +225,10 @@ class WorkflowContext:
 
     async def _suspend_pending(self):
         steps, self.pending = list(self.pending), []
+        if (len(steps) == 1 and steps[0]["dispatch_type"] == "inline" and self.continue_as_task is not None
+                and self.continue_as_task(steps[0])):
+            self.executing_key = steps[0]["key"]
+            return await self._execute(*self._live[steps[0]["key"]])
         raise Suspend({"type": "dispatch", "mode": "parallel" if len(steps) > 1 else "sequential",
                        "steps": steps})
 

@@ -24,7 +24,7 @@ def encode(value: Any) -> str:
     try:
         return json.dumps(value, default=str, allow_nan=False, separators=(",", ":"))
     except ValueError as exc:
-        if "out of range float" not in str(exc):
+        if "out of range float" not in str(exc).lower():
             raise
         return json.dumps(_finite(value), default=str, separators=(",", ":"))
 

@@ -9,12 +9,8 @@ key, so URLs minted ahead of time address that step.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import os
-import random
 import struct
-import uuid
-from urllib.parse import quote
 
 ENV_JOB_ID = "WM_JOB_ID"
 ENV_WORKSPACE = "WM_WORKSPACE"
@@ -33,12 +29,17 @@ def approval_resume_id(key: str) -> int:
 
 
 def signature(secret: bytes, job_id: str, resume_id: int, approver: str | None = None) -> str:
+    import hmac
+    import uuid
+
     material = uuid.UUID(job_id).bytes + struct.pack(">I", resume_id) + (approver or "").encode()
     return hmac.new(secret, material, hashlib.sha256).hexdigest()
 
 
 def valid_signature(secret: bytes, job_id: str, resume_id: int, approver: str | None, given: str) -> bool:
     """Constant-time check of a URL's signature."""
+    import hmac
+
     try:
         expected = signature(secret, job_id, resume_id, approver)
     except ValueError:  # not a UUID
@@ -48,6 +49,8 @@ def valid_signature(secret: bytes, job_id: str, resume_id: int, approver: str | 
 
 def resume_urls(base_url: str, workspace: str, job_id: str, resume_id: int, secret: bytes,
                 approver: str | None = None) -> dict[str, str]:
+    from urllib.parse import quote
+
     sig = signature(secret, job_id, resume_id, approver)
     query = f"?approver={quote(approver, safe='')}" if approver else ""
     base = base_url.rstrip("/")
@@ -69,6 +72,8 @@ def resume_urls_for_job(step_key: str | None, approver: str | None) -> dict[str,
     secret = os.environ.get(ENV_SIGNING_KEY)
     if not job_id or not secret:
         raise RuntimeError("resume URLs can only be made inside a running @workflow")
+    import random
+
     resume_id = approval_resume_id(step_key) if step_key else random.randint(0, 1_000_000_000)
     if step_key and on_minted is not None:
         on_minted(step_key)

@@ -92,8 +92,8 @@ class Store:
         """A new queued run (held by `lease_owner` at once when given)."""
         return recording.create_run(self._store, spec, lease_owner)
 
-    def cancel(self, job_id: str, reason: str | None = None, by: str | None = None) -> str:
-        """Cancel a run (with its tasks) or one task; the status it ends with."""
+    def cancel(self, job_id: str, reason: str | None = None, by: str | None = None) -> tuple[bool, str]:
+        """Cancel a run (with its tasks) or one task: (whether it was canceled now, its status)."""
         return recording.cancel(self._store, job_id, reason, by)
 
     def answer_approval(self, run_id: str, approved: bool, value: Any = None, approver: str | None = None,

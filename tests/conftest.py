@@ -46,3 +46,63 @@ def run_wac(tmp_path):
         )
 
     return run
+
+
+WORKFLOWS = REPO / "tests" / "workflows"
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A Windmill repo holding the test workflows (tests/workflows), with marks and a flag file."""
+    import shutil
+
+    target = tmp_path / "project"
+    shutil.copytree(WORKFLOWS, target)
+    (target / ".git").mkdir()
+    monkeypatch.setenv("WAC_TEST_MARKS", str(tmp_path / "marks.txt"))
+    monkeypatch.setenv("WAC_TEST_FLAG", str(tmp_path / "flag"))
+    return target
+
+
+def marks(tmp_path) -> list[list[str]]:
+    """Side effects recorded by tests/workflows/f/t/marker.py, one list per line."""
+    path = tmp_path / "marks.txt"
+    return [line.split() for line in path.read_text().splitlines()] if path.exists() else []
+
+
+def result_of(run):
+    """The JSON result a successful `wac ... -s` printed."""
+    assert run.returncode == 0, run.stdout + run.stderr
+    return json.loads(run.stdout)
+
+
+def store_db(project):
+    """The project's job store, read directly (tests look at what was recorded)."""
+    import sqlite3
+
+    conn = sqlite3.connect(project / ".wac" / "jobs.db")
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def start_wac(project, *args):
+    """`wac ...` as a background process in its own session (to be killed by tests)."""
+    env = {**os.environ, "PIP_CONFIG_FILE": os.devnull}
+    return subprocess.Popen([sys.executable, "-m", "wac.cli", *args], cwd=project, env=env,
+                            start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def wait_for(predicate, timeout: float = 30.0, what: str = "condition"):
+    """Poll until `predicate()` is truthy (returning it); fail after `timeout` seconds."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            value = predicate()
+        except Exception:  # the store may not exist yet, or be mid-write
+            value = None
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")

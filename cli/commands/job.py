@@ -87,13 +87,13 @@ def cancel(
 ) -> None:
     """Cancel a run and its tasks (a running preview stops them)."""
     from ..errors import Failed
-    from ..local_runs import open_local_store
+    from ..local_runs import approver_name, open_local_store
     from ..output import Output
 
     db = open_local_store(store)
     job = _job(db, ref)
-    status = db.cancel(job.id, reason)
-    if status != "canceled":
+    canceled, status = db.cancel(job.id, reason, by=approver_name(None))
+    if not canceled:
         raise Failed(f"run {job.id[:8]} already ended ({status}): nothing to cancel",
                      "`wac job list` shows the runs still going")
     Output().err_line(f"Canceled run {job.id}")

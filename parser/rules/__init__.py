@@ -5,6 +5,7 @@ from __future__ import annotations
 from .._lint import Rule
 from .aliased_sdk_name import AliasedSdkName
 from .flow_needs_workspace import FlowNeedsWorkspace
+from .gather_return_exceptions import GatherReturnExceptions
 from .missing_module import MissingModule
 from .missing_workflow import MissingWorkflow
 from .non_literal_step_name import NonLiteralStepName
@@ -12,7 +13,6 @@ from .nondeterministic_call import NondeterministicCall
 from .swallowed_suspension import SwallowedSuspension
 from .sync_task import SyncTask
 from .sync_workflow import SyncWorkflow
-from .task_not_top_level import TaskNotTopLevel
 from .unawaited_call import UnawaitedCall
 from .unknown_task_option import UnknownTaskOption
 
@@ -20,7 +20,6 @@ ALL_RULES: tuple[type[Rule], ...] = (
     NondeterministicCall,
     AliasedSdkName,
     NonLiteralStepName,
-    TaskNotTopLevel,
     SyncTask,
     SyncWorkflow,
     MissingWorkflow,
@@ -29,6 +28,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     MissingModule,
     UnknownTaskOption,
     FlowNeedsWorkspace,
+    GatherReturnExceptions,
 )
 
 __all__ = ["ALL_RULES"]

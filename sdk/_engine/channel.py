@@ -10,6 +10,9 @@ from collections import deque
 from typing import Any
 
 MAX_FDS = 64
+# A round that goes on as the task it dispatched writes this line on its output
+# (then the task's id, run token, timeout and key): what follows is the task's.
+CONTINUE_MARKER = "\x1eWAC:continue "
 
 
 class Channel:
@@ -23,17 +26,17 @@ class Channel:
     def fileno(self) -> int:
         return self.sock.fileno()
 
-    def send(self, message: dict[str, Any], fd: int | None = None) -> None:
-        data = json.dumps(message, separators=(",", ":")).encode() + b"\n"
-        if fd is None:
+    def send(self, message: dict[str, Any], fds: tuple[int, ...] = ()) -> None:
+        data = json.dumps({**message, "fds": len(fds)} if fds else message, separators=(",", ":")).encode() + b"\n"
+        if not fds:
             self.sock.sendall(data)
             return
-        sent = socket.send_fds(self.sock, [data], [fd])
+        sent = socket.send_fds(self.sock, [data], list(fds))
         if sent < len(data):
             self.sock.sendall(data[sent:])
 
-    def receive(self) -> list[tuple[dict[str, Any], int | None]] | None:
-        """Messages available now (each with the fd it carries, if any); None at end of stream."""
+    def receive(self) -> list[tuple[dict[str, Any], list[int]]] | None:
+        """Messages available now (each with the fds it carries); None at end of stream."""
         data, fds, _, _ = socket.recv_fds(self.sock, 1 << 16, MAX_FDS)
         if not data and not fds:
             return None
@@ -43,7 +46,7 @@ class Channel:
         messages = []
         for line in lines:
             message = json.loads(line)
-            messages.append((message, self._fds.popleft() if message.get("fd") else None))
+            messages.append((message, [self._fds.popleft() for _ in range(message.get("fds", 0))]))
         return messages
 
     def close(self) -> None:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable
@@ -18,11 +20,14 @@ from .. import _urls
 from .._errors import NondeterminismError
 from .._failures import encode, raw_error, user_stack
 from . import recording
+from .channel import CONTINUE_MARKER
 from .loading import entry_point
 from .store import JobStore
 
 _INTERNAL = (str(Path(__file__).resolve().parent.parent), str(Path(asyncio.__file__).resolve().parent))
 WATCHDOG_SECONDS = 0.5
+# Options the scheduler must see before a task starts (cache lookups, concurrency limits).
+_SCHEDULED_OPTIONS = ("cache_ttl", "concurrent_limit")
 
 
 class StaleRound(BaseException):
@@ -49,10 +54,36 @@ def print_failure(value: dict[str, Any]) -> None:
     print(f"{error['name']}: {error['message']}", file=sys.stderr)
 
 
+@dataclass
+class Prepared:
+    """What a child sets up while it waits for its job."""
+
+    store_path: Path
+    loop: asyncio.AbstractEventLoop
+    store: JobStore | None
+
+    def job_store(self) -> JobStore:
+        return self.store or JobStore(self.store_path, child=True)
+
+
+def prepare(store_path: Path) -> Prepared:
+    """Open this process's own store connection and event loop (left open: the process exits after one job)."""
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        store = JobStore(store_path, child=True)
+        store.db.execute("SELECT 1 FROM jobs LIMIT 0").fetchall()  # read the schema now, not on the clock
+    except Exception:  # not created yet (the host starts before the first run): opened with the job
+        store = None
+    return Prepared(store_path, loop, store)
+
+
 def run(message: dict[str, Any], module: ModuleType, workflow: bool, completed: dict[str, Any],
-        order: dict[int, str]) -> int:
+        order: dict[int, str], prepared: Prepared) -> int:
     """The child's body; returns its exit code (0 once the outcome is recorded)."""
-    store = JobStore(Path(message["store"]), create=False)
+    global _LOOP
+    _LOOP = prepared.loop
+    store = prepared.job_store()
     kind = message["kind"]
     if kind == "round":
         return _round(store, message, module, workflow, completed, order)
@@ -64,11 +95,7 @@ def run(message: dict[str, Any], module: ModuleType, workflow: bool, completed: 
         error = {"error": {"name": "FlowNotSupported", "message": f"task_flow('{message['target']}') needs a "
                            "Windmill workspace with that flow: wac runs scripts only"}}
         outcome = (False, error)
-    ok, value = _encodable(*outcome)
-    if not ok:
-        print_failure(value)
-    recording.complete_task(store, message["job"], message["token"], ok, value)
-    return 0
+    return _finish_task(store, message["job"], message["token"], *outcome)
 
 
 def _round(store: JobStore, message: dict[str, Any], module: ModuleType, workflow: bool,
@@ -93,23 +120,56 @@ def _round(store: JobStore, message: dict[str, Any], module: ModuleType, workflo
             recording.add_event(store, job_id, "step", key, {"started_at": started_at, "duration_ms": duration_ms})
         return value
 
-    ctx = ctxmod.WorkflowContext(completed, order=order, persist_step=persist_step, script_file=module.__file__)
+    continued: dict[str, str] = {}
+
+    def continue_as_task(step: dict[str, Any]) -> bool:
+        if not message.get("continue") or any(step.get(k) for k in _SCHEDULED_OPTIONS):
+            return False
+        task_token = recording.new_id()
+        task_id = recording.dispatch_and_start(store, job_id, token, step, message["now"], task_token)
+        if task_id is None:
+            return False
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.write(1, f"{CONTINUE_MARKER}{task_id} {task_token} {step.get('timeout') or '-'} {step['key']}\n".encode())
+        continued.update(job=task_id, token=task_token)
+        return True
+
+    ctx = ctxmod.WorkflowContext(completed, order=order, persist_step=persist_step, script_file=module.__file__,
+                                 continue_as_task=continue_as_task)
     try:
-        outcome = asyncio.run(ctxmod.run_round(main, ctx, args))
+        outcome = run_coroutine(ctxmod.run_round(main, ctx, args))
     except StaleRound:
         return 0
-    except NondeterminismError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        outcome = {"type": "error", "error": {"error": {"name": "NondeterminismError", "message": str(exc)}}}
     except (Exception, SystemExit) as exc:
-        outcome = {"type": "error", "error": error_value(exc)}
-        print_failure(outcome["error"])
+        if continued:  # the task this round went on as failed
+            return _finish_task(store, continued["job"], continued["token"], False, error_value(exc))
+        outcome = _round_error(exc)
+    if continued:
+        return _finish_task(store, continued["job"], continued["token"], True, outcome["result"])
     if outcome["type"] == "complete":
         ok, value = _encodable(True, outcome["result"])
         if not ok:
             print_failure(value)
             outcome = {"type": "error", "error": value}
     recording.persist_outcome(store, job_id, token, outcome, message["now"])
+    return 0
+
+
+def _round_error(exc: BaseException) -> dict[str, Any]:
+    if isinstance(exc, NondeterminismError):
+        print(f"error: {exc}", file=sys.stderr)
+        return {"type": "error", "error": {"error": {"name": "NondeterminismError", "message": str(exc)}}}
+    outcome = {"type": "error", "error": error_value(exc)}
+    print_failure(outcome["error"])
+    return outcome
+
+
+def _finish_task(store: JobStore, job_id: str, token: str, ok: bool, value: Any) -> int:
+    ok, value = _encodable(ok, value)
+    if not ok:
+        print_failure(value)
+    recording.complete_task(store, job_id, token, ok, value)
     return 0
 
 
@@ -120,7 +180,7 @@ def _task(message: dict[str, Any], module: ModuleType, completed: dict[str, Any]
                                  executing_key=message["key"])
     args = json.loads(message["args"])
     try:
-        outcome = asyncio.run(_watched(ctxmod.run_round(entry_point(module), ctx, args), ctx))
+        outcome = run_coroutine(_watched(ctxmod.run_round(entry_point(module), ctx, args), ctx))
     except (Exception, SystemExit) as exc:
         return False, error_value(exc)
     if outcome["type"] != "complete":  # cannot happen: child mode never suspends
@@ -153,6 +213,14 @@ async def _watched(round_coro, ctx: ctxmod.WorkflowContext) -> dict[str, Any]:
         raise
 
 
+_LOOP: asyncio.AbstractEventLoop | None = None
+
+
+def run_coroutine(coro) -> Any:
+    """Run `coro` on the child's event loop (never torn down: the process exits right after)."""
+    return _LOOP.run_until_complete(coro)
+
+
 def _script(message: dict[str, Any], module: ModuleType) -> tuple[bool, Any]:
     return _call(entry_point(module), json.loads(message["args"]))
 
@@ -162,7 +230,7 @@ def _call(main: Callable[..., Any], args: dict[str, Any]) -> tuple[bool, Any]:
     try:
         result = main(**args)
         if asyncio.iscoroutine(result):
-            result = asyncio.run(result)
+            result = run_coroutine(result)
         return True, result
     except (Exception, SystemExit) as exc:
         return False, error_value(exc)

@@ -22,8 +22,20 @@ class StoreError(Exception):
         self.hint = hint
 
 
-def connect(path: Path, *, create: bool = True) -> sqlite3.Connection:
-    """Open (and if needed create or upgrade) the store at `path`."""
+def connect(path: Path, *, create: bool = True, child: bool = False) -> sqlite3.Connection:
+    """Open (and if needed create or upgrade) the store at `path`.
+
+    A forked child (`child`) opens a store its scheduler already set up: WAL
+    mode is a property of the file and the schema is current, so it only sets
+    what is per connection.
+    """
+    if child:  # mode=rw: a child never creates the file
+        db = sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=30, isolation_level=None,
+                             check_same_thread=False)
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA busy_timeout=30000")
+        db.execute("PRAGMA synchronous=NORMAL")
+        return db
     if not create and not path.is_file():
         raise StoreError(f"no job store at {path}", "run `wac script preview <script>` first")
     try:

@@ -19,6 +19,7 @@ import signal
 import socket
 import sys
 import traceback
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from .channel import Channel
 from .loading import ScriptLoadError, entry_point, is_workflow, load_module, prepare_imports
 
 PR_SET_PDEATHSIG = 1
+SPARES = 1  # children kept forked and ready: a job never waits for a fork
 
 
 class Checkpoint:
@@ -64,15 +66,17 @@ def die_with_parent() -> None:
 
 
 class Host:
-    def __init__(self, channel: Channel, script: Path, project_root: Path) -> None:
+    def __init__(self, channel: Channel, script: Path, project_root: Path, store: Path) -> None:
         self.channel = channel
         self.script = script
         self.project_root = project_root
+        self.store = store
         self.module: Any = None
         self.workflow = False
         self.import_output = ""  # printed while importing: every job's log starts with it, as on a worker
         self.checkpoints: dict[str, Checkpoint] = {}
         self.children: set[int] = set()
+        self.spares: set[int] = set()  # forked, announced, not yet used
         self.wake_r, self.wake_w = os.pipe()
         os.set_blocking(self.wake_w, False)
 
@@ -96,6 +100,8 @@ class Host:
 
         signal.signal(signal.SIGCHLD, lambda *_: None)
         signal.set_wakeup_fd(self.wake_w)
+        for _ in range(SPARES):
+            self._prefork()
         while True:
             readable, _, _ = select.select([self.channel, self.wake_r], [], [])
             if self.wake_r in readable:
@@ -109,8 +115,10 @@ class Host:
                 if messages is None:
                     return
                 for message, _ in messages:
-                    if message["op"] == "fork":
-                        self._fork(message)
+                    if message["op"] == "used":  # the scheduler gave a spare its job
+                        self.spares.discard(message["pid"])
+                        self.checkpoints.setdefault(message["root"], Checkpoint()).apply(message.get("delta") or [])
+                        self._prefork()
                     elif message["op"] == "forget":
                         self.checkpoints.pop(message["root"], None)
 
@@ -124,24 +132,29 @@ class Host:
                 return
             self.children.discard(pid)
             self.channel.send({"op": "exited", "pid": pid, "code": os.waitstatus_to_exitcode(status)})
+            if pid in self.spares:  # died waiting for a job: keep one ready
+                self.spares.discard(pid)
+                self._prefork()
 
-    def _fork(self, message: dict[str, Any]) -> None:
-        checkpoint = self.checkpoints.setdefault(message["root"], Checkpoint())
-        checkpoint.apply(message.get("delta") or [])
-        completed, order = checkpoint.upto(message.get("checkpoint_seq"))
-        read_fd, write_fd = os.pipe()
+    def _prefork(self) -> None:
+        """Fork the next child ahead of time and pass its job and output pipes to the scheduler."""
+        command_r, command_w = os.pipe()
+        output_r, output_w = os.pipe()
         sys.stdout.flush()
         sys.stderr.flush()
         pid = os.fork()
         if pid == 0:
-            self._child(message, write_fd, read_fd, completed, order)
-        os.close(write_fd)
+            self._spare(command_r, output_w, (command_w, output_r))
+        os.close(command_r)
+        os.close(output_w)
         self.children.add(pid)
-        self.channel.send({"op": "forked", "id": message["id"], "pid": pid, "fd": 1}, fd=read_fd)
-        os.close(read_fd)
+        self.spares.add(pid)
+        self.channel.send({"op": "spare", "pid": pid}, fds=(command_w, output_r))
+        os.close(command_w)
+        os.close(output_r)
 
-    def _child(self, message: dict[str, Any], write_fd: int, read_fd: int, completed: dict[str, Any],
-               order: dict[int, str]) -> None:
+    def _spare(self, command_fd: int, output_fd: int, others: tuple[int, ...]) -> None:
+        """The spare's life: get ready while idle, then run the one job it is handed."""
         code = 1
         try:
             os.setpgid(0, 0)  # its own group: a timeout or cancel kills what it spawned too
@@ -149,35 +162,46 @@ class Host:
             signal.set_wakeup_fd(-1)
             for signum in (signal.SIGCHLD, signal.SIGINT):
                 signal.signal(signum, signal.SIG_DFL)
-            for fd in (read_fd, self.wake_r, self.wake_w):
+            for fd in (*others, self.wake_r, self.wake_w):
                 os.close(fd)
             self.channel.sock.close()
-            os.dup2(write_fd, 1)
-            os.dup2(write_fd, 2)
-            os.close(write_fd)
+            os.dup2(output_fd, 1)
+            os.dup2(output_fd, 2)
+            os.close(output_fd)
             sys.stdout = os.fdopen(1, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)
             sys.stderr = os.fdopen(2, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)
+            ready = child.prepare(self.store)  # event loop and store connection, before the job arrives
+            with os.fdopen(command_fd, "rb") as command:
+                data = command.read()
+            if not data:
+                return  # the host went away without a job for it
+            message = json.loads(data)
+            checkpoint = self.checkpoints.setdefault(message["root"], Checkpoint())
+            checkpoint.apply(message.get("delta") or [])
+            completed, order = checkpoint.upto(message.get("checkpoint_seq"))
             os.environ.update(message.get("env") or {})
             sys.stdout.write(self.import_output)
-            code = child.run(message, self.module, self.workflow, completed, order)
+            code = child.run(message, self.module, self.workflow, completed, order, ready)
         except BaseException:
             traceback.print_exc()
         finally:
             try:
                 sys.stdout.flush()
                 sys.stderr.flush()
+                os.close(1)  # the scheduler sees the end now, not after this process is torn down
+                os.close(2)
             finally:
                 os._exit(code)
 
 
 def main(argv: list[str]) -> None:
-    fd, script, project_root = int(argv[1]), Path(argv[2]), Path(argv[3])
+    fd, script, project_root, store = int(argv[1]), Path(argv[2]), Path(argv[3]), Path(argv[4])
     parent = os.getppid()
     die_with_parent()
     if os.getppid() != parent:  # the scheduler died before the line above took effect
         return
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the scheduler's to handle
-    host = Host(Channel(socket.socket(fileno=fd)), script, project_root)
+    host = Host(Channel(socket.socket(fileno=fd)), script, project_root, store)
     if host.load():
         host.serve()
 

@@ -7,6 +7,7 @@ and sent once it reports ready.
 
 from __future__ import annotations
 
+import json
 import os
 import selectors
 import socket
@@ -45,22 +46,37 @@ class HostProcess:
     error: ScriptLoadError | None = None
     workflow: bool = False
     queued: list[tuple[dict[str, Any], Forked]] = field(default_factory=list)
-    waiting: dict[int, Forked] = field(default_factory=dict)  # request id -> callback
+    spares: list[tuple[int, int, int]] = field(default_factory=list)  # (pid, job pipe, output pipe)
     sent_seq: dict[str, int] = field(default_factory=dict)  # run -> last checkpoint row sent
     last_used: float = field(default_factory=time.monotonic)
-    next_id: int = 0
 
     def fork(self, message: dict[str, Any], on_forked: Forked) -> None:
+        """Run `message` in a spare child now, or as soon as one is ready."""
         self.last_used = time.monotonic()
-        if self.state == "ready":
-            self._send(message, on_forked)
-        else:
-            self.queued.append((message, on_forked))
+        self.queued.append((message, on_forked))
+        self.dispatch()
 
-    def _send(self, message: dict[str, Any], on_forked: Forked) -> None:
-        self.next_id += 1
-        self.waiting[self.next_id] = on_forked
-        self.channel.send({**message, "op": "fork", "id": self.next_id})
+    def dispatch(self) -> None:
+        while self.queued and self.spares:
+            (message, on_forked), (pid, command_fd, output_fd) = self.queued.pop(0), self.spares.pop(0)
+            data = json.dumps(message, separators=(",", ":")).encode()
+            try:
+                while data:
+                    data = data[os.write(command_fd, data):]
+            except OSError:
+                pass  # it died meanwhile: its exit is reported, and its job is failed for it
+            os.close(command_fd)
+            on_forked(pid, output_fd)
+            self.channel.send({"op": "used", "pid": pid, "root": message["root"], "delta": message["delta"]})
+
+    def drop_spare(self, pid: int) -> bool:
+        for spare in self.spares:
+            if spare[0] == pid:
+                self.spares.remove(spare)
+                os.close(spare[1])
+                os.close(spare[2])
+                return True
+        return False
 
     def forget(self, run_id: str) -> None:
         self.sent_seq.pop(run_id, None)
@@ -74,9 +90,10 @@ class HostProcess:
 class HostPool:
     """Hosts by key; `handle` processes what a host's socket says."""
 
-    def __init__(self, selector: selectors.BaseSelector,
+    def __init__(self, selector: selectors.BaseSelector, store_path: str,
                  python_path: Callable[[str], dict[str, str]] | None = None) -> None:
         self.selector = selector
+        self.store_path = store_path
         self.hosts: dict[HostKey, HostProcess] = {}
         # extra environment for a host in another interpreter (where `wac.sdk` must be found)
         self.python_path = python_path or (lambda python: {})
@@ -92,7 +109,7 @@ class HostPool:
         env = {**os.environ, **self.python_path(key.python)}
         try:
             process = subprocess.Popen([key.python, "-m", HOST_MODULE, str(theirs.fileno()), key.script,
-                                        key.project_root], pass_fds=(theirs.fileno(),), env=env,
+                                        key.project_root, self.store_path], pass_fds=(theirs.fileno(),), env=env,
                                        stdin=subprocess.DEVNULL, cwd=key.project_root)
         except OSError as exc:
             ours.close()
@@ -117,19 +134,17 @@ class HostPool:
                 host.error = ScriptLoadError(f"the host for {host.key.script} exited before loading it"
                                              f" (exit code {host.process.wait()})", host.key.script)
             return False
-        for message, fd in messages:
+        for message, fds in messages:
             op = message["op"]
             if op == "ready":
                 host.state, host.workflow = "ready", message.get("workflow", False)
-                for queued, callback in host.queued:
-                    host._send(queued, callback)
-                host.queued.clear()
             elif op == "load_error":
                 host.state = "failed"
                 host.error = ScriptLoadError(message["message"], message.get("path"), message.get("line"))
-            elif op == "forked":
-                host.waiting.pop(message["id"])(message["pid"], fd)
-            elif op == "exited":
+            elif op == "spare":
+                host.spares.append((message["pid"], *fds))
+                host.dispatch()
+            elif op == "exited" and not host.drop_spare(message["pid"]):
                 on_exit(message["pid"], message["code"])
         return True
 
@@ -148,6 +163,8 @@ class HostPool:
             raise ScriptLoadError(f"loading {host.key.script} took more than {timeout:.0f}s", host.key.script)
 
     def drop(self, host: HostProcess) -> None:
+        while host.spares:
+            host.drop_spare(host.spares[0][0])
         try:
             self.selector.unregister(host.channel)
         except (KeyError, ValueError):

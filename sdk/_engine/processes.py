@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import recording
+from .channel import CONTINUE_MARKER
 from .hosts import HostProcess
 from .store import JobStore, utf16_len
 
@@ -40,10 +41,16 @@ class Proc:
     exit_code: int | None = None
     exited_at: float | None = None
     timed_out: bool = False
+    may_continue: bool = False  # a round allowed to go on as the one task it dispatches
+    held: str = ""  # output held back: it may be the start of a continuation marker
 
     @property
     def is_round(self) -> bool:
         return self.kind == "round"
+
+    @property
+    def holds_task_slot(self) -> bool:
+        return not self.is_round or self.may_continue
 
 
 def kill_group(pid: int | None) -> None:
@@ -97,3 +104,20 @@ def read_output(proc: Proc) -> str | None:
 
 def store_output(store: JobStore, proc: Proc, text: str) -> None:
     recording.append_log(store, proc.job_id, text, utf16_len(text))
+
+
+def split_continuation(proc: Proc, text: str) -> tuple[str, list[str] | None, str]:
+    """(output before a continuation marker, the marker's fields, output after it)."""
+    text, proc.held = proc.held + text, ""
+    start = text.find(CONTINUE_MARKER)
+    if start < 0:
+        for size in range(min(len(CONTINUE_MARKER) - 1, len(text)), 0, -1):
+            if CONTINUE_MARKER.startswith(text[-size:]):
+                proc.held, text = text[-size:], text[:-size]
+                break
+        return text, None, ""
+    end = text.find("\n", start)
+    if end < 0:
+        proc.held = text[start:]
+        return text[:start], None, ""
+    return text[:start], text[start + len(CONTINUE_MARKER):end].split(" ", 3), text[end + 1:]

@@ -126,16 +126,17 @@ def _suspend(store: JobStore, job_id: str, outcome: dict[str, Any], kind: str, s
     add_event(store, job_id, kind, outcome["key"], {**detail, "until": wake_at})
 
 
-def _dispatch(store: JobStore, parent_id: str, steps: list[dict[str, Any]], now: float) -> None:
+def _dispatch(store: JobStore, parent_id: str, steps: list[dict[str, Any]], now: float) -> list[str]:
+    """Queue the dispatched tasks (cache hits are recorded at once); the new jobs' ids."""
     keys = [s["key"] for s in steps]
     if len(set(keys)) != len(keys):
         _finish(store, parent_id, "failure", {"error": {"name": "WacError",
                 "message": "each task call must produce a unique key"}})
-        return
+        return []
     parent = store.row(parent_id)
     checkpoint_seq = store.db.execute("SELECT COALESCE(MAX(seq), 0) FROM steps WHERE job_id=?",
                                       (parent_id,)).fetchone()[0]
-    queued = 0
+    queued: list[str] = []
     for step in steps:
         options = {k: v for k, v in step.items() if k not in ("name", "script", "args", "key", "dispatch_type", "index")}
         cache_key = _cache_key(parent, step) if step.get("cache_ttl") else None
@@ -156,8 +157,26 @@ def _dispatch(store: JobStore, parent_id: str, steps: list[dict[str, Any]], now:
         store.db.execute("INSERT INTO pending(job_id, key, child_job_id, kind, alloc_index) VALUES (?,?,?,?,?)",
                          (parent_id, step["key"], child_id, "task", step.get("index")))
         add_event(store, child_id, "queued", step["key"])
-        queued += 1
+        queued.append(child_id)
     store.db.execute("UPDATE jobs SET status=?, run_token=NULL WHERE id=?", (WAITING if queued else QUEUED, parent_id))
+    return queued
+
+
+def dispatch_and_start(store: JobStore, job_id: str, token: str, step: dict[str, Any], now: float,
+                       task_token: str) -> str | None:
+    """A round continues as the one task it dispatched: record the dispatch and start
+    the task in one transaction; the task's id, or None if this round no longer counts."""
+    with store.transaction() as db:
+        row = db.execute("SELECT status, run_token FROM jobs WHERE id=?", (job_id,)).fetchone()
+        if row is None or row[0] != RUNNING or row[1] != token:
+            return None
+        created = _dispatch(store, job_id, [step], now)
+        if not created:
+            return None
+        db.execute("UPDATE jobs SET status='running', run_token=?, started_at=?, attempt=attempt+1 WHERE id=?",
+                   (task_token, time.time(), created[0]))
+        add_event(store, created[0], "started", step["key"])
+        return created[0]
 
 
 def _cache_key(parent, step: dict[str, Any]) -> str:
@@ -312,15 +331,15 @@ def _consume_resume(store: JobStore, job_id: str, resume_id: int, key: str) -> N
     _resolve_wait(store, job_id, key, decision, "approved" if decision["approved"] else "rejected", decision)
 
 
-def cancel(store: JobStore, job_id: str, reason: str | None = None, by: str | None = None) -> str:
-    """Cancel a job (a run cancels its tasks too); returns the status it ends with."""
+def cancel(store: JobStore, job_id: str, reason: str | None = None, by: str | None = None) -> tuple[bool, str]:
+    """Cancel a job (a run cancels its tasks too): (whether it was canceled now, its status)."""
     with store.transaction() as db:
         job = store.row(job_id)
         if job is None:
-            return "missing"
+            return False, "missing"
         if job["status"] in TERMINAL:
-            return job["status"]
-        error = {"error": {"name": "Canceled", "message": f"Job canceled: {reason or 'canceled'}"
+            return False, job["status"]
+        error = {"error": {"name": "Canceled", "message": f"Job canceled: {reason or 'unexplicited reasons'}"
                            + (f" by {by}" if by else "")}}
         ids = [job_id]
         if job["parent_id"] is None:
@@ -333,7 +352,17 @@ def cancel(store: JobStore, job_id: str, reason: str | None = None, by: str | No
             add_event(store, target, "canceled", None, {"reason": reason} if reason else None)
         if job["parent_id"] is not None:  # a single task: its parent reads the failure
             _report_to_parent(store, job, False, error)
-        return "canceled"
+        return True, "canceled"
+
+
+def requeue_orphans(store: JobStore, run_id: str, known: set[str]) -> None:
+    """Tasks of the run marked running that no process of ours runs (a round that
+    started its task, then died before saying so) start over."""
+    rows = store.db.execute("SELECT id FROM jobs WHERE root_id=? AND status='running' AND parent_id IS NOT NULL",
+                            (run_id,)).fetchall()
+    orphans = [r[0] for r in rows if r[0] not in known]
+    if orphans:
+        requeue_interrupted(store, orphans)
 
 
 def requeue_interrupted(store: JobStore, job_ids: list[str]) -> None:

@@ -23,7 +23,7 @@ from . import lease, recording
 from .hosts import HostKey, HostPool, HostProcess
 from .loading import ScriptLoadError, resolve_target
 from .processes import (EXIT_GRACE_SECONDS, Proc, kill_group, outcome_recorded, read_output, record_crash,
-                        record_timeout, store_output)
+                        record_timeout, split_continuation, store_output)
 from .store import TERMINAL, Event, JobStore, new_id
 
 POLL_SECONDS = 0.25
@@ -71,7 +71,7 @@ class Scheduler:
         self.settings = settings or Settings()
         self.owner = lease.current_owner()
         self.selector = selectors.DefaultSelector()
-        self.hosts = HostPool(self.selector, self.settings.python_path)
+        self.hosts = HostPool(self.selector, str(store_path), self.settings.python_path)
         self.runs: dict[str, Run] = {}
         self.procs: dict[str, Proc] = {}
         self.by_pid: dict[int, Proc] = {}
@@ -79,6 +79,8 @@ class Scheduler:
         os.set_blocking(self._wake_w, False)
         self.selector.register(self._wake_r, selectors.EVENT_READ, None)
         self._renewed = time.monotonic()
+        self._dirty = True  # something may have changed: look at the store again
+        self._tasks_waiting = False  # queued tasks wait for a free worker
 
     @property
     def store(self) -> JobStore:
@@ -119,9 +121,12 @@ class Scheduler:
             self.adopt(run_id)
         try:
             while True:
-                status = self._advance(self.runs[run_id])
-                if status is not None:
-                    return status
+                if self._dirty:
+                    self._dirty = False
+                    status = self._advance(self.runs[run_id])
+                    if status is not None:
+                        return status
+                    self._start_tasks()
                 self._tick()
         except BaseException:
             self.stop(requeue=True)
@@ -135,8 +140,11 @@ class Scheduler:
                 if time.monotonic() - adopted_at > POLL_SECONDS:
                     self._adopt_available(origins)
                     adopted_at = time.monotonic()
-                for run in list(self.runs.values()):
-                    self._advance(run)
+                if self._dirty:
+                    self._dirty = False
+                    for run in list(self.runs.values()):
+                        self._advance(run)
+                    self._start_tasks()
                 self._tick()
         finally:
             self.stop(requeue=True)
@@ -229,17 +237,24 @@ class Scheduler:
         if not recording.start(self.store, run.id, token, owner=self.owner):
             return
         host = self._root_host(row)
-        run.round = self._fork(host, Proc(run.id, run.id, "round", "workflow", host, token), row, run.args)
+        proc = Proc(run.id, run.id, "round", "workflow", host, token)
+        proc.may_continue = self._free_task_slots() > 0 and not self._tasks_waiting
+        run.round = self._fork(host, proc, row, run.args)
+
+    def _free_task_slots(self) -> int:
+        return self.settings.workers - sum(1 for p in self.procs.values() if p.holds_task_slot)
 
     def _start_tasks(self) -> None:
-        free = self.settings.workers - sum(1 for p in self.procs.values() if not p.is_round)
-        if free <= 0 or not self.runs:
+        self._tasks_waiting = False
+        free = self._free_task_slots()
+        if not self.runs:
             return
         rows = self.store.db.execute(
             "SELECT j.* FROM jobs j JOIN jobs r ON r.id=j.root_id WHERE j.status='queued' AND j.parent_id IS NOT NULL"
             " AND r.lease_owner=? ORDER BY j.priority DESC, j.created_at", (self.owner,)).fetchall()
         for row in rows:
             if free <= 0:
+                self._tasks_waiting = True
                 return
             if row["root_id"] in self.runs and self._concurrency_allows(row) and self._start_task(row):
                 free -= 1
@@ -288,6 +303,7 @@ class Scheduler:
         if delta:
             host.sent_seq[root_id] = delta[-1][3]
         message = {"kind": proc.kind, "job": proc.job_id, "root": root_id, "token": proc.token,
+                   "continue": proc.may_continue,
                    "store": str(self.store_path), "args": args, "key": row["step_key"], "target": row["target"],
                    "checkpoint_seq": row["checkpoint_seq"], "delta": delta, "now": time.time(),
                    "env": self._env(row)}
@@ -316,9 +332,10 @@ class Scheduler:
 
     # -- waiting ---------------------------------------------------------------------------------
     def _tick(self) -> None:
-        self._start_tasks()
-        self._wait(self._deadline())
-        self._check_procs()
+        """Wait for something to happen: output, a child's end, a wake-up, a deadline."""
+        if not self._wait(self._deadline()):
+            self._dirty = True  # nothing arrived: poll the store (sleeps, answers, cancels)
+            self._check_procs()
         if time.monotonic() - self._renewed > lease.RENEW_SECONDS:
             lease.renew(self.store, self.owner)
             self._renewed = time.monotonic()
@@ -330,15 +347,18 @@ class Scheduler:
                 deadline = min(deadline, proc.started + proc.timeout)
         return deadline
 
-    def _wait(self, deadline: float) -> None:
-        for key, _ in self.selector.select(max(0.0, deadline - time.monotonic())):
+    def _wait(self, deadline: float) -> bool:
+        events = self.selector.select(max(0.0, deadline - time.monotonic()))
+        for key, _ in events:
             source = key.data
             if source is None:
                 os.read(self._wake_r, 4096)
+                self._dirty = True
             elif isinstance(source, Proc):
                 self._read(source)
             elif not self.hosts.handle(source, self._exited):
                 self._host_gone(source)
+        return bool(events)
 
     def _host_gone(self, host: HostProcess) -> None:
         """A host that died (or could not load its script) takes its children's work with it."""
@@ -364,14 +384,37 @@ class Scheduler:
 
     def _read(self, proc: Proc) -> None:
         text = read_output(proc)
-        if text:
-            store_output(self.store, proc, text)
-            self.settings.on_log(proc.job_id, proc.label, text)
+        if proc.may_continue:
+            before, marker, after = split_continuation(proc, text or "")
+            if proc.eof:
+                before, proc.held = before + proc.held, ""
+            self._output(proc, before)
+            if marker is not None:
+                self._continued(proc, *marker)
+                self._output(proc, after)
+        else:
+            self._output(proc, text)
         if proc.eof:
             self.selector.unregister(proc.fd)
             os.close(proc.fd)
             proc.fd = None
             self._settle(proc)
+
+    def _output(self, proc: Proc, text: str | None) -> None:
+        if text:
+            store_output(self.store, proc, text)
+            self.settings.on_log(proc.job_id, proc.label, text)
+
+    def _continued(self, proc: Proc, job_id: str, token: str, timeout: str, key: str) -> None:
+        """The round went on as the task it dispatched: from here its output and end are the task's."""
+        run = self.runs.get(proc.run_id)
+        if run is not None and run.round is proc:
+            run.round = None
+        del self.procs[proc.job_id]
+        proc.job_id, proc.kind, proc.label, proc.token = job_id, "task", key, token
+        proc.timeout = None if timeout == "-" else float(timeout)
+        proc.started, proc.may_continue = time.monotonic(), False
+        self.procs[job_id] = proc
 
     def _exited(self, pid: int, code: int) -> None:
         proc = self.by_pid.pop(pid, None)
@@ -390,7 +433,10 @@ class Scheduler:
             if proc.exit_code is None:
                 return  # wait for the host to report how it ended
             record_crash(self.store, proc)
+        if proc.may_continue:  # it may have started its task and died before saying so
+            recording.requeue_orphans(self.store, proc.run_id, set(self.procs))
         self._forget(proc)
+        self._dirty = True
 
     def _forget(self, proc: Proc) -> None:
         self.procs.pop(proc.job_id, None)

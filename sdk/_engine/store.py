@@ -8,9 +8,8 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, NamedTuple
 
 from .db import Transaction, connect
 
@@ -25,8 +24,7 @@ def loads(text: str | None) -> Any:
     return None if text is None else json.loads(text)
 
 
-@dataclass(frozen=True)
-class Job:
+class Job(NamedTuple):
     """One job: a run (root) or one of its tasks."""
 
     id: str
@@ -78,8 +76,7 @@ class Job:
                    created_at=row["created_at"], started_at=row["started_at"], completed_at=row["completed_at"])
 
 
-@dataclass(frozen=True)
-class Event:
+class Event(NamedTuple):
     """A timeline entry of a run."""
 
     job_id: str
@@ -92,9 +89,9 @@ class Event:
 class JobStore:
     """A connection to the job store; open one per process (never across fork)."""
 
-    def __init__(self, path: Path, *, create: bool = True) -> None:
+    def __init__(self, path: Path, *, create: bool = True, child: bool = False) -> None:
         self.path = path
-        self.db = connect(path, create=create)
+        self.db = connect(path, create=create, child=child)
 
     def transaction(self) -> Transaction:
         return Transaction(self.db)

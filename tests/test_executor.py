@@ -1,0 +1,227 @@
+"""The local executor behaves as a Windmill worker: task semantics, failure records,
+fresh rounds, approvals, import errors, determinism, and never running completed work twice.
+
+Real `wac` processes on real job stores; the workflows are in tests/workflows/f/t/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import marks, result_of, start_wac, store_db, wait_for
+
+
+def test_task_bodies_get_live_arguments_and_need_not_be_top_level(run_wac, project):
+    result = result_of(run_wac("script", "preview", "f/t/live_args.py", "-s", cwd=project))
+    assert result == {"kinds": ["datetime", "tuple"], "closure": 6, "lambda": 8, "method": 6, "plain": 2}
+
+
+def test_an_unawaited_task_is_dispatched_but_its_body_never_runs(run_wac, project, tmp_path):
+    assert result_of(run_wac("script", "preview", "f/t/unawaited.py", "-s", cwd=project)) == "workflow value"
+    assert marks(tmp_path) == []  # the body never ran
+    tasks = store_db(project).execute("SELECT step_key, status, result FROM jobs WHERE parent_id IS NOT NULL")
+    assert [(r["step_key"], r["status"], json.loads(r["result"])) for r in tasks] == [
+        ("side", "success", "workflow value")]
+
+
+def test_failure_records_are_built_as_the_backend_builds_them(run_wac, project):
+    run = run_wac("script", "preview", "f/t/failures.py", "-s", cwd=project)
+    result = result_of(run)  # NaN and Infinity were stored as null, so this parsed as JSON
+    expected = {"name": "HttpError", "message": "nope", "extra": {"code": 429}}
+    assert {k: result["task"][k] for k in expected} == expected and result["task"]["child"]
+    assert {k: result["step"][k] for k in expected} == expected and not result["step"]["child"]
+    assert result["stack"]["truncated"] and result["stack"]["bytes"] <= 8192 + len("\n... (truncated)")
+    assert result["huge"] == {"has_extra": False, "omitted": True}
+    assert result["nan"] == [None, None, 1.5]
+
+
+def test_every_round_starts_from_fresh_module_state(run_wac, project):
+    assert result_of(run_wac("script", "preview", "f/t/fresh_state.py", "-s", cwd=project)) == [1, 1, 1]
+
+
+def test_cache_hits_show_in_the_live_output_and_the_timeline(run_wac, project, tmp_path):
+    assert result_of(run_wac("script", "preview", "f/t/cached.py", "-d", '{"x": 4}', "-s", cwd=project)) == 40
+    run = run_wac("script", "preview", "f/t/cached.py", "-d", '{"x": 4}', cwd=project)
+    assert run.returncode == 0 and json.loads(run.stdout) == 40
+    assert "expensive │ cache hit: result reused" in run.stderr
+    timeline = run.stderr.split("Timeline", 1)[1]
+    assert "expensive" in timeline and "cached" in timeline
+    assert [m[:2] for m in marks(tmp_path)] == [["expensive", "4"]]
+
+
+def test_an_unanswered_approval_resumes_at_its_timeout(run_wac, project):
+    started = time.monotonic()
+    run = run_wac("script", "preview", "f/t/gate.py", "-d", '{"timeout": 1}', "-s", cwd=project)
+    assert result_of(run) == {"rejected_by": None, "value": None}
+    assert time.monotonic() - started >= 1.0  # it waited for the timeout
+    started = time.monotonic()
+    skipped = run_wac("script", "preview", "f/t/gate.py", "-s", "--skip-sleeps", cwd=project)
+    assert result_of(skipped) == {"rejected_by": None, "value": None}
+    assert time.monotonic() - started < 10  # the one-hour timeout was jumped, not waited
+
+
+def test_a_run_resumed_after_its_approval_deadline_gets_the_timeout_value(run_wac, project):
+    proc = start_wac(project, "script", "preview", "f/t/gate.py", "-d", '{"timeout": 1}', "-s")
+    db = wait_for(lambda: store_db(project), what="the job store")
+    wait_for(lambda: db.execute("SELECT 1 FROM jobs WHERE status='approval'").fetchone(), what="the approval")
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    time.sleep(1.1)
+    run_id = db.execute("SELECT id FROM jobs WHERE parent_id IS NULL").fetchone()[0]
+    assert result_of(run_wac("job", "resume", run_id[:8], "-s", cwd=project)) == {"rejected_by": None, "value": None}
+
+
+def test_approvals_answered_by_flags_and_by_another_terminal(run_wac, project):
+    run = run_wac("script", "preview", "f/t/gate.py", "--reject", "--approval-value", '{"reason": "no"}',
+                  "--approver", "ana", "-s", cwd=project)
+    assert result_of(run) == {"rejected_by": "ana", "value": {"reason": "no"}}
+    proc = start_wac(project, "script", "preview", "f/t/gate.py", "-s")
+    db = store_db(project)
+    run_id = wait_for(lambda: db.execute("SELECT id FROM jobs WHERE status='approval'").fetchone(),
+                      what="the approval")[0]
+    answer = run_wac("job", "approve", run_id[:8], "--approver", "bob", cwd=project)
+    assert answer.returncode == 0 and "Approved step approval" in answer.stderr
+    out, _ = proc.communicate(timeout=60)
+    assert json.loads(out) == "deployed prod"
+    approval = db.execute("SELECT value FROM steps WHERE job_id=? AND key='approval'", (run_id,)).fetchone()[0]
+    assert json.loads(approval) == {"value": None, "approver": "bob", "approved": True}
+
+
+@pytest.mark.parametrize("script, line, message", [
+    ("broken_import.py", 1, "ImportError: cannot import name 'not_a_wac_name'"),
+    ("raising_import.py", 4, "KeyError: 'missing'"),
+])
+def test_a_script_that_fails_to_import_is_a_clean_error(run_wac, project, script, line, message):
+    run = run_wac("script", "preview", f"f/t/{script}", cwd=project)
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    assert f"f/t/{script}:{line}: {message}" in run.stderr
+    db = project / ".wac" / "jobs.db"
+    assert not db.exists() or store_db(project).execute("SELECT COUNT(*) FROM jobs").fetchone()[0] == 0
+
+
+def test_a_replay_that_dispatches_another_task_is_nondeterminism(run_wac, project, tmp_path):
+    (tmp_path / "flag").write_text("")
+    assert result_of(run_wac("script", "preview", "f/t/drifting_task.py", "-s", cwd=project)) == 1
+    db = store_db(project)
+    run_id = db.execute("SELECT id FROM jobs WHERE parent_id IS NULL").fetchone()[0]
+    db.execute("UPDATE jobs SET status='queued', result=NULL WHERE id=?", (run_id,))  # back to its last round
+    db.commit()
+    (tmp_path / "flag").unlink()
+    run = run_wac("job", "resume", run_id[:8], cwd=project)
+    assert run.returncode == 1
+    assert "asked for step 'b' (line 18)" in run.stderr and "recorded 'a'" in run.stderr
+
+
+def test_ctrl_c_during_a_task_then_resume_runs_the_task_again_and_finishes(run_wac, project, tmp_path):
+    proc = start_wac(project, "script", "preview", "f/t/slow.py", "-s")
+    wait_for(lambda: any(m[0] == "slow-start" for m in marks(tmp_path)), what="the task to start")
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C sends to the terminal's foreground group
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130 and "keeps its checkpoint" in err
+    run_id = store_db(project).execute("SELECT id FROM jobs WHERE parent_id IS NULL").fetchone()[0]
+    assert f"wac job resume {run_id[:8]}" in err
+    task = store_db(project).execute("SELECT status FROM jobs WHERE parent_id IS NOT NULL").fetchone()[0]
+    assert task == "queued"
+    assert result_of(run_wac("job", "resume", run_id[:8], "-s", cwd=project)) == 2
+    kinds = [m[0] for m in marks(tmp_path)]
+    assert kinds.count("step") == 1 and kinds.count("slow-start") == 2 and kinds.count("slow-end") == 1
+
+
+def test_only_one_process_drives_a_run(run_wac, project, tmp_path):
+    proc = start_wac(project, "script", "preview", "f/t/slow.py", "-s")
+    wait_for(lambda: any(m[0] == "slow-start" for m in marks(tmp_path)), what="the task to start")
+    run_id = store_db(project).execute("SELECT id FROM jobs WHERE parent_id IS NULL").fetchone()[0]
+    second = run_wac("job", "resume", run_id[:8], cwd=project)
+    assert second.returncode == 1 and "is being run by another wac process" in second.stderr
+    assert result_of_process(proc) == 2
+    assert [m[0] for m in marks(tmp_path)].count("slow-start") == 1  # the refused resume ran nothing
+
+
+def result_of_process(proc):
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    return json.loads(out)
+
+
+def test_a_task_calling_sys_exit_reports_its_code_without_internal_frames(run_wac, project):
+    run = run_wac("script", "preview", "f/t/exiting.py", cwd=project)
+    assert run.returncode == 1
+    result = json.loads(run.stdout)  # the workflow fails with the TaskError of its task
+    assert result["error"]["name"] == "TaskError" and result["error"]["message"] == "exited with code 3"
+    task = json.loads(store_db(project).execute("SELECT result FROM jobs WHERE parent_id IS NOT NULL").fetchone()[0])
+    assert task["error"]["name"] == "SystemExit" and task["error"]["message"] == "exited with code 3"
+    assert "leave │ leaving" in run.stderr
+    assert "wac/sdk" not in run.stderr and "/sdk/_engine" not in run.stderr and "asyncio" not in run.stderr
+
+
+def test_a_corrupt_store_and_an_unusable_wac_folder_are_one_clear_line(run_wac, project, tmp_path):
+    (project / ".wac").mkdir()
+    (project / ".wac" / "jobs.db").write_bytes(b"this is not a database" * 100)
+    run = run_wac("script", "preview", "f/t/plain.py", cwd=project)
+    assert run.returncode == 2 and "is corrupt" in run.stderr and "Traceback" not in run.stderr
+    assert "mv " in run.stderr  # the fix
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / ".git").mkdir()
+    (other / "plain.py").write_text("def main():\n    return 1\n")
+    (other / ".wac").write_text("a file where the folder should be")
+    run = run_wac("script", "preview", "plain.py", cwd=other)
+    assert run.returncode == 2 and "cannot write" in run.stderr and ".wac" in run.stderr
+
+
+def test_a_read_only_store_is_named_with_its_fix():
+    import sqlite3
+
+    from wac.sdk._engine.db import store_error
+
+    error = store_error(Path("/x/.wac/jobs.db"), sqlite3.OperationalError("attempt to write a readonly database"))
+    assert "/x/.wac/jobs.db is read-only" in error.message and "writable" in error.hint
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root writes read-only files anyway")
+def test_a_read_only_store_is_one_clear_line(run_wac, project):
+    assert result_of(run_wac("script", "preview", "f/t/plain.py", "-s", cwd=project)) == 6
+    folder = project / ".wac"
+    for path in (*folder.iterdir(), folder):
+        path.chmod(0o555 if path.is_dir() else 0o444)
+    try:
+        run = run_wac("script", "preview", "f/t/plain.py", cwd=project)
+        assert run.returncode == 2 and "read-only" in run.stderr and "jobs.db" in run.stderr
+        assert "Traceback" not in run.stderr
+    finally:
+        for path in (folder, *folder.iterdir()):
+            path.chmod(0o755 if path.is_dir() else 0o644)
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="reads /proc")
+def test_the_host_never_holds_the_job_store_open(project, tmp_path):
+    """Children are forked from the host: it must never have the store open (no SQLite handle crosses a fork)."""
+    proc = start_wac(project, "script", "preview", "f/t/slow.py", "-s")
+    wait_for(lambda: any(m[0] == "slow-start" for m in marks(tmp_path)), what="the task to start")
+    forked = [pid for pid in os.listdir("/proc") if pid.isdigit() and _is_host(pid)]
+    hosts = [pid for pid in forked if _parent(pid) not in forked]  # the others are its forked children
+    assert len(hosts) == 1 and len(forked) > 1
+    store = str((project / ".wac" / "jobs.db").resolve())
+    for pid in hosts:
+        open_files = {os.path.realpath(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")}
+        assert not any(path.startswith(store) for path in open_files)
+    assert result_of_process(proc) == 2
+
+
+def _parent(pid: str) -> str:
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1]
+
+
+def _is_host(pid: str) -> bool:
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    return b"wac.sdk._engine.host" in cmdline and any(b"slow.py" in part for part in cmdline)
