@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from .commands import generate_metadata, job, lint, script
+from .commands import generate_metadata, job, lint, script, server
 from .errors import WacError
 from .output import Output
 
@@ -21,6 +21,7 @@ app.command("lint")(lint.lint)
 app.command("generate-metadata")(generate_metadata.generate_metadata)
 app.add_typer(script.app, name="script")
 app.add_typer(job.app, name="job")
+app.add_typer(server.app, name="server")
 
 _state = {"debug": False}
 

@@ -17,6 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from ._engine import lease, recording
+from ._urls import approval_resume_id, resume_urls
+from ._urls import signature as url_signature
+from ._urls import valid_signature as valid_url_signature
 from ._engine.db import StoreError
 from ._engine.lease import RunBusy
 from ._engine.loading import ScriptLoadError, module_dir, source_hash
@@ -26,7 +29,8 @@ from ._engine.store import TERMINAL, Event, Job, JobStore
 
 __all__ = [
     "TERMINAL", "Event", "Job", "ResumeRejected", "RunBusy", "RunSpec", "Scheduler", "ScriptLoadError",
-    "Settings", "Store", "StoreError", "module_dir", "open_store", "source_hash",
+    "Settings", "Store", "StoreError", "approval_resume_id", "module_dir", "open_store", "resume_urls",
+    "source_hash", "url_signature", "valid_url_signature",
 ]
 
 

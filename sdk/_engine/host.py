@@ -25,7 +25,7 @@ from typing import Any
 
 from . import child
 from .channel import Channel
-from .loading import ScriptLoadError, entry_point, is_workflow, load_module, prepare_imports
+from .loading import ScriptLoadError, entry_point, import_roots, is_workflow, load_module, prepare_imports
 
 PR_SET_PDEATHSIG = 1
 SPARES = 1  # children kept forked and ready: a job never waits for a fork
@@ -66,10 +66,10 @@ def die_with_parent() -> None:
 
 
 class Host:
-    def __init__(self, channel: Channel, script: Path, project_root: Path, store: Path) -> None:
+    def __init__(self, channel: Channel, script: Path, roots: list[Path], store: Path) -> None:
         self.channel = channel
         self.script = script
-        self.project_root = project_root
+        self.roots = roots
         self.store = store
         self.module: Any = None
         self.workflow = False
@@ -83,9 +83,9 @@ class Host:
     def load(self) -> bool:
         captured = io.StringIO()
         try:
-            prepare_imports(self.script, self.project_root)
+            prepare_imports(self.script, self.roots)
             with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
-                self.module = load_module(self.script, self.project_root)
+                self.module = load_module(self.script, self.roots[0])
             entry_point(self.module)
             self.workflow = is_workflow(self.script.read_text(encoding="utf-8"))
         except ScriptLoadError as exc:
@@ -195,13 +195,13 @@ class Host:
 
 
 def main(argv: list[str]) -> None:
-    fd, script, project_root, store = int(argv[1]), Path(argv[2]), Path(argv[3]), Path(argv[4])
+    fd, script, roots, store = int(argv[1]), Path(argv[2]), import_roots(argv[3]), Path(argv[4])
     parent = os.getppid()
     die_with_parent()
     if os.getppid() != parent:  # the scheduler died before the line above took effect
         return
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the scheduler's to handle
-    host = Host(Channel(socket.socket(fileno=fd)), script, project_root, store)
+    host = Host(Channel(socket.socket(fileno=fd)), script, roots, store)
     if host.load():
         host.serve()
 

@@ -7,11 +7,13 @@ and sent once it reports ready.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import selectors
 import socket
 import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +24,27 @@ from .loading import ScriptLoadError
 
 HOST_MODULE = "wac.sdk._engine.host"
 IDLE_SECONDS = 300.0
+SDK_DIR = Path(__file__).resolve().parent.parent
+
+
+def sdk_path(python: str) -> dict[str, str]:
+    """Environment that lets another interpreter import `wac.sdk` (standard library only) as it is.
+
+    A folder holding `wac/sdk` (a link to this package) goes on its PYTHONPATH.
+    """
+    if os.path.abspath(python) == os.path.abspath(sys.executable):  # venvs share a binary: do not resolve
+        return {}
+    digest = hashlib.sha256(str(SDK_DIR).encode()).hexdigest()[:16]
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "wac" / "sdk-path" / digest
+    link = base / "wac" / "sdk"
+    if not link.exists():
+        link.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            link.symlink_to(SDK_DIR, target_is_directory=True)
+        except FileExistsError:
+            pass  # another process made it
+    existing = os.environ.get("PYTHONPATH")
+    return {"PYTHONPATH": os.pathsep.join([str(base), existing] if existing else [str(base)])}
 
 
 @dataclass(frozen=True)
@@ -96,7 +119,7 @@ class HostPool:
         self.store_path = store_path
         self.hosts: dict[HostKey, HostProcess] = {}
         # extra environment for a host in another interpreter (where `wac.sdk` must be found)
-        self.python_path = python_path or (lambda python: {})
+        self.python_path = python_path or sdk_path
 
     def get(self, key: HostKey) -> HostProcess:
         host = self.hosts.get(key)
@@ -110,7 +133,7 @@ class HostPool:
         try:
             process = subprocess.Popen([key.python, "-m", HOST_MODULE, str(theirs.fileno()), key.script,
                                         key.project_root, self.store_path], pass_fds=(theirs.fileno(),), env=env,
-                                       stdin=subprocess.DEVNULL, cwd=key.project_root)
+                                       stdin=subprocess.DEVNULL, cwd=key.project_root.split(os.pathsep)[0])
         except OSError as exc:
             ours.close()
             raise ScriptLoadError(f"cannot start {key.python}: {exc.strerror}") from None

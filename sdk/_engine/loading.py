@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -33,11 +34,16 @@ def module_dir(script: Path) -> Path:
     return script.with_name(script.stem + MODULE_SUFFIX)
 
 
-def prepare_imports(script: Path, project_root: Path) -> None:
+def import_roots(project_root: str) -> list[Path]:
+    """The folders workspace imports resolve in (`os.pathsep`-separated); the first names the script's module."""
+    return [Path(part) for part in project_root.split(os.pathsep) if part]
+
+
+def prepare_imports(script: Path, roots: list[Path]) -> None:
     """`import wmill` resolves to wac's SDK; `from f.x.y import z` to the project's
     scripts; a `__mod` folder's modules import by name, as on a worker."""
     folders = [f for f in (module_dir(script), script.parent) if f.name.endswith(MODULE_SUFFIX) and f.is_dir()]
-    for path in [str(f) for f in folders] + [str(project_root), str(SHIM_DIR)]:
+    for path in [str(f) for f in folders] + [str(r) for r in roots] + [str(SHIM_DIR)]:
         if path in sys.path:
             sys.path.remove(path)
         sys.path.insert(0, path)
@@ -108,7 +114,7 @@ def source_hash(script: Path) -> str:
     return digest.hexdigest()
 
 
-def resolve_target(script: Path, project_root: Path, target: str) -> Path:
+def resolve_target(script: Path, roots: list[Path], target: str) -> Path:
     """The file a `task_script` target names: `./x.py` in `__mod`, or `f/...` in the project."""
     if target.startswith("./"):
         folder = module_dir(script).resolve()
@@ -118,8 +124,9 @@ def resolve_target(script: Path, project_root: Path, target: str) -> Path:
         if not path.is_file():
             raise ScriptLoadError(f"Module '{target[2:]}' not found in script modules ({folder.name}/)")
         return path
-    for candidate in (project_root / f"{target}.py", project_root / f"{target}{MODULE_SUFFIX}" / "script.py"):
-        if candidate.is_file():
-            return candidate
+    for root in roots:
+        for candidate in (root / f"{target}.py", root / f"{target}{MODULE_SUFFIX}" / "script.py"):
+            if candidate.is_file():
+                return candidate
     raise ScriptLoadError(f"script '{target}' is not in this project (looked for {target}.py); "
                           "a local preview runs only local scripts")

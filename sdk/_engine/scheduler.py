@@ -21,7 +21,7 @@ from typing import Any, Callable
 
 from . import lease, recording
 from .hosts import HostKey, HostPool, HostProcess
-from .loading import ScriptLoadError, resolve_target
+from .loading import ScriptLoadError, import_roots, resolve_target
 from .processes import (EXIT_GRACE_SECONDS, Proc, kill_group, outcome_recorded, read_output, record_crash,
                         record_timeout, split_continuation, store_output)
 from .store import TERMINAL, Event, JobStore, new_id
@@ -81,6 +81,8 @@ class Scheduler:
         self._renewed = time.monotonic()
         self._dirty = True  # something may have changed: look at the store again
         self._tasks_waiting = False  # queued tasks wait for a free worker
+        self._submitted: list[str] = []  # runs handed over by other threads (`submit`)
+        self._submit_lock = threading.Lock()
 
     @property
     def store(self) -> JobStore:
@@ -106,8 +108,8 @@ class Scheduler:
         self.hosts.wait_ready(host)
 
     def _root_host(self, row) -> HostProcess:
-        root = Path(row["project_root"] or Path(row["script_path"]).parent)
-        return self.host(row["script_path"], str(root), row["python"], row["source_hash"])
+        roots = row["project_root"] or str(Path(row["script_path"]).parent)
+        return self.host(row["script_path"], roots, row["python"], row["source_hash"])
 
     # -- driving runs ----------------------------------------------------------------
     def adopt(self, run_id: str) -> None:
@@ -137,6 +139,7 @@ class Scheduler:
         adopted_at = 0.0
         try:
             while not stop.is_set():
+                self._adopt_submitted()
                 if time.monotonic() - adopted_at > POLL_SECONDS:
                     self._adopt_available(origins)
                     adopted_at = time.monotonic()
@@ -148,6 +151,12 @@ class Scheduler:
                 self._tick()
         finally:
             self.stop(requeue=True)
+
+    def submit(self, run_id: str) -> None:
+        """Drive `run_id` (created with this scheduler's owner as lease holder), from any thread."""
+        with self._submit_lock:
+            self._submitted.append(run_id)
+        self.wake()
 
     def wake(self) -> None:
         """Look at the store again now (thread-safe: a new run, an answer, a cancel)."""
@@ -185,6 +194,17 @@ class Scheduler:
         if self._store is not None:
             self._store.close()
 
+    def _adopt_submitted(self) -> None:
+        with self._submit_lock:
+            submitted, self._submitted = self._submitted, []
+        for run_id in submitted:
+            if run_id not in self.runs:
+                try:
+                    self.adopt(run_id)
+                except lease.RunBusy:
+                    continue
+                self._dirty = True
+
     def _adopt_available(self, origins: tuple[str, ...]) -> None:
         marks = ",".join("?" * len(origins))
         rows = self.store.db.execute(
@@ -197,6 +217,7 @@ class Scheduler:
                     self.adopt(row["id"])
                 except lease.RunBusy:
                     continue
+                self._dirty = True
 
     def _advance(self, run: Run) -> str | None:
         """Act on what the store says of `run`; its final status once it is over."""
@@ -270,9 +291,9 @@ class Scheduler:
                 raise ScriptLoadError(f"task_flow('{row['target']}') needs a Windmill workspace with that flow:"
                                       " wac runs scripts only")
             if row["kind"] == "script":
-                root = Path(row["project_root"] or Path(row["script_path"]).parent)
-                target = resolve_target(Path(row["script_path"]), root, row["target"])
-                host = self.host(str(target), str(root), row["python"])
+                roots = row["project_root"] or str(Path(row["script_path"]).parent)
+                target = resolve_target(Path(row["script_path"]), import_roots(roots), row["target"])
+                host = self.host(str(target), roots, row["python"])
                 args = row["args"]
             else:
                 host, args = self._root_host(row), run.args

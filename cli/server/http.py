@@ -1,0 +1,94 @@
+"""Request plumbing shared by the routes: who is calling, JSON in and out, errors.
+
+A token belongs to one workspace: a workspace's admin token (sent as
+`Authorization: Bearer`, or as the `token` cookie the pages set), or a job
+token a running job got as `WM_TOKEN`. Anything else is 401.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+
+from .errors import ApiError, not_authorized, not_found
+from .state import ServerState
+
+ADMIN = {"email": "admin@wac.local", "username": "admin", "login_type": "password", "super_admin": True,
+         "verified": True, "first_time_user": False, "role_source": "manual", "disabled": False}
+
+
+@dataclass
+class Caller:
+    workspace: str
+    job_id: str | None = None  # set when the token is a job's own
+
+    @property
+    def username(self) -> str:
+        return "admin"
+
+
+def state_of(request: Request) -> ServerState:
+    return request.app.state.server
+
+
+def token_of(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip()
+    return request.cookies.get("token")
+
+
+def caller(request: Request) -> Caller:
+    """The caller's workspace, from its token; 401 without a valid one."""
+    token = token_of(request)
+    if not token:
+        raise not_authorized("missing token: send `Authorization: Bearer <token>`")
+    server = state_of(request)
+    job_id = server.job_of_token(token)
+    if job_id is not None:
+        job = server.store().job(job_id)
+        if job is None:
+            raise not_authorized("the job this token was issued to does not exist")
+        return Caller(job.workspace, job_id)
+    workspace = server.db.token_workspace(token)
+    if workspace is None:
+        raise not_authorized("invalid token")
+    return Caller(workspace)
+
+
+def in_workspace(request: Request) -> Caller:
+    """The caller, who must belong to the workspace named in the path."""
+    who = caller(request)
+    if request.path_params.get("ws") != who.workspace:
+        raise not_authorized(f"this token is not valid for workspace {request.path_params.get('ws')}")
+    return who
+
+
+async def body_json(request: Request) -> Any:
+    raw = await request.body()
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        raise ApiError(400, "Bad request: the body is not valid JSON") from None
+
+
+def text(value: str, status: int = 200) -> Response:
+    return PlainTextResponse(value, status_code=status)
+
+
+def json_answer(value: Any, status: int = 200) -> Response:
+    """JSON (booleans too: a `text/plain` `false` would read as a truthy string to the CLI)."""
+    return JSONResponse(value, status_code=status)
+
+
+def job_of(request: Request, who: Caller, job_id: str):
+    job = state_of(request).store().job(job_id)
+    if job is None or job.workspace != who.workspace:
+        raise not_found(f"Job {job_id} not found")
+    return job

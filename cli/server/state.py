@@ -1,0 +1,142 @@
+"""What every request handler shares: the workspace records, the job store, the engine thread."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from wac.sdk.engine import RunSpec, Scheduler, Settings, Store, open_store
+
+from .files import JobFiles
+from .workspace_db import WorkspaceDB
+
+SERVER_ORIGINS = ("api", "api_preview")
+JOB_TOKEN_PREFIX = "wacjob."
+
+
+@dataclass
+class ServerConfig:
+    data_dir: Path
+    store_path: Path
+    url: str
+    workers: int
+    python: str = sys.executable
+    max_body: int = 50 * 1024 * 1024
+
+
+class Finished:
+    """Wakes request threads waiting for a run to end (run_wait_result, pages)."""
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._generation = 0
+
+    def notify(self) -> None:
+        with self._condition:
+            self._generation += 1
+            self._condition.notify_all()
+
+    def wait(self, timeout: float) -> None:
+        with self._condition:
+            generation = self._generation
+            self._condition.wait_for(lambda: self._generation != generation, timeout)
+
+
+class ServerState:
+    def __init__(self, config: ServerConfig, db: WorkspaceDB) -> None:
+        self.config = config
+        self.db = db
+        self.files = JobFiles(config.data_dir)
+        self.secret = _secret(config.data_dir / "job-secret")
+        self.finished = Finished()
+        self._local = threading.local()
+        self._stop = threading.Event()
+        self.scheduler: Scheduler | None = None
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._run_engine, name="wac-engine", daemon=True)
+
+    # -- the engine --------------------------------------------------------------------------
+    def start(self) -> None:
+        self._thread.start()
+        self._ready.wait(30)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self.scheduler is not None:
+            self.scheduler.wake()
+        self._thread.join(30)
+
+    def _run_engine(self) -> None:
+        settings = Settings(workers=self.config.workers, job_env=self._job_env, on_event=self._on_event,
+                            python=self.config.python)
+        self.scheduler = Scheduler(self.config.store_path, settings)
+        self._ready.set()
+        try:
+            self.scheduler.serve(self._stop, SERVER_ORIGINS)
+        finally:
+            self.scheduler.close()
+
+    def _on_event(self, event) -> None:
+        if event.kind in ("success", "failure", "canceled", "approval", "sleep"):
+            self.finished.notify()
+
+    def submit(self, spec: RunSpec) -> str:
+        """Create a run and hand it to the engine at once."""
+        run_id = self.store().create_run(spec, lease_owner=self.scheduler.owner)
+        self.scheduler.submit(run_id)
+        return run_id
+
+    def wake(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.wake()
+
+    def store(self) -> Store:
+        """This thread's connection to the job store."""
+        store = getattr(self._local, "store", None)
+        if store is None:
+            store = open_store(self.config.store_path)
+            self._local.store = store
+        return store
+
+    # -- job tokens --------------------------------------------------------------------------------
+    def job_token(self, job_id: str) -> str:
+        """A token a job's own code uses to call this workspace (`WM_TOKEN`), never stored."""
+        return JOB_TOKEN_PREFIX + job_id + "." + hmac.new(self.secret, job_id.encode(), hashlib.sha256).hexdigest()
+
+    def job_of_token(self, token: str) -> str | None:
+        if not token.startswith(JOB_TOKEN_PREFIX):
+            return None
+        job_id, _, mac = token[len(JOB_TOKEN_PREFIX):].rpartition(".")
+        expected = hmac.new(self.secret, job_id.encode(), hashlib.sha256).hexdigest()
+        return job_id if hmac.compare_digest(mac, expected) else None
+
+    def _job_env(self, row) -> dict[str, str]:
+        url = self.config.url.rstrip("/")
+        return {"WM_TOKEN": self.job_token(row["id"]), "BASE_INTERNAL_URL": url, "WM_BASE_URL": url}
+
+    def wait_finished(self, job_id: str, timeout: float) -> Any:
+        """The job once it ended (or as it is when `timeout` passes)."""
+        deadline = time.monotonic() + timeout
+        job = self.store().job(job_id)
+        while job is not None and not job.finished and time.monotonic() < deadline:
+            self.finished.wait(min(0.5, max(0.0, deadline - time.monotonic())))
+            job = self.store().job(job_id)
+        return job
+
+
+def _secret(path: Path) -> bytes:
+    if path.exists():
+        return bytes.fromhex(path.read_text().strip())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = os.urandom(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secret.hex())
+    return secret
