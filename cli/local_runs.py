@@ -86,7 +86,7 @@ def preview(path: Path, args: dict[str, Any], options: RunOptions, view) -> Outc
         _loaded(scheduler, host)
         store = _store(scheduler)
         spec = RunSpec(str(script), args, project_root=str(root), windmill_path=script_path_of(script, root),
-                       source_hash=digest, created_by=approver_name(options.approver))
+                       source_hash=digest, created_by=approver_name(options.approver), workspace=workspace_of(root))
         run_id = store.create_run(spec, lease_owner=scheduler.owner)
         view.started(run_id, spec.windmill_path or str(path))
         return Outcome(run_id, _drive(scheduler, run_id), store)
@@ -114,7 +114,7 @@ def resume(ref: str, options: RunOptions, view, *, restart: bool) -> Outcome:
         run_id = job.id
         if restart:
             spec = RunSpec(str(script), job.args, project_root=str(root), windmill_path=job.windmill_path,
-                           source_hash=digest, created_by=approver_name(options.approver))
+                           source_hash=digest, created_by=approver_name(options.approver), workspace=job.workspace)
             run_id = store.create_run(spec, lease_owner=scheduler.owner)
         view.started(run_id, job.windmill_path or str(script))
         return Outcome(run_id, _drive(scheduler, run_id), store)
@@ -141,12 +141,34 @@ def find_run(store: Store, ref: str) -> Job:
 def _scheduler(root: Path, options: RunOptions, view) -> Scheduler:
     path = store_location(root, options.store)
     settings = Settings(skip_sleeps=options.skip_sleeps, on_log=view.on_log, on_event=view.on_event,
-                        on_sleep=view.on_sleep)
+                        on_sleep=view.on_sleep, job_env=server_env(root))
     if options.workers:
         settings.workers = options.workers
     scheduler = Scheduler(path, settings)
     settings.on_approval = approval_policy(options, view, path, scheduler.wake)
     return scheduler
+
+
+def server_env(root: Path) -> Callable[[Any], dict[str, str]]:
+    """Jobs of a repo whose `wac server` runs mint resume URLs for it (and reach it with the SDK)."""
+    from .server.setup import known_server, read_token
+
+    server = known_server(root)
+    if server is None:
+        return lambda row: {}
+    url = server["url"].rstrip("/")
+    env = {"WM_BASE_URL": url, "BASE_INTERNAL_URL": url}
+    token = read_token(root / ".wac" / "server", server["workspace"])
+    if token:
+        env["WM_TOKEN"] = token
+    return lambda row: env
+
+
+def workspace_of(root: Path) -> str:
+    """The workspace previews of this repo belong to: its server's, else `local`."""
+    from .server.setup import known_server
+
+    return (known_server(root) or {}).get("workspace", "local")
 
 
 def _store(scheduler: Scheduler) -> Store:

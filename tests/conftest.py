@@ -106,3 +106,60 @@ def wait_for(predicate, timeout: float = 30.0, what: str = "condition"):
             return value
         time.sleep(0.05)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+class RunningServer:
+    """A `wac server` subprocess on 127.0.0.1 (an ephemeral port) with its token."""
+
+    def __init__(self, data: Path | None, cwd: Path, *extra: str) -> None:
+        """`data` None: the server finds its place itself (the repo's .wac/ when `cwd` is in one)."""
+        import re
+        import time
+
+        self.data = data or cwd / ".wac" / "server"
+        env = {**os.environ, "PIP_CONFIG_FILE": os.devnull}
+        where = ["--data", str(data)] if data is not None else []
+        self.process = subprocess.Popen([sys.executable, "-m", "wac.cli", "server", "--port", "0", *where, *extra],
+                                        cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                        text=True, start_new_session=True)
+        first = self.process.stderr.readline()
+        match = re.search(r"at (http://\S+/)", first)
+        assert match, first + self.process.stderr.read()
+        self.url = match.group(1)
+        self.greeting = first
+        while "Ctrl-C stops it." not in self.greeting:
+            line = self.process.stderr.readline()
+            assert line, self.greeting
+            self.greeting += line
+        self.token = subprocess.run([sys.executable, "-m", "wac.cli", "server", "token", "--data", str(self.data)],
+                                    capture_output=True, text=True, check=True, env=env).stdout.strip()
+        import httpx
+
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(self.url + "api/version", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.05)
+        self.client = httpx.Client(base_url=self.url + "api/", timeout=30,
+                                   headers={"Authorization": f"Bearer {self.token}"})
+
+    def stop(self) -> None:
+        import signal
+
+        self.client.close()
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGINT)  # Ctrl-C: a clean stop
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+
+@pytest.fixture
+def wac_server(tmp_path):
+    server = RunningServer(tmp_path / "server-data", tmp_path)
+    yield server
+    server.stop()

@@ -56,7 +56,7 @@ def test_sigkill_at_random_points_never_reruns_completed_work(tmp_path, monkeypa
     for run_id in runs:
         started, ended = conn.execute("SELECT created_at, completed_at FROM jobs WHERE id=?", (run_id,)).fetchone()
         run_marks = [m for m in marks if started <= float(m[2]) <= ended]
-        for kind, key, at, _pid in run_marks:
+        for kind, key, at, _pid, _run in run_marks:
             # The checkpoint row is written once, when the task or step first completed.
             row = conn.execute("SELECT created_at FROM steps WHERE job_id=? AND key=?", (run_id, key)).fetchone()
             assert row is not None, (kind, key)

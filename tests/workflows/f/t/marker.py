@@ -7,4 +7,5 @@ import time
 def mark(*parts):
     path = os.environ["WAC_TEST_MARKS"]
     with open(path, "a") as handle:
-        handle.write(" ".join(str(p) for p in (*parts, time.time(), os.getpid())) + "\n")
+        run = os.environ.get("WM_ROOT_FLOW_JOB_ID", "-")  # the run this job belongs to
+        handle.write(" ".join(str(p) for p in (*parts, time.time(), os.getpid(), run)) + "\n")
