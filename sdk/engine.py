@@ -24,7 +24,8 @@ from ._engine.db import StoreError
 from ._engine.lease import RunBusy
 from ._engine.loading import ScriptLoadError, module_dir, source_hash
 from ._engine.recording import ResumeRejected, RunSpec
-from ._engine.scheduler import Scheduler, Settings, signing_key
+from ._engine.recording import signing_key
+from ._engine.scheduler import Scheduler, Settings
 from ._engine.store import TERMINAL, Event, Job, JobStore
 
 __all__ = [

@@ -215,3 +215,23 @@ def test_cancel_a_queued_or_running_job(wac_server):
     assert job["success"] is False and job["canceled"] is True
     assert "no need" in job["result"]["error"]["message"]
     assert client.post(f"{WS}/jobs_u/queue/cancel/{job_id}", json={}).status_code == 404
+
+
+def test_a_server_and_a_resume_never_drive_the_same_run(project, run_wac):
+    """In a repo, the server shares the job store with `wac job`: a run it drives cannot be resumed elsewhere."""
+    from conftest import RunningServer
+
+    server = RunningServer(None, project)
+    try:
+        deploy(server.client, "f/demo/gate", GATE)
+        run_id = server.client.post(f"{WS}/jobs/run/p/f/demo/gate", json={}).text
+        deadline = time.monotonic() + 30
+        while server.client.get(f"{WS}/jobs_u/get/{run_id}").json().get("running") is not True:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        resume = run_wac("job", "resume", run_id[:8], cwd=project)
+        assert resume.returncode == 1 and "is being run by another wac process" in resume.stderr
+        listed = run_wac("job", "list", "--json", cwd=project)
+        assert run_id in listed.stdout  # the same store: the CLI sees the server's runs
+    finally:
+        server.stop()

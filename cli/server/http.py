@@ -7,10 +7,12 @@ token a running job got as `WM_TOKEN`. Anything else is 401.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
@@ -68,8 +70,19 @@ def in_workspace(request: Request) -> Caller:
     return who
 
 
-async def body_json(request: Request) -> Any:
-    raw = await request.body()
+def with_body(handler: Callable[[Request, Any], Response]) -> Callable:
+    """An endpoint that reads the JSON body, then runs `handler(request, body)` in the thread pool:
+    handlers use SQLite and may wait, which must never happen on the event loop."""
+
+    @functools.wraps(handler)
+    async def endpoint(request: Request) -> Response:
+        body = _parsed(await request.body())
+        return await run_in_threadpool(handler, request, body)
+
+    return endpoint
+
+
+def _parsed(raw: bytes) -> Any:
     if not raw:
         return None
     try:

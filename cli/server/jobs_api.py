@@ -16,11 +16,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from wac.sdk.engine import Job, ResumeRejected, RunSpec, approval_resume_id, url_signature, valid_url_signature
+from wac.sdk.engine import (Job, ResumeRejected, RunSpec, approval_resume_id, source_hash, url_signature,
+                            valid_url_signature)
 from wac.sdk.engine import resume_urls as signed_urls
 
 from .errors import ApiError, bad_request, not_found
-from .http import Caller, body_json, in_workspace, job_of, json_answer, state_of, text
+from .http import Caller, in_workspace, job_of, json_answer, state_of, text, with_body
 from .scripts import check_path
 
 WAIT_SECONDS = 900.0
@@ -51,11 +52,11 @@ def job_json(job: Job, logs: str | None = None) -> dict[str, Any]:
     return {k: v for k, v in out.items() if v is not None}
 
 
-async def _args(request: Request) -> dict[str, Any]:
+def _args(request: Request, body: Any) -> dict[str, Any]:
+    """The run's arguments: the JSON body, or `?payload=` on a GET."""
     if request.method == "GET":
         payload = request.query_params.get("payload")
-        return _decoded_payload(payload) if payload else {}
-    body = await body_json(request)
+        body = _decoded_payload(payload) if payload else {}
     if body is None:
         return {}
     if not isinstance(body, dict):
@@ -81,29 +82,31 @@ def _deployed_run(request: Request, who: Caller, args: dict[str, Any]) -> str:
     script, roots = server.files.version(who.workspace, row)
     parent = request.query_params.get("parent_job") or who.job_id
     spec = RunSpec(str(script), args, project_root=roots, workspace=who.workspace, origin="api",
-                   windmill_path=path, script_hash=row["hash"], source_hash=row["hash"], created_by=who.username,
+                   windmill_path=path, script_hash=row["hash"], source_hash=source_hash(script), created_by=who.username,
                    tag=request.query_params.get("tag"), options={"parent_job": parent} if parent else {})
     return server.submit(spec)
 
 
-async def run_by_path(request: Request) -> Response:
+@with_body
+def run_by_path(request: Request, body: Any) -> Response:
     who = in_workspace(request)
-    return text(_deployed_run(request, who, await _args(request)), 201)
+    return text(_deployed_run(request, who, _args(request, body)), 201)
 
 
-async def run_wait_result(request: Request) -> Response:
+@with_body
+def run_wait_result(request: Request, body: Any) -> Response:
     who = in_workspace(request)
-    run_id = _deployed_run(request, who, await _args(request))
+    run_id = _deployed_run(request, who, _args(request, body))
     job = state_of(request).wait_finished(run_id, WAIT_SECONDS)
     if not job.finished:
         raise ApiError(500, f"Internal: job {run_id} did not finish within {WAIT_SECONDS:.0f}s")
     return json_answer(job.result, 200 if job.status == "success" else 500)
 
 
-async def run_preview(request: Request) -> Response:
+@with_body
+def run_preview(request: Request, body: Any) -> Response:
     who = in_workspace(request)
     server = state_of(request)
-    body = await body_json(request)
     if not isinstance(body, dict) or not isinstance(body.get("content"), str):
         raise bad_request("a preview needs `content` (the script) and `args`")
     language = body.get("language") or "python3"
@@ -113,7 +116,7 @@ async def run_preview(request: Request) -> Response:
     script, roots = server.files.preview(who.workspace, check_path(path), language, body["content"],
                                          body.get("modules"))
     spec = RunSpec(str(script), body.get("args") or {}, project_root=roots, workspace=who.workspace,
-                   origin="api_preview", windmill_path=path, source_hash=script.parent.name,
+                   origin="api_preview", windmill_path=path, source_hash=source_hash(script),
                    created_by=who.username, tag=body.get("tag"))
     return text(server.submit(spec), 201)
 
@@ -173,10 +176,10 @@ def _completed(request: Request, who: Caller) -> Job:
     return job
 
 
-async def cancel(request: Request) -> Response:
+@with_body
+def cancel(request: Request, body: Any) -> Response:
     who = in_workspace(request)
     job = job_of(request, who, request.path_params["id"])
-    body = await body_json(request)
     reason = body.get("reason") if isinstance(body, dict) else None
     canceled, status = state_of(request).store().cancel(job.id, reason, by=who.username)
     if not canceled:
@@ -237,7 +240,8 @@ def _resume_id(text_value: str) -> int:
     return value
 
 
-async def resume_or_cancel(request: Request) -> Response:
+@with_body
+def resume_or_cancel(request: Request, body: Any) -> Response:
     """A signed resume (approve) or cancel (reject) URL: answers the approval the run waits for."""
     server = state_of(request)
     workspace, job_id = request.path_params["ws"], request.path_params["id"]
@@ -250,7 +254,7 @@ async def resume_or_cancel(request: Request) -> Response:
     if not valid_url_signature(store.signing_key(workspace), job_id, resume_id, approver,
                                request.path_params["signature"]):
         raise bad_request("Invalid signature")
-    value = await _args(request) if request.method == "POST" else _payload_value(request)
+    value = body if request.method == "POST" else _payload_value(request)
     approved = request.url.path.split("/jobs_u/", 1)[1].startswith("resume/")
     try:
         store.resume_by_url(job_id, resume_id, approved, value, approver)

@@ -13,6 +13,7 @@ from datetime import datetime
 from html import escape
 from urllib.parse import parse_qs
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -62,7 +63,7 @@ def login_form(request: Request) -> Response:
 async def login(request: Request) -> Response:
     form = parse_qs((await request.body()).decode("utf-8", "replace"))
     token = (form.get("token") or [""])[0]
-    if state_of(request).db.token_workspace(token) is None:
+    if await run_in_threadpool(state_of(request).db.token_workspace, token) is None:
         return RedirectResponse("/login?failed=1", status_code=303)
     response = RedirectResponse("/", status_code=303)
     response.set_cookie("token", token, httponly=True, samesite="strict")

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from .errors import bad_request, not_found
-from .http import body_json, in_workspace, json_answer, state_of, text
+from .http import in_workspace, json_answer, state_of, text, with_body
 from .scripts import check_path, create_version, script_json
 
 
-async def create(request: Request) -> Response:
+@with_body
+def create(request: Request, body: Any) -> Response:
     who = in_workspace(request)
     server = state_of(request)
-    body = await body_json(request)
     skip_if_noop = request.query_params.get("skip_if_noop") == "true"
     script_hash = create_version(server.db, who.workspace, body, who.username, skip_if_noop)
     server.files.publish(who.workspace, server.db.version(who.workspace, script_hash))
@@ -86,10 +87,10 @@ def delete_by_path(request: Request) -> Response:
     return text(path)
 
 
-async def raw_temp_diff(request: Request) -> Response:
+@with_body
+def raw_temp_diff(request: Request, body: Any) -> Response:
     """Which of the given `{path: sha256(content)}` differ from the deployed versions."""
     who = in_workspace(request)
-    body = await body_json(request)
     scripts = body.get("scripts") if isinstance(body, dict) else None
     if not isinstance(scripts, dict):
         raise bad_request("expected {\"scripts\": {path: sha256}}")

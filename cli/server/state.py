@@ -43,9 +43,13 @@ class Finished:
             self._generation += 1
             self._condition.notify_all()
 
-    def wait(self, timeout: float) -> None:
+    @property
+    def generation(self) -> int:
+        return self._generation
+
+    def wait_after(self, generation: int, timeout: float) -> None:
+        """Wait for a notification later than `generation` (read before looking, so none is missed)."""
         with self._condition:
-            generation = self._generation
             self._condition.wait_for(lambda: self._generation != generation, timeout)
 
 
@@ -124,11 +128,13 @@ class ServerState:
     def wait_finished(self, job_id: str, timeout: float) -> Any:
         """The job once it ended (or as it is when `timeout` passes)."""
         deadline = time.monotonic() + timeout
-        job = self.store().job(job_id)
-        while job is not None and not job.finished and time.monotonic() < deadline:
-            self.finished.wait(min(0.5, max(0.0, deadline - time.monotonic())))
+        while True:
+            generation = self.finished.generation
             job = self.store().job(job_id)
-        return job
+            left = deadline - time.monotonic()
+            if job is None or job.finished or left <= 0:
+                return job
+            self.finished.wait_after(generation, min(0.5, left))
 
 
 def _secret(path: Path) -> bytes:

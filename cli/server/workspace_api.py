@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from .archive import archive, workspace_files
 from .errors import ApiError, bad_request, not_found
-from .http import ADMIN, body_json, caller, in_workspace, json_answer, state_of, text
+from .http import ADMIN, caller, in_workspace, json_answer, state_of, text, with_body
 
 WINDMILL_VERSION = "CE v1.850.0"
 FOLDER_FIELDS = ("display_name", "owners", "extra_perms", "summary")
@@ -18,9 +20,9 @@ def version(request: Request) -> Response:
     return text(WINDMILL_VERSION)
 
 
-async def workspace_exists(request: Request) -> Response:
+@with_body
+def workspace_exists(request: Request, body: Any) -> Response:
     who = caller(request)
-    body = await body_json(request)
     wanted = body.get("id") if isinstance(body, dict) else None
     return json_answer(wanted == who.workspace)
 
@@ -74,9 +76,9 @@ def get_folder(request: Request) -> Response:
     return json_answer({"workspace_id": who.workspace, "name": name, **fields})
 
 
-async def create_folder(request: Request) -> Response:
+@with_body
+def create_folder(request: Request, body: Any) -> Response:
     who = in_workspace(request)
-    body = await body_json(request)
     if not isinstance(body, dict) or not isinstance(body.get("name"), str) or not body["name"]:
         raise bad_request("a folder needs a `name`")
     db = state_of(request).db
@@ -86,10 +88,10 @@ async def create_folder(request: Request) -> Response:
     return text(f"Created folder {body['name']}", 200)
 
 
-async def update_folder(request: Request) -> Response:
+@with_body
+def update_folder(request: Request, body: Any) -> Response:
     who = in_workspace(request)
     name = request.path_params["name"]
-    body = await body_json(request)
     db = state_of(request).db
     current = db.folder(who.workspace, name)
     if current is None:

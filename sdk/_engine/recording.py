@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -399,3 +400,14 @@ def prune(store: JobStore, *, older_than: float | None = None, keep: int | None 
                                   ("jobs", "id")):
                 db.execute(f"DELETE FROM {table} WHERE {column} IN ({marks})", ids)
         return len(doomed)
+
+
+def signing_key(store: JobStore, workspace: str) -> bytes:
+    """The workspace's key for resume URLs (created on first use, shared by every process)."""
+    name = f"signing_key:{workspace}"
+    value = store.meta(name)
+    if value is None:
+        with store.transaction() as db:
+            db.execute("INSERT OR IGNORE INTO meta(name, value) VALUES (?, ?)", (name, os.urandom(32).hex()))
+        value = store.meta(name)
+    return bytes.fromhex(value)

@@ -15,15 +15,15 @@ import selectors
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from . import lease, recording
+from . import lease, recording, waits
 from .hosts import HostKey, HostPool, HostProcess
 from .loading import ScriptLoadError, import_roots, resolve_target
-from .processes import (EXIT_GRACE_SECONDS, Proc, kill_group, outcome_recorded, read_output, record_crash,
-                        record_timeout, split_continuation, store_output)
+from .processes import Proc, Processes
+from .recording import signing_key
 from .store import TERMINAL, Event, JobStore, new_id
 
 POLL_SECONDS = 0.25
@@ -56,10 +56,11 @@ class Run:
 
     id: str
     round: Proc | None = None
-    asked: str | None = None
+    asked: str | None = None  # the approval key its answerer was asked about
+    answer: Any = None  # what the answerer said (a decision, True: asking, None: nobody)
     event_seq: int = 0
     args: str = "{}"
-    extras: dict[str, Any] = field(default_factory=dict)
+    order: tuple = ()  # (-priority, created_at): which run gets a free worker first
 
 
 class Scheduler:
@@ -73,14 +74,17 @@ class Scheduler:
         self.selector = selectors.DefaultSelector()
         self.hosts = HostPool(self.selector, str(store_path), self.settings.python_path)
         self.runs: dict[str, Run] = {}
-        self.procs: dict[str, Proc] = {}
-        self.by_pid: dict[int, Proc] = {}
+        self.procs = Processes(lambda: self.store, self.selector, self._output, self._proc_done, self._proc_switched)
         self._wake_r, self._wake_w = os.pipe()
         os.set_blocking(self._wake_w, False)
         self.selector.register(self._wake_r, selectors.EVENT_READ, None)
-        self._renewed = time.monotonic()
-        self._dirty = True  # something may have changed: look at the store again
+        self._renewed = self._polled = time.monotonic()
+        # Runs something may have happened to (a child ended, a wake-up): only they are looked at
+        # again, so a loop driving many runs does not re-read all of them on every event.
+        self._changed: set[str] = set()
+        self._poll_all = True
         self._tasks_waiting = False  # queued tasks wait for a free worker
+        self._waiting_rounds: set[str] = set()  # queued runs that wait for a free round slot
         self._submitted: list[str] = []  # runs handed over by other threads (`submit`)
         self._submit_lock = threading.Lock()
 
@@ -115,7 +119,8 @@ class Scheduler:
     def adopt(self, run_id: str) -> None:
         """Take the run's lease (RunBusy if a live process holds it) and start driving it."""
         lease.take(self.store, run_id, self.owner)
-        self.runs[run_id] = Run(run_id, args=self.store.row(run_id)["args"])
+        row = self.store.row(run_id)
+        self.runs[run_id] = Run(run_id, args=row["args"], order=(-row["priority"], row["created_at"]))
 
     def drive(self, run_id: str) -> str:
         """Run to the end (waiting out sleeps and approvals); returns the final status."""
@@ -123,8 +128,7 @@ class Scheduler:
             self.adopt(run_id)
         try:
             while True:
-                if self._dirty:
-                    self._dirty = False
+                if self._take_changes():
                     status = self._advance(self.runs[run_id])
                     if status is not None:
                         return status
@@ -143,42 +147,52 @@ class Scheduler:
                 if time.monotonic() - adopted_at > POLL_SECONDS:
                     self._adopt_available(origins)
                     adopted_at = time.monotonic()
-                if self._dirty:
-                    self._dirty = False
-                    for run in list(self.runs.values()):
-                        self._advance(run)
+                changed = self._take_changes()
+                for run in sorted((self.runs[r] for r in changed if r in self.runs), key=lambda r: r.order):
+                    self._advance(run)
+                if changed:
                     self._start_tasks()
                 self._tick()
         finally:
             self.stop(requeue=True)
 
+    def _mark(self, run_id: str) -> None:
+        self._changed.add(run_id)
+
+    def _take_changes(self) -> set[str]:
+        """The runs to look at now (all of them after a quiet poll interval or a wake-up)."""
+        if self._poll_all:
+            self._poll_all = False
+            self._changed.clear()
+            return set(self.runs)
+        changed, self._changed = self._changed, set()
+        return changed
+
     def submit(self, run_id: str) -> None:
         """Drive `run_id` (created with this scheduler's owner as lease holder), from any thread."""
         with self._submit_lock:
             self._submitted.append(run_id)
-        self.wake()
+        self._signal(b"s")
 
     def wake(self) -> None:
-        """Look at the store again now (thread-safe: a new run, an answer, a cancel)."""
+        """Look at every run again now (thread-safe: an answer, a cancel)."""
+        self._signal(b"!")
+
+    def _signal(self, what: bytes) -> None:
         if self._wake_w < 0:
             return
         try:
-            os.write(self._wake_w, b"!")
+            os.write(self._wake_w, what)
         except BlockingIOError:
             pass
 
     def stop(self, requeue: bool) -> None:
         """Kill what runs; with `requeue`, what it was doing starts over on the next take."""
-        for proc in list(self.procs.values()):
-            kill_group(proc.pid)
-        if self._store is None:
-            self.hosts.close()
-            return
-        if requeue and self.procs:
-            recording.requeue_interrupted(self.store, [p.job_id for p in self.procs.values()])
-        for proc in list(self.procs.values()):
-            self._forget(proc)
+        if self._store is not None:
+            self.procs.stop_all(requeue)
         self.hosts.close()
+        if self._store is None:
+            return
         if self.runs:
             lease.release(self.store, self.owner, list(self.runs))
             self.runs.clear()
@@ -203,7 +217,7 @@ class Scheduler:
                     self.adopt(run_id)
                 except lease.RunBusy:
                     continue
-                self._dirty = True
+                self._mark(run_id)
 
     def _adopt_available(self, origins: tuple[str, ...]) -> None:
         marks = ",".join("?" * len(origins))
@@ -217,7 +231,7 @@ class Scheduler:
                     self.adopt(row["id"])
                 except lease.RunBusy:
                     continue
-                self._dirty = True
+                self._mark(row["id"])
 
     def _advance(self, run: Run) -> str | None:
         """Act on what the store says of `run`; its final status once it is over."""
@@ -226,16 +240,16 @@ class Scheduler:
             self._feed_events(run)
         status = row["status"]
         if status in TERMINAL:
-            if any(p.run_id == run.id for p in self.procs.values()):
+            if any(p.run_id == run.id for p in self.procs):
                 return None  # canceled: its processes are being killed
             self._release(run)
             return status
         if status == "queued" and run.round is None:
             self._start_round(run, row)
         elif status == "sleeping":
-            self._sleeping(run, row)
+            waits.sleeping(self.store, self.settings, run, row)
         elif status == "approval":
-            self._approval(run, row)
+            waits.approval(self.store, self.settings, run, row)
         return None
 
     def _release(self, run: Run) -> None:
@@ -252,7 +266,8 @@ class Scheduler:
 
     # -- rounds and tasks ----------------------------------------------------------------
     def _start_round(self, run: Run, row) -> None:
-        if sum(1 for p in self.procs.values() if p.is_round) >= max(1, self.settings.workers):
+        if self.procs.rounds() >= max(1, self.settings.workers):
+            self._waiting_rounds.add(run.id)  # looked at again when a round ends
             return
         token = new_id()
         if not recording.start(self.store, run.id, token, owner=self.owner):
@@ -263,7 +278,7 @@ class Scheduler:
         run.round = self._fork(host, proc, row, run.args)
 
     def _free_task_slots(self) -> int:
-        return self.settings.workers - sum(1 for p in self.procs.values() if p.holds_task_slot)
+        return self.settings.workers - self.procs.task_slots_held()
 
     def _start_tasks(self) -> None:
         self._tasks_waiting = False
@@ -328,8 +343,8 @@ class Scheduler:
                    "store": str(self.store_path), "args": args, "key": row["step_key"], "target": row["target"],
                    "checkpoint_seq": row["checkpoint_seq"], "delta": delta, "now": time.time(),
                    "env": self._env(row)}
-        self.procs[proc.job_id] = proc
-        host.fork(message, lambda pid, fd: self._forked(proc, pid, fd))
+        self.procs.add(proc)
+        host.fork(message, lambda pid, fd: self.procs.forked(proc, pid, fd))
         return proc
 
     def _env(self, row) -> dict[str, str]:
@@ -342,185 +357,41 @@ class Scheduler:
         env.update(self.settings.job_env(row))
         return env
 
-    def _forked(self, proc: Proc, pid: int, fd: int) -> None:
-        if self.procs.get(proc.job_id) is not proc:  # stopped while the host was forking
-            kill_group(pid)
-            os.close(fd)
-            return
-        proc.pid, proc.fd = pid, fd
-        self.by_pid[pid] = proc
-        self.selector.register(fd, selectors.EVENT_READ, proc)
-
     # -- waiting ---------------------------------------------------------------------------------
     def _tick(self) -> None:
         """Wait for something to happen: output, a child's end, a wake-up, a deadline."""
-        if not self._wait(self._deadline()):
-            self._dirty = True  # nothing arrived: poll the store (sleeps, answers, cancels)
-            self._check_procs()
-        if time.monotonic() - self._renewed > lease.RENEW_SECONDS:
+        self._wait(self.procs.deadline(time.monotonic() + POLL_SECONDS))
+        self.procs.enforce_timeouts()
+        now = time.monotonic()
+        if now - self._polled >= POLL_SECONDS:  # sleeps, answers and cancels only show in the store
+            self._polled, self._poll_all = now, True
+            self.procs.kill_canceled()
+        if now - self._renewed > lease.RENEW_SECONDS:
             lease.renew(self.store, self.owner)
-            self._renewed = time.monotonic()
+            self._renewed = self._polled = time.monotonic()
 
-    def _deadline(self) -> float:
-        deadline = time.monotonic() + POLL_SECONDS
-        for proc in self.procs.values():
-            if proc.timeout and not proc.timed_out:
-                deadline = min(deadline, proc.started + proc.timeout)
-        return deadline
-
-    def _wait(self, deadline: float) -> bool:
-        events = self.selector.select(max(0.0, deadline - time.monotonic()))
-        for key, _ in events:
+    def _wait(self, deadline: float) -> None:
+        for key, _ in self.selector.select(max(0.0, deadline - time.monotonic())):
             source = key.data
             if source is None:
-                os.read(self._wake_r, 4096)
-                self._dirty = True
+                if b"!" in os.read(self._wake_r, 4096):
+                    self._poll_all = True
             elif isinstance(source, Proc):
-                self._read(source)
-            elif not self.hosts.handle(source, self._exited):
-                self._host_gone(source)
-        return bool(events)
+                self.procs.read(source)
+            elif not self.hosts.handle(source, self.procs.exited):
+                self.procs.host_gone(source)
 
-    def _host_gone(self, host: HostProcess) -> None:
-        """A host that died (or could not load its script) takes its children's work with it."""
-        for proc in [p for p in self.procs.values() if p.host is host]:
-            if proc.pid is None:  # never forked: the host failed before
-                reason = host.error.message if host.error else "the host process exited"
-                self._fail_unforked(proc, reason, host.error)
-            elif proc.exit_code is None:
-                proc.exit_code, proc.exited_at = -9, time.monotonic()
-                if proc.eof:
-                    self._settle(proc)
+    def _output(self, proc: Proc, text: str) -> None:
+        self.settings.on_log(proc.job_id, proc.label, text)
 
-    def _fail_unforked(self, proc: Proc, reason: str, error: ScriptLoadError | None) -> None:
-        detail = {"name": "ScriptLoadError", "message": reason}
-        if error is not None and error.path:
-            detail["stack"] = f'  File "{error.path}", line {error.line}' if error.line else error.path
-        if proc.is_round:
-            recording.persist_outcome(self.store, proc.job_id, proc.token, {"type": "error", "error": {"error": detail}},
-                                      time.time())
-        else:
-            recording.complete_task(self.store, proc.job_id, proc.token, False, {"error": detail})
-        self._forget(proc)
-
-    def _read(self, proc: Proc) -> None:
-        text = read_output(proc)
-        if proc.may_continue:
-            before, marker, after = split_continuation(proc, text or "")
-            if proc.eof:
-                before, proc.held = before + proc.held, ""
-            self._output(proc, before)
-            if marker is not None:
-                self._continued(proc, *marker)
-                self._output(proc, after)
-        else:
-            self._output(proc, text)
-        if proc.eof:
-            self.selector.unregister(proc.fd)
-            os.close(proc.fd)
-            proc.fd = None
-            self._settle(proc)
-
-    def _output(self, proc: Proc, text: str | None) -> None:
-        if text:
-            store_output(self.store, proc, text)
-            self.settings.on_log(proc.job_id, proc.label, text)
-
-    def _continued(self, proc: Proc, job_id: str, token: str, timeout: str, key: str) -> None:
-        """The round went on as the task it dispatched: from here its output and end are the task's."""
-        run = self.runs.get(proc.run_id)
-        if run is not None and run.round is proc:
-            run.round = None
-        del self.procs[proc.job_id]
-        proc.job_id, proc.kind, proc.label, proc.token = job_id, "task", key, token
-        proc.timeout = None if timeout == "-" else float(timeout)
-        proc.started, proc.may_continue = time.monotonic(), False
-        self.procs[job_id] = proc
-
-    def _exited(self, pid: int, code: int) -> None:
-        proc = self.by_pid.pop(pid, None)
-        if proc is None:
-            return
-        proc.exit_code, proc.exited_at = code, time.monotonic()
-        kill_group(pid)  # anything it left behind, still holding its output open
-        if proc.eof:
-            self._settle(proc)
-
-    def _settle(self, proc: Proc) -> None:
-        """The child is done when its outcome is recorded; one that died without one fails."""
-        if self.procs.get(proc.job_id) is not proc:
-            return
-        if not outcome_recorded(self.store, proc):
-            if proc.exit_code is None:
-                return  # wait for the host to report how it ended
-            record_crash(self.store, proc)
-        if proc.may_continue:  # it may have started its task and died before saying so
-            recording.requeue_orphans(self.store, proc.run_id, set(self.procs))
-        self._forget(proc)
-        self._dirty = True
-
-    def _forget(self, proc: Proc) -> None:
-        self.procs.pop(proc.job_id, None)
-        if proc.fd is not None:
-            self.selector.unregister(proc.fd)
-            os.close(proc.fd)
-            proc.fd = None
+    def _proc_switched(self, proc: Proc) -> None:
         run = self.runs.get(proc.run_id)
         if run is not None and run.round is proc:
             run.round = None
 
-    def _check_procs(self) -> None:
-        now = time.monotonic()
-        for proc in list(self.procs.values()):
-            if proc.pid is None:
-                continue
-            if proc.timeout and not proc.timed_out and now - proc.started >= proc.timeout:
-                record_timeout(self.store, proc)
-            elif proc.exited_at is not None and now - proc.exited_at > EXIT_GRACE_SECONDS and proc.fd is not None:
-                proc.eof = True
-                self.selector.unregister(proc.fd)
-                os.close(proc.fd)
-                proc.fd = None
-                self._settle(proc)
-            elif (self.store.status(proc.job_id) or ("canceled",))[0] == "canceled":
-                kill_group(proc.pid)
-
-    # -- sleeps and approvals --------------------------------------------------------------------
-    def _sleeping(self, run: Run, row) -> None:
-        pending = self.store.pending(run.id)
-        if not pending:
-            return
-        key, remaining = pending[0]["key"], row["wake_at"] - time.time()
-        if self.settings.skip_sleeps or remaining <= 0:
-            detail = {"skipped_s": round(max(remaining, 0), 3)} if self.settings.skip_sleeps else None
-            recording.resolve_wait(self.store, run.id, key, True, "woke", detail)
-        else:
-            self.settings.on_sleep(run.id, key, row["wake_at"])
-
-    def _approval(self, run: Run, row) -> None:
-        pending = [p for p in self.store.pending(run.id) if p["kind"] == "approval"]
-        if not pending:
-            return
-        key, detail = pending[0]["key"], json.loads(pending[0]["detail"])
-        if run.asked != key:
-            run.asked = key
-            run.extras["answer"] = self.settings.on_approval(run.id, key, detail, row["wake_at"])
-            answer = run.extras["answer"]
-            if isinstance(answer, dict):
-                recording.answer_approval(self.store, run.id, answer.get("approved", True), answer.get("value"),
-                                          answer.get("approver"), key)
-                return
-        nobody_asked = run.extras.get("answer") is None
-        if time.time() >= row["wake_at"] or (self.settings.skip_sleeps and nobody_asked):
-            recording.resolve_wait(self.store, run.id, key, recording.TIMED_OUT_APPROVAL, "approval_timeout")
-
-
-def signing_key(store: JobStore, workspace: str) -> bytes:
-    """The workspace's key for resume URLs (created on first use, shared by every process)."""
-    name = f"signing_key:{workspace}"
-    value = store.meta(name)
-    if value is None:
-        with store.transaction() as db:
-            db.execute("INSERT OR IGNORE INTO meta(name, value) VALUES (?, ?)", (name, os.urandom(32).hex()))
-        value = store.meta(name)
-    return bytes.fromhex(value)
+    def _proc_done(self, proc: Proc) -> None:
+        self._proc_switched(proc)
+        self._mark(proc.run_id)
+        if proc.is_round and self._waiting_rounds:
+            self._changed |= self._waiting_rounds
+            self._waiting_rounds = set()
