@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from .commands import generate_metadata, job, lint, script, server
+from .commands import generate_metadata, job, lint, script, server, sync, workspace
 from .errors import WacError
 from .output import Output
 
@@ -22,6 +22,8 @@ app.command("generate-metadata")(generate_metadata.generate_metadata)
 app.add_typer(script.app, name="script")
 app.add_typer(job.app, name="job")
 app.add_typer(server.app, name="server")
+app.add_typer(workspace.app, name="workspace")
+app.add_typer(sync.app, name="sync")
 
 _state = {"debug": False}
 

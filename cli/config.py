@@ -21,6 +21,7 @@ class SyncConfig:
 
     includes: list[str] = field(default_factory=lambda: list(DEFAULT_INCLUDES))
     excludes: list[str] = field(default_factory=list)
+    default_ts: str = "bun"  # the language of a plain `.ts` script
 
     def selects(self, relative: str) -> bool:
         return any(glob_match(g, relative) for g in self.includes) and not any(
@@ -28,9 +29,18 @@ class SyncConfig:
         )
 
 
-def load_config(root: Path) -> SyncConfig:
-    """Read `wmill.yaml` in `root` (defaults when absent); bad files raise InvalidInput."""
-    path = root / "wmill.yaml"
+def load_config(root: Path, includes: list[str] | None = None, excludes: list[str] | None = None) -> SyncConfig:
+    """`wmill.yaml` in `root` (defaults when absent), then `-i/-e` globs (comma-separated) over it."""
+    config = _read_config(root / "wmill.yaml")
+    if includes:
+        config.includes = [g for value in includes for g in value.split(",") if g]
+    if excludes:
+        config.excludes = [g for value in excludes for g in value.split(",") if g]
+    return config
+
+
+def _read_config(path: Path) -> SyncConfig:
+    """Bad files raise InvalidInput."""
     if not path.exists():
         return SyncConfig()
     try:
@@ -49,6 +59,8 @@ def load_config(root: Path) -> SyncConfig:
             raise InvalidInput(f"wmill.yaml: `{key}` must be a list of glob strings",
                                f'e.g. {key}: ["f/**"]')
         setattr(config, key, value)
+    if data.get("defaultTs") in ("bun", "deno"):
+        config.default_ts = data["defaultTs"]
     return config
 
 

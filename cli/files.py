@@ -34,14 +34,31 @@ def create_empty(path: Path) -> None:
         pass
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` via a temp file and rename: never half-written."""
+def write_atomic(path: Path, text: str, mode: int | None = None) -> None:
+    """Write `text` to `path` via a temp file and rename: never half-written.
+
+    The file keeps its permissions (a new one gets the umask's), unless `mode` is given.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
+        os.chmod(tmp, mode if mode is not None else _mode_for(path))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _mode_for(path: Path) -> int:
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        return 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current

@@ -12,8 +12,6 @@ from typing import Any
 
 from . import _typ as t
 from ._signature import MainSignature
-
-SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 _PRESERVED_FIELDS = (
     "description", "pattern", "min", "max", "currency", "currencyLocale", "multiselect",
     "customErrorMessage", "required", "showExpr", "password", "order", "dateFormat",
@@ -25,11 +23,6 @@ _ITEMS_PRESERVED_FIELDS = (
 )
 # JavaScript `undefined`: assigning it removes the key from the target.
 _UNDEFINED: Any = object()
-
-
-def default_schema() -> dict[str, Any]:
-    """The schema of a brand-new `.script.yaml`."""
-    return {"$schema": SCHEMA_DIALECT, "type": "object", "properties": {}, "required": []}
 
 
 def infer_schema(signature: MainSignature, current: dict[str, Any] | None = None) -> dict[str, Any]:

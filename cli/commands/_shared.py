@@ -39,3 +39,20 @@ def finish(view, outcome) -> None:
     view.render_end(outcome.store, outcome.run_id)
     if outcome.status != "success":
         raise typer.Exit(FAILED)
+
+
+ProfileOption = typer.Option(None, "--workspace", envvar="WAC_WORKSPACE", metavar="PROFILE",
+                             help="Profile to use (with --base-url: the workspace id).")
+BaseUrlOption = typer.Option(None, "--base-url", envvar="WAC_BASE_URL", metavar="URL",
+                             help="Instance URL instead of a profile (needs --workspace and a token).")
+TokenOption = typer.Option(None, "--token", metavar="TOKEN", help="API token (default: the profile's, or env WAC_TOKEN).")
+ConfigDirOption = typer.Option(None, "--config-dir", metavar="DIR",
+                               help="Folder holding windmill/remotes.ndjson, shared with wmill "
+                                    "(default: $WMILL_CONFIG_DIR, else the OS config folder).")
+
+
+def remote_target(workspace: Optional[str], base_url: Optional[str], token: Optional[str], config_dir: Optional[Path]):
+    """The workspace a remote command talks to."""
+    from ..remote.target import resolve
+
+    return resolve(base_url, workspace, token, config_dir)

@@ -10,6 +10,7 @@ from typing import Callable, Iterator, List, Optional
 import typer
 from rich.markup import escape
 
+from ..config import load_config
 from ..errors import FAILED, InvalidInput
 from ..output import Output
 from ..project import find_root
@@ -49,7 +50,7 @@ def generate_metadata(
 
     out = Output(json_mode=json_output)
     root = find_root(Path.cwd())
-    config = _config(root, includes, excludes)
+    config = load_config(root, includes, excludes)
     options = Options(folder=args[0] if args else None, strict_folder_boundaries=strict,
                       schema_only=schema_only, lock_only=lock_only, parallel=parallel)
     run = MetadataRun(root, config, options)
@@ -72,7 +73,8 @@ def generate_metadata(
         return
     if not yes and sys.stdin.isatty() and not typer.confirm("Update metadata?", default=True):
         raise typer.Exit(FAILED)
-    locker = None if schema_only else _locker(run, index_url, tuple(find_links or ()), no_index, refresh_locks)
+    locker = None if schema_only else run.locker(index_url=index_url, find_links=tuple(find_links or ()),
+                                                 no_index=no_index, refresh=refresh_locks)
     with _progress(out, len(stale.stale), json_output) as on_item:
         result = run.apply(stale, on_item=on_item, locker=locker)
     _print_result(out, result, json_output, locker.resolutions if locker else 0)
@@ -95,26 +97,6 @@ def _progress(out: Output, total: int, quiet: bool) -> Iterator[Callable[[int, o
                       TimeElapsedColumn(), console=out.out, transient=True) as bar:
             task = bar.add_task("Updating metadata", total=total)
             yield lambda index, item: bar.update(task, completed=index, description=escape(item.local))
-
-
-def _config(root: Path, includes: Optional[List[str]], excludes: Optional[List[str]]):
-    from ..config import load_config
-
-    config = load_config(root)
-    if includes:
-        config.includes = [g for value in includes for g in value.split(",") if g]
-    if excludes:
-        config.excludes = [g for value in excludes for g in value.split(",") if g]
-    return config
-
-
-def _locker(run, index_url: Optional[str], find_links: tuple[str, ...], no_index: bool,
-            refresh: bool):
-    from ..metadata.locks import Locker
-
-    texts = {remote: state.script_text for remote, state in run.states.items() if state.script_text}
-    return Locker(run.root, texts, index_url=index_url, find_links=find_links, no_index=no_index,
-                  refresh=refresh)
 
 
 def _print_plan(out: Output, stale) -> None:

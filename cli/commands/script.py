@@ -7,17 +7,18 @@ from typing import Optional
 
 import typer
 
-from ._shared import (ApprovalValueOption, ApproveOption, ApproverOption, RejectOption, SilentOption,
-                      SkipSleepsOption, StoreOption, WorkersOption, finish, run_options)
+from ._shared import (ApprovalValueOption, ApproveOption, ApproverOption, BaseUrlOption, ConfigDirOption,
+                      ProfileOption, RejectOption, SilentOption, SkipSleepsOption, StoreOption, TokenOption,
+                      WorkersOption, finish, remote_target, run_options)
 
-app = typer.Typer(no_args_is_help=True, help="Run scripts: locally (preview).")
+app = typer.Typer(no_args_is_help=True, help="Run scripts: locally (preview) or deployed in a workspace (run).")
+DataOption = typer.Option(None, "-d", "--data", metavar="JSON", help="Arguments of main(): JSON, @file or @- (stdin).")
 
 
 @app.command("preview")
 def preview(
     path: Path = typer.Argument(..., help="The script to run, e.g. f/examples/etl.py"),
-    data: Optional[str] = typer.Option(None, "-d", "--data", metavar="JSON",
-                                       help="Arguments of main(): JSON, @file or @- (stdin)."),
+    data: Optional[str] = DataOption,
     silent: bool = SilentOption,
     workers: Optional[int] = WorkersOption,
     skip_sleeps: bool = SkipSleepsOption,
@@ -36,3 +37,27 @@ def preview(
     options = run_options(workers=workers, skip_sleeps=skip_sleeps, approve=approve, reject=reject,
                           approval_value=approval_value, approver=approver, store=store)
     finish(view, run_preview(path, parse_data(data), options, view))
+
+
+@app.command("run")
+def run(
+    path: str = typer.Argument(..., help="The deployed script: f/x/y, or its local file f/x/y.py"),
+    data: Optional[str] = DataOption,
+    silent: bool = SilentOption,
+    tag: Optional[str] = typer.Option(None, "--tag", metavar="TAG", help="Worker tag to run the job on."),
+    workspace: Optional[str] = ProfileOption, base_url: Optional[str] = BaseUrlOption,
+    token: Optional[str] = TokenOption, config_dir: Optional[Path] = ConfigDirOption,
+) -> None:
+    """Run a deployed script in the workspace, stream its logs, print its result."""
+    from ..args import parse_data
+    from ..project import remote_path
+    from ..remote.client import WindmillClient
+    from ..remote.remote_run import run as run_remote
+
+    args = parse_data(data)
+    target = remote_target(workspace, base_url, token, config_dir)
+    with WindmillClient(target) as client:
+        code = run_remote(client, remote_path(path.replace("\\", "/").removeprefix("./")), args, tag=tag,
+                          silent=silent)
+    if code:
+        raise typer.Exit(code)

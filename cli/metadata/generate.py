@@ -55,6 +55,13 @@ class MetadataRun:
         self.items = find_scripts(root, config)
         self.states = {item.remote: read_state(item) for item in self.items}
 
+    def locker(self, **resolution):
+        """A pip-tools locker over this repo's scripts (`resolution`: index_url, find_links, no_index, refresh)."""
+        from .locks import Locker
+
+        texts = {remote: state.script_text for remote, state in self.states.items() if state.script_text}
+        return Locker(self.root, texts, **resolution)
+
     def plan(self) -> Plan:
         folder = normalize_folder(self.options.folder) if self.options.folder else None
         return plan(self.states, self.lock, folder, self.options.strict_folder_boundaries)
@@ -113,6 +120,19 @@ class MetadataRun:
             default=default_metadata(state.item),
             update_schema=not self.options.lock_only,
         )
+
+    def record_pulled(self, pulled: set[str]) -> int:
+        """After a pull, as `wmill sync pull`: hashes of pulled scripts, then any missing entry; the fill count."""
+        filled = 0
+        for state in self.states.values():
+            if state.error is not None:
+                continue
+            missing = self.lock.get(next(iter(state.hashes))) is None
+            if state.item.remote in pulled or missing:
+                self.lock.replace(state.item.remote, state.hashes)
+                filled += missing and state.item.remote not in pulled
+        self.lock.save()
+        return filled
 
     def rehash(self, folder: str | None) -> int:
         """Record hashes from disk for every item (in `folder`), writing nothing else."""

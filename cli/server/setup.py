@@ -56,8 +56,7 @@ def new_token(db: WorkspaceDB, data_dir: Path, workspace: str) -> str:
     token = secrets.token_urlsafe(32)
     path = token_file(data_dir, workspace)
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    write_atomic(path, token + "\n")
-    os.chmod(path, 0o600)
+    write_atomic(path, token + "\n", mode=0o600)
     db.set_token(workspace, token)
     return token
 

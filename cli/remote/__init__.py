@@ -1,0 +1,1 @@
+"""Talking to a Windmill workspace over its real API: profiles, client, sync and remote runs."""

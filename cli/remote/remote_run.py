@@ -1,0 +1,130 @@
+"""`wac script run PATH`: run the deployed script, stream its logs, print its result.
+
+The same calls as `wmill script run`: `jobs/run/p`, then `jobs_u/getupdate`
+with a log offset counted in UTF-16 code units, then `completed/get`.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from typing import Any
+
+from ..args import check_args
+from ..errors import FAILED, INTERRUPTED, Failed, InvalidInput
+from .client import RemoteError, WindmillClient
+
+POLL_MIN, POLL_MAX = 0.05, 0.5
+
+
+def utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def utf16_tail(text: str, offset: int) -> str:
+    """`text` after its first `offset` UTF-16 code units (the server's log offsets)."""
+    data = text.encode("utf-16-le", "surrogatepass")
+    return data[2 * offset:].decode("utf-16-le", "replace")
+
+
+def check_runnable(client: WindmillClient, path: str, args: dict[str, Any]) -> None:
+    """Fail early, with a clear message, for a script that is not deployed or args that do not fit."""
+    script = client.get_script(path)
+    where = f"{client.target.workspace} on {client.target.remote}"
+    if script is None or script.get("archived"):
+        raise Failed(f"script {path} is not deployed in {where}",
+                     "check the path, or deploy it with `wac sync push`")
+    if script.get("lock_error_logs"):
+        raise Failed(f"script {path} has a deployment error and cannot be run: {script['lock_error_logs']}",
+                     "fix its dependencies and push again")
+    problems = check_args(args, script.get("schema") or {}, star_kwargs=True)
+    if problems:
+        raise InvalidInput(f"{path}: {'; '.join(problems)}", """pass the arguments with -d '{"name": value}'""")
+
+
+def run(client: WindmillClient, path: str, args: dict[str, Any], *, tag: str | None, silent: bool) -> int:
+    """Run and follow the job; the exit code (0 success, 1 failed, 130 interrupted)."""
+    check_runnable(client, path, args)
+    job_id = client.run_script(path, args, tag)
+    if not silent:
+        _note(f"Job {job_id} queued on {client.target.workspace} ({client.target.remote}run/{job_id})")
+    try:
+        offset = 0 if silent else _stream(client, job_id)
+        done = _wait_completed(client, job_id)
+    except KeyboardInterrupt:
+        return _interrupted(client, job_id)
+    if not silent:
+        _write(utf16_tail(done.get("logs") or "", offset))
+    result = done.get("result")
+    text = json.dumps({} if result is None else result, ensure_ascii=False, indent=None if silent else 2)
+    sys.stdout.write(text + "\n")
+    if done.get("success") is False:
+        error = result.get("error") if isinstance(result, dict) else None
+        if not silent and isinstance(error, dict):
+            _note(f"error: job failed: {error.get('name', 'Error')}: {error.get('message', '')}")
+        return FAILED
+    return 0
+
+
+def _stream(client: WindmillClient, job_id: str) -> int:
+    """Print logs as they come until the job completes; the UTF-16 offset reached."""
+    offset, running, pause = 0, False, POLL_MIN
+    while True:
+        update = client.job_update(job_id, running, offset)
+        logs = update.get("new_logs") or ""
+        if logs:
+            _write(logs)
+            offset += utf16_length(logs)
+        if "running" in update and update["running"] != running:
+            running = bool(update["running"])
+            if not running:
+                _note("Job suspended, waiting for it to continue...")
+        if update.get("completed"):
+            return offset
+        pause = POLL_MIN if logs else min(POLL_MAX, pause * 1.5)
+        time.sleep(pause)
+
+
+def _wait_completed(client: WindmillClient, job_id: str) -> dict[str, Any]:
+    pause = POLL_MIN
+    while True:
+        done = client.completed_job(job_id)
+        if done is not None:
+            return done
+        time.sleep(pause)
+        pause = min(POLL_MAX, pause * 1.5)
+
+
+def _interrupted(client: WindmillClient, job_id: str) -> int:
+    """Ctrl-C: in a terminal, ask whether to cancel the job; elsewhere leave it running."""
+    import typer
+
+    sys.stderr.write("\n")
+    keep = f"job {job_id} keeps running in the workspace"
+    if not sys.stdin.isatty():
+        _note(keep)
+        return INTERRUPTED
+    try:
+        cancel = typer.confirm(f"Cancel job {job_id} in the workspace?", default=True, err=True)
+    except (KeyboardInterrupt, EOFError, typer.Abort):
+        cancel = False
+    if not cancel:
+        _note(keep)
+        return INTERRUPTED
+    try:
+        client.cancel_job(job_id, "canceled from wac script run (Ctrl-C)")
+        _note(f"job {job_id} canceled")
+    except RemoteError as exc:
+        _note(f"could not cancel job {job_id}: {exc.message}")
+    return INTERRUPTED
+
+
+def _write(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+def _note(text: str) -> None:
+    sys.stderr.write(text + "\n")
+    sys.stderr.flush()

@@ -1,0 +1,103 @@
+"""`wac sync push` / `pull`: read both sides, plan, apply, record what is now in sync."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+from ..config import SyncConfig
+from ..files import write_atomic
+from .changes import DELETED, Change
+from .client import WindmillClient
+from .local_tree import LocalTree, read_tree
+from .push import ItemResult, Pusher
+from .remote_tree import RemoteTree, read_archive, render
+from .sync_plan import PUSH, SyncPlan, make_plan
+from .sync_record import SyncRecord
+from .target import Target
+
+
+@dataclass
+class Session:
+    """One sync run against one workspace, from one repo."""
+
+    root: Path
+    config: SyncConfig
+    target: Target
+    client: WindmillClient
+    local: LocalTree = field(default_factory=LocalTree)
+    remote: RemoteTree = field(default_factory=RemoteTree)
+    record: SyncRecord | None = None
+    archive: dict[str, str] = field(default_factory=dict)
+    version: str = ""
+
+    def plan(self, direction: str, *, delete: bool, force: bool) -> SyncPlan:
+        """Check the login, read the repo and the workspace archive, and diff them."""
+        self.client.whoami()
+        data, kind = self.client.tarball()
+        self.archive = read_archive(data, kind)
+        if direction == PUSH:
+            self.version = self.client.version()
+        self.record = SyncRecord.load(self.root, self.target)
+        return self.replan(direction, delete=delete, force=force)
+
+    def replan(self, direction: str, *, delete: bool, force: bool) -> SyncPlan:
+        """Plan again after the repo changed (metadata regenerated), with the archive already read."""
+        self.local = read_tree(self.root, self.config)
+        self.remote = render(self.archive, self.local.flat_module_scripts())
+        assert self.record is not None
+        return make_plan(direction, self.local, self.remote, self.record, delete=delete, force=force)
+
+    def push(self, plan: SyncPlan, *, message: str | None, force: bool, parallel: int,
+             on_result: Callable[[ItemResult], None]) -> tuple[list[ItemResult], list[dict]]:
+        """Apply a push plan; the item results and the server's lock jobs that failed or still run."""
+        since = datetime.now(timezone.utc).isoformat()
+        pusher = Pusher(self.client, self.root, self.local, self.remote, default_ts=self.config.default_ts,
+                        message=message, force=force)
+        try:
+            pusher.apply(plan.changes, parallel, on_result)
+        finally:  # also after Ctrl-C: what was pushed is in sync
+            self._save_record(plan, {r.item: plan.local_digests.get(r.item) for r in pusher.done if r.ok})
+        results = pusher.done
+        pushed = {r.item for r in results if r.ok and r.kind == "script"}
+        jobs = self.client.failed_dependency_jobs(since) if pushed else []
+        return results, [job for job in jobs if job.get("script_path") in pushed]
+
+    def pull(self, plan: SyncPlan, on_change: Callable[[Change], None]) -> int:
+        """Write the plan's files (each atomically), then record wmill-lock.yaml hashes; entries filled."""
+        from ..metadata.generate import MetadataRun, Options
+
+        if not plan.changes:
+            self._save_record(plan, {})
+            return 0
+        for change in plan.changes:
+            on_change(change)
+            target = self.root / change.path
+            if change.name == DELETED:
+                target.unlink(missing_ok=True)
+            else:
+                write_atomic(target, change.after or "")
+        self._save_record(plan, {c.item: plan.remote_digests.get(c.item) for c in plan.changes})
+        run = MetadataRun(self.root, self.config, Options())
+        return run.record_pulled({c.item for c in plan.changes})
+
+    def _save_record(self, plan: SyncPlan, applied: dict[str, str | None]) -> None:
+        if self.record is not None:
+            self.record.save(plan.local_digests, plan.remote_digests, applied)
+
+
+def stale_scripts(root: Path, config: SyncConfig, items: set[str], *, regenerate: bool) -> list[str]:
+    """Changed scripts whose metadata is stale (per wmill-lock.yaml); with `regenerate`, regenerated first.
+
+    Returns the stale ones left (regeneration failures included, as `path: error`)."""
+    from ..metadata.generate import MetadataRun, Options
+    from ..metadata.staleness import Plan
+
+    run = MetadataRun(root, config, Options())
+    stale = [s for s in run.plan().stale if s.item.remote in items]
+    if not regenerate or not stale:
+        return [f"{s.item.remote} ({s.reason})" for s in stale]
+    result = run.apply(Plan(stale=stale, states=run.states), locker=run.locker())
+    return [f"{r.item.remote}: {r.error}" for r in result.failed]
