@@ -5,7 +5,7 @@
   push500     sync push of 500 scripts to an empty workspace, then the same push again (nothing to do),
               with the real wmill CLI (npm windmill-cli 1.819, installed like tests do) and with wac
 
-    python bench/server_and_sync.py [--repeat 3]
+    python bench/server_and_sync.py [--repeat 3] [--only server|push]
 """
 
 from __future__ import annotations
@@ -94,13 +94,24 @@ def push(tool: str, repo: Path, server: RunningServer) -> float:
     return elapsed
 
 
+def server_figures(data: Path, base: Path, calls: int, figures: dict[str, list[float]]) -> None:
+    server = RunningServer(data, base)
+    try:
+        p50, p99 = latency(server, calls)
+        figures.setdefault("latency p50 (ms)", []).append(p50 * 1000)
+        figures.setdefault("latency p99 (ms)", []).append(p99 * 1000)
+        figures.setdefault("burst 200 (jobs/s)", []).append(burst(server, 200))
+    finally:
+        server.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--calls", type=int, default=200)
+    parser.add_argument("--only", choices=("server", "push"), help="Measure only these figures.")
     args = parser.parse_args()
     have_cli = _install_cli()
-    have_wac_push = subprocess.run([sys.executable, "-m", "wac.cli", "sync", "--help"], capture_output=True).returncode == 0
     figures: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
@@ -108,16 +119,10 @@ def main() -> None:
         repo.mkdir()
         make_repo(repo)
         for i in range(args.repeat):
-            server = RunningServer(base / f"data{i}", base)
-            try:
-                p50, p99 = latency(server, args.calls)
-                figures.setdefault("latency p50 (ms)", []).append(p50 * 1000)
-                figures.setdefault("latency p99 (ms)", []).append(p99 * 1000)
-                figures.setdefault("burst 200 (jobs/s)", []).append(burst(server, 200))
-            finally:
-                server.stop()
+            if args.only != "push":
+                server_figures(base / f"data{i}", base, args.calls, figures)
             for tool in ("wmill", "wac"):
-                if (tool == "wmill" and not have_cli) or (tool == "wac" and not have_wac_push):
+                if args.only == "server" or (tool == "wmill" and not have_cli):
                     continue
                 server = RunningServer(base / f"push-{tool}{i}", base)
                 try:

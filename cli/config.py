@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from ruamel.yaml import YAML, YAMLError
 
 from .errors import InvalidInput
 from .files import UnreadableFile, read_text
+from .metadata.yaml_load import YAMLError, describe
+from .metadata.yaml_load import load as load_yaml
 
 DEFAULT_INCLUDES = ("f/**",)
 
@@ -44,9 +45,10 @@ def _read_config(path: Path) -> SyncConfig:
     if not path.exists():
         return SyncConfig()
     try:
-        data = YAML(typ="safe", pure=True).load(read_text(path)) or {}
+        data = load_yaml(read_text(path)) or {}
     except (YAMLError, UnreadableFile) as exc:
-        raise InvalidInput(f"wmill.yaml: cannot be read: {str(exc).splitlines()[0]}",
+        reason = describe(exc) if isinstance(exc, YAMLError) else str(exc)
+        raise InvalidInput(f"wmill.yaml: cannot be read: {reason}",
                            "fix the YAML syntax of wmill.yaml") from None
     if not isinstance(data, dict):
         raise InvalidInput("wmill.yaml: expected a mapping at the top level", "see the wmill.yaml docs")

@@ -8,9 +8,7 @@ from pathlib import Path
 from typing import Callable, Iterator, List, Optional
 
 import typer
-from rich.markup import escape
 
-from ..config import load_config
 from ..errors import FAILED, InvalidInput
 from ..output import Output
 from ..project import find_root
@@ -46,6 +44,7 @@ def generate_metadata(
                            "run `wac generate-metadata [rehash] [FOLDER]`")
     if schema_only and lock_only:
         raise InvalidInput("--schema-only and --lock-only exclude each other", "pick one")
+    from ..config import load_config
     from ..metadata.generate import MetadataRun, Options
 
     out = Output(json_mode=json_output)
@@ -91,6 +90,7 @@ def _progress(out: Output, total: int, quiet: bool) -> Iterator[Callable[[int, o
     elif not out.out.is_terminal:
         yield lambda index, item: out.line(f"[{index}/{total}]{' ' * (width - len(str(index)))} script {item.local}")
     else:
+        from rich.markup import escape
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -100,6 +100,8 @@ def _progress(out: Output, total: int, quiet: bool) -> Iterator[Callable[[int, o
 
 
 def _print_plan(out: Output, stale) -> None:
+    from rich.markup import escape
+
     out.out.print("Checking scripts, flows, apps...")
     for warning in stale.warnings:
         out.err.print(f"[yellow]{escape(warning)}[/]")
@@ -115,6 +117,8 @@ def _print_plan(out: Output, stale) -> None:
 
 
 def _print_result(out: Output, result, json_output: bool, resolutions: int) -> None:
+    from rich.markup import escape
+
     if json_output:
         out.print_json({
             "resolutions": resolutions,

@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections import defaultdict
 from enum import Enum
 from pathlib import Path
-from typing import List, Optional
+from typing import TYPE_CHECKING, List, Optional
 
 import typer
-from rich.markup import escape
 
 from ..errors import FAILED
-from ..linting import LintCache, LintReport, lint_paths
 from ..output import Output
 from ..project import find_root
+
+if TYPE_CHECKING:
+    from ..linting import LintReport
 
 
 class Format(str, Enum):
@@ -29,6 +30,8 @@ def lint(
 ) -> None:
     """Check scripts for replay non-determinism and WAC mistakes; exit 1 on errors."""
     targets = paths or [Path(".")]
+    from ..linting import LintCache, lint_paths
+
     cache = None if no_cache else LintCache(find_root(Path.cwd()) / ".wac" / "cache" / "lint.json")
     report = lint_paths(targets, cache=cache, jobs=jobs)
     out = Output(json_mode=output_format is Format.json)
@@ -47,6 +50,8 @@ def lint(
 
 
 def _render(out: Output, report: LintReport) -> None:
+    from rich.markup import escape
+
     by_file = defaultdict(list)
     for finding in report.findings:
         by_file[finding.path].append(finding)

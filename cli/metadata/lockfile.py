@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ruamel.yaml import YAML, YAMLError
 
 from ..errors import InvalidInput
 from ..files import UnreadableFile, read_text, write_atomic
 from .yaml_emit import dump
+from .yaml_load import YAMLError, describe
+from .yaml_load import load as load_yaml
 
 FILE_NAME = "wmill-lock.yaml"
 SEPARATOR = "+"
@@ -32,9 +33,10 @@ class WmillLock:
         if not path.exists():
             return cls(path, existed=False)
         try:
-            data = YAML(typ="safe", pure=True).load(read_text(path))
+            data = load_yaml(read_text(path))
         except (YAMLError, UnreadableFile) as exc:
-            raise LockFileError(f"{FILE_NAME}: malformed: {str(exc).splitlines()[0]}",
+            reason = describe(exc) if isinstance(exc, YAMLError) else str(exc)
+            raise LockFileError(f"{FILE_NAME}: malformed: {reason}",
                                 "fix it, or delete it and run `wac generate-metadata rehash`") from None
         if data is None:
             return cls(path)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ruamel.yaml import YAML, YAMLError
 
 from .items import ScriptItem
+from .yaml_load import YAMLError, describe
+from .yaml_load import load as load_yaml
 
 INLINE = "!inline "
 
@@ -25,9 +26,9 @@ def default_metadata(item: ScriptItem) -> dict[str, Any]:
 def parse_metadata_text(name: str, text: str) -> dict[str, Any]:
     """The metadata in `text` (file `name`) as data; MetadataError names the file."""
     try:
-        data = YAML(typ="safe", pure=True).load(text)
+        data = load_yaml(text)
     except YAMLError as exc:
-        raise MetadataError(f"{name}: invalid YAML: {str(exc).splitlines()[0]}") from None
+        raise MetadataError(f"{name}: invalid YAML: {describe(exc)}") from None
     if not isinstance(data, dict):
         raise MetadataError(f"{name}: expected a mapping of metadata fields")
     return data

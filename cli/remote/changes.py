@@ -11,12 +11,11 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any, Iterable
-
-from ruamel.yaml import YAML, YAMLError
+from typing import Any, Iterable, Protocol
 
 from ..metadata.collation import locale_key
+from ..metadata.yaml_load import YAMLError
+from ..metadata.yaml_load import load as load_yaml
 from .layout import item_of, kind_of, role_of
 
 ADDED, EDITED, DELETED = "added", "edited", "deleted"
@@ -44,51 +43,55 @@ class Change:
         return f"{_SIGN[self.name]} {self.kind} {self.path}"
 
 
-def diff(source: dict[str, str], target: dict[str, str], *, keep_metadata_deletions: bool = True) -> list[Change]:
+class Side(Protocol):
+    """A tree as the diff sees it: comparable values (YAML parsed and normalised) and exact texts."""
+
+    values: dict[str, Any]
+
+    def text(self, path: str) -> str: ...
+
+
+def diff(source: Side, target: Side, *, keep_metadata_deletions: bool = True) -> list[Change]:
     """What applying `source` onto `target` changes, sorted as wmill prints it."""
     changes = []
-    for path, text in source.items():
-        old = target.get(path)
-        if old is None:
-            changes.append(Change(ADDED, path, None, text))
-        elif old != text and not (path.endswith(".yaml") and canonical(path, old) == canonical(path, text)):
-            changes.append(Change(EDITED, path, old, text))
-    for path, old in target.items():
-        if path not in source and (keep_metadata_deletions or not path.endswith(".script.yaml")):
-            changes.append(Change(DELETED, path, old, None))
+    for path, value in source.values.items():
+        if path not in target.values:
+            changes.append(Change(ADDED, path, None, source.text(path)))
+        elif not _same(target.values[path], value):
+            changes.append(Change(EDITED, path, target.text(path), source.text(path)))
+    for path in target.values:
+        if path not in source.values and (keep_metadata_deletions or not path.endswith(".script.yaml")):
+            changes.append(Change(DELETED, path, target.text(path), None))
     return sorted(changes, key=lambda c: (_ORDER.get(c.kind, 15), c.name != DELETED, locale_key(c.path)))
 
 
-def canonical(path: str, text: str) -> str:
-    """A YAML file's value as canonical JSON, normalised the way the diff compares it."""
-    return _json(_parsed(path, text))
-
-
-def _parsed(path: str, text: str) -> Any:
+def comparable(path: str, text: str) -> Any:
+    """What the diff compares: a YAML file's parsed value, normalised (unparsable: its text); else the text."""
+    if not path.endswith(".yaml"):
+        return text
     try:
-        value = _yaml().load(text)
+        return normalized(path, load_yaml(text))
     except YAMLError:
         return text
-    if path.endswith(".script.yaml") or path.endswith("/script.yaml"):
-        if isinstance(value, dict):
-            if isinstance(value.get("lock"), list):
-                value["lock"] = "\n".join(map(str, value["lock"]))
-            for key in _DROPPED_META:
-                value.pop(key, None)
+
+
+def normalized(path: str, value: Any) -> Any:
+    """Script metadata as wmill compares it: lock lists joined, `is_template`/`no_main_func`/`auto_kind` dropped."""
+    if isinstance(value, dict) and path.endswith("script.yaml"):
+        value = {k: v for k, v in value.items() if k not in _DROPPED_META}
+        if isinstance(value.get("lock"), list):
+            value["lock"] = "\n".join(map(str, value["lock"]))
     return _numbers_as_js(value)
 
 
-def item_digests(files: dict[str, str]) -> dict[str, str]:
+def item_digests(values: dict[str, Any]) -> dict[str, str]:
     """item -> a digest of its content that ignores layout (flat or folder) and YAML formatting."""
     roles: dict[str, dict[str, Any]] = {}
-    for path, text in files.items():
+    for path, value in values.items():
         item = item_of(path)
         role = role_of(path, item)
-        value: Any = text
-        if role in ("metadata", "folder"):
-            value = _parsed(path, text)
-            if isinstance(value, dict) and isinstance(value.get("lock"), str) and value["lock"].startswith("!inline "):
-                value = dict(value, lock="!inline")  # the lock file's path depends on the layout
+        if role == "metadata" and isinstance(value, dict) and str(value.get("lock", "")).startswith("!inline "):
+            value = dict(value, lock="!inline")  # the lock file's path depends on the layout
         roles.setdefault(item, {})[role] = value
     return {item: hashlib.sha256(_json(parts).encode()).hexdigest() for item, parts in roles.items()}
 
@@ -105,9 +108,9 @@ def _json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
 
 
-@lru_cache(maxsize=1)
-def _yaml() -> YAML:
-    return YAML(typ="safe", pure=True)
+def _same(a: Any, b: Any) -> bool:
+    """JSON equality (Python's == takes True for 1)."""
+    return a == b and _json(a) == _json(b)
 
 
 def _numbers_as_js(value: Any) -> Any:

@@ -46,7 +46,9 @@ class WindmillClient:
     def __init__(self, target: Target) -> None:
         self.target = target
         self.ws = f"/w/{quote(target.workspace)}"
-        self._http = httpx.Client(base_url=target.api, timeout=TIMEOUT, headers=_headers())
+        # No TLS context (100 ms of loading CA certificates) for a plain-HTTP instance.
+        secure = target.remote.startswith("https:")
+        self._http = httpx.Client(base_url=target.api, timeout=TIMEOUT, headers=_headers(), verify=secure)
         self._auth = {"Authorization": f"Bearer {target.token}"}
 
     def close(self) -> None:

@@ -6,17 +6,23 @@ import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..config import SyncConfig
 from ..errors import InvalidInput
 from ..files import UnreadableFile, read_text
+from .changes import comparable
 from .layout import MOD, ROOTS, is_content, item_of, kind_of, other_kind
 
 
 @dataclass
 class LocalTree:
-    files: dict[str, str] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)  # path -> text
+    values: dict[str, Any] = field(default_factory=dict)  # path -> what the diff compares
     other_kinds: Counter = field(default_factory=Counter)
+
+    def text(self, path: str) -> str:
+        return self.files[path]
 
     def flat_module_scripts(self) -> set[str]:
         """Scripts kept in flat layout (`x.py` beside `x__mod/`)."""
@@ -43,7 +49,8 @@ def read_tree(root: Path, config: SyncConfig) -> LocalTree:
                         tree.other_kinds[other_kind(path)] += 1
                     continue
                 try:
-                    tree.files[path] = read_text(root / path)
+                    text = tree.files[path] = read_text(root / path)
                 except UnreadableFile as exc:
                     raise InvalidInput(f"{path}: {exc}", "save it as UTF-8 text, or exclude it in wmill.yaml") from None
+                tree.values[path] = comparable(path, text)
     return tree

@@ -19,6 +19,7 @@ from typing import Any
 
 from ..errors import Failed
 from ..metadata.yaml_emit import dump
+from .changes import normalized
 from .layout import MOD, ROOTS, is_content, other_kind
 
 INLINE = "!inline "
@@ -34,9 +35,25 @@ class RemoteScript:
 
 @dataclass
 class RemoteTree:
-    files: dict[str, str] = field(default_factory=dict)
+    """The files a pull would write: compared by value, their YAML text made only when asked for."""
+
+    values: dict[str, Any] = field(default_factory=dict)  # path -> what the diff compares
     scripts: dict[str, RemoteScript] = field(default_factory=dict)
     other_kinds: Counter = field(default_factory=Counter)
+    _texts: dict[str, str] = field(default_factory=dict)
+    _yaml: dict[str, dict[str, Any]] = field(default_factory=dict)  # path -> data to write as YAML
+
+    def text(self, path: str) -> str:
+        if path not in self._texts:
+            self._texts[path] = dump(self._yaml[path])
+        return self._texts[path]
+
+    def add_text(self, path: str, text: str) -> None:
+        self._texts[path] = self.values[path] = text
+
+    def add_yaml(self, path: str, data: dict[str, Any]) -> None:
+        self._yaml[path] = data
+        self.values[path] = normalized(path, data)
 
 
 def read_archive(data: bytes, kind: str) -> dict[str, str]:
@@ -63,44 +80,39 @@ def render(entries: dict[str, str], flat_locally: set[str]) -> RemoteTree:
         if not name.startswith(ROOTS):
             continue
         if name.endswith("/folder.meta.json"):
-            tree.files[name[: -len(".json")] + ".yaml"] = dump(_json(name, text))
+            tree.add_yaml(name[: -len(".json")] + ".yaml", _json(name, text))
         elif name.endswith(".script.json"):
             base = name[: -len(".script.json")]
             if base in contents:
                 suffix, content = contents[base]
                 script = RemoteScript(base, content, suffix, _json(name, text))
                 tree.scripts[base] = script
-                tree.files.update(script_files(script, folder=base not in flat_locally))
+                add_script(tree, script, folder=base not in flat_locally)
         elif name not in content_names and other_kind(name):
             tree.other_kinds[other_kind(name)] += 1
     return tree
 
 
-def script_files(script: RemoteScript, folder: bool) -> dict[str, str]:
-    """The files of one script; `folder`: write a script with modules in folder layout."""
+def add_script(tree: RemoteTree, script: RemoteScript, folder: bool) -> None:
+    """The files of one script; `folder`: a script with modules in folder layout."""
     meta = dict(script.metadata)
     modules = meta.pop("modules", None) or {}
     folder = folder and bool(modules)
     base = script.path
-    lock_file = f"{base}{MOD}script.lock" if folder else f"{base}.script.lock"
+    prefix = f"{base}{MOD}script" if folder else f"{base}.script"
     lock = meta.get("lock")
-    files: dict[str, str] = {}
     if lock and meta.get("codebase") is None:
-        meta["lock"] = INLINE + lock_file
-        files[lock_file] = lock
+        meta["lock"] = f"{INLINE}{prefix}.lock"
+        tree.add_text(f"{prefix}.lock", lock)
     elif lock != "":
         meta.pop("lock", None)
-    if folder:
-        files[f"{base}{MOD}script{script.content_suffix}"] = script.content
-        files[f"{base}{MOD}script.yaml"] = dump(meta)
-    else:
-        files[f"{base}{script.content_suffix}"] = script.content
-        files[f"{base}.script.yaml"] = dump(meta)
+    tree.add_text(f"{base}{MOD}script{script.content_suffix}" if folder else f"{base}{script.content_suffix}",
+                  script.content)
+    tree.add_yaml(f"{prefix}.yaml", meta)
     for rel, module in modules.items():
-        files[f"{base}{MOD}{rel}"] = module.get("content", "")
+        tree.add_text(f"{base}{MOD}{rel}", module.get("content", ""))
         if module.get("lock"):
-            files[f"{base}{MOD}{rel.rsplit('.', 1)[0]}.lock"] = module["lock"]
-    return files
+            tree.add_text(f"{base}{MOD}{rel.rsplit('.', 1)[0]}.lock", module["lock"])
 
 
 def _content_files(entries: dict[str, str], metadata: dict[str, str]) -> dict[str, tuple[str, str]]:

@@ -32,9 +32,9 @@ class SyncPlan:
 def make_plan(direction: str, local: LocalTree, remote: RemoteTree, record: SyncRecord, *,
               delete: bool, force: bool) -> SyncPlan:
     """Diff the trees in `direction`; hold back item deletions and target-side edits unless asked."""
-    source, target = (local.files, remote.files) if direction == PUSH else (remote.files, local.files)
+    source, target = (local, remote) if direction == PUSH else (remote, local)
     everything = diff(source, target, keep_metadata_deletions=direction == PULL)
-    plan = SyncPlan(direction, [], local_digests=item_digests(local.files), remote_digests=item_digests(remote.files),
+    plan = SyncPlan(direction, [], local_digests=item_digests(local.values), remote_digests=item_digests(remote.values),
                     has_record=record.exists, other_kinds=local.other_kinds + remote.other_kinds)
     source_items = plan.source_digests
     target_digests = plan.remote_digests if direction == PUSH else plan.local_digests
