@@ -252,3 +252,21 @@ def test_a_push_cut_by_a_dead_server_finishes_on_rerun_without_applying_twice(tm
         assert "0 changes to apply" in final.stdout
     finally:
         server.stop()
+
+
+def test_stale_metadata_is_reported_or_regenerated_before_pushing(tmp_path, wac_server):
+    repo = tmp_path / "repo"
+    (repo / "f" / "demo").mkdir(parents=True)
+    (repo / "wmill.yaml").write_text('includes:\n  - "f/**"\n')
+    script = repo / "f" / "demo" / "auto.py"
+    script.write_text("import json\n\n\ndef main(a: int = 1):\n    return json.dumps(a)\n")
+    assert wac("generate-metadata", "--yes", cwd=repo).returncode == 0
+    assert wac("sync", "push", "--yes", cwd=repo, server=wac_server).returncode == 0
+    script.write_text('import json\n\n\ndef main(a: int = 1, b: str = "x"):\n    return json.dumps([a, b])\n')
+    warned = wac("sync", "push", "--dry-run", cwd=repo, server=wac_server)
+    assert "Stale scripts metadata found" in warned.stderr and "f/demo/auto (content changed)" in warned.stderr
+    done = wac("sync", "push", "--yes", "--auto-metadata", cwd=repo, server=wac_server)
+    assert done.returncode == 0 and "Stale" not in done.stderr, done.stdout + done.stderr
+    assert "  b:" in (repo / "f/demo/auto.script.yaml").read_text()
+    assert set(deployed(wac_server, "f/demo/auto")["schema"]["properties"]) == {"a", "b"}
+    assert wac("generate-metadata", "--check", cwd=repo).returncode == 0
