@@ -18,7 +18,6 @@ DryRunOption = typer.Option(False, "--dry-run", help="Show the changes; apply no
 JsonOutputOption = typer.Option(False, "--json-output", help="Print {success, changes, total} as JSON.")
 IncludesOption = typer.Option(None, "-i", "--includes", metavar="GLOBS", help="Globs overriding wmill.yaml includes.")
 ExcludesOption = typer.Option(None, "-e", "--excludes", metavar="GLOBS", help="Globs overriding wmill.yaml excludes.")
-DeleteOption = typer.Option(False, "--delete", help="Also remove items that exist only on the other side.")
 ForceOption = typer.Option(False, "--force", help="Overwrite items changed on the other side since the last sync.")
 ShowDiffsOption = typer.Option(False, "--show-diffs", help="Show a line diff under each edited file.")
 
