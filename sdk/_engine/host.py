@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import io
 import json
 import os
@@ -100,6 +101,9 @@ class Host:
 
         signal.signal(signal.SIGCHLD, lambda *_: None)
         signal.set_wakeup_fd(self.wake_w)
+        # Everything imported so far is shared with the children copy-on-write: keep the
+        # garbage collector from walking (and so copying) it in every child.
+        gc.freeze()
         for _ in range(SPARES):
             self._prefork()
         while True:
@@ -194,16 +198,19 @@ class Host:
                 os._exit(code)
 
 
-def main(argv: list[str]) -> None:
-    fd, script, roots, store = int(argv[1]), Path(argv[2]), import_roots(argv[3]), Path(argv[4])
-    parent = os.getppid()
+def run(sock: socket.socket, script: Path, roots: list[Path], store: Path, parent: int) -> None:
+    """A host's life: load the script, then serve fork requests until the scheduler goes away."""
     die_with_parent()
     if os.getppid() != parent:  # the scheduler died before the line above took effect
         return
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the scheduler's to handle
-    host = Host(Channel(socket.socket(fileno=fd)), script, roots, store)
+    host = Host(Channel(sock), script, roots, store)
     if host.load():
         host.serve()
+
+
+def main(argv: list[str]) -> None:
+    run(socket.socket(fileno=int(argv[1])), Path(argv[2]), import_roots(argv[3]), Path(argv[4]), os.getppid())
 
 
 if __name__ == "__main__":

@@ -58,12 +58,44 @@ class HostKey:
 Forked = Callable[[int, int], None]  # (pid, output fd)
 
 
+class ForkedHost:
+    """A host forked from the scheduler's own process, with the part of Popen's interface hosts use."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:
+                pid, status = self.pid, 0
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def kill(self) -> None:
+        try:
+            os.kill(self.pid, 9)
+        except ProcessLookupError:
+            pass
+
+    def wait(self) -> int:
+        if self.returncode is None:
+            try:
+                self.returncode = os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
+            except ChildProcessError:
+                self.returncode = 0
+        return self.returncode
+
+
 @dataclass
 class HostProcess:
     """A running (or starting) host and what the scheduler has sent it."""
 
     key: HostKey
-    process: subprocess.Popen
+    process: subprocess.Popen | ForkedHost
     channel: Channel
     state: str = "starting"  # starting | ready | failed
     error: ScriptLoadError | None = None
@@ -110,16 +142,44 @@ class HostProcess:
                 pass  # the host is gone; so is what it knew
 
 
+def _fork_host(key: HostKey, ours: socket.socket, theirs: socket.socket, store_path: str) -> ForkedHost:
+    """The host as a fork of this process: no interpreter start, `wac.sdk` already imported."""
+    from . import host
+    from .loading import import_roots
+
+    parent = os.getpid()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid:
+        return ForkedHost(pid)
+    code = 0
+    try:
+        ours.close()
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.close(null)
+        os.chdir(key.project_root.split(os.pathsep)[0])
+        host.run(theirs, Path(key.script), import_roots(key.project_root), Path(store_path), parent)
+    except BaseException:
+        code = 1
+    finally:
+        os._exit(code)
+
+
 class HostPool:
     """Hosts by key; `handle` processes what a host's socket says."""
 
     def __init__(self, selector: selectors.BaseSelector, store_path: str,
-                 python_path: Callable[[str], dict[str, str]] | None = None) -> None:
+                 python_path: Callable[[str], dict[str, str]] | None = None,
+                 may_fork: Callable[[], bool] = lambda: False) -> None:
         self.selector = selector
         self.store_path = store_path
         self.hosts: dict[HostKey, HostProcess] = {}
         # extra environment for a host in another interpreter (where `wac.sdk` must be found)
         self.python_path = python_path or sdk_path
+        # whether this process may fork a host (no thread running, no job store connection open)
+        self.may_fork = may_fork
 
     def get(self, key: HostKey) -> HostProcess:
         host = self.hosts.get(key)
@@ -129,11 +189,15 @@ class HostPool:
 
     def _spawn(self, key: HostKey) -> HostProcess:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        env = {**os.environ, **self.python_path(key.python)}
         try:
-            process = subprocess.Popen([key.python, "-m", HOST_MODULE, str(theirs.fileno()), key.script,
-                                        key.project_root, self.store_path], pass_fds=(theirs.fileno(),), env=env,
-                                       stdin=subprocess.DEVNULL, cwd=key.project_root.split(os.pathsep)[0])
+            if os.path.abspath(key.python) == os.path.abspath(sys.executable) and self.may_fork():
+                process: subprocess.Popen | ForkedHost = _fork_host(key, ours, theirs, self.store_path)
+            else:
+                env = {**os.environ, **self.python_path(key.python)}
+                process = subprocess.Popen([key.python, "-m", HOST_MODULE, str(theirs.fileno()), key.script,
+                                            key.project_root, self.store_path], pass_fds=(theirs.fileno(),),
+                                           env=env, stdin=subprocess.DEVNULL,
+                                           cwd=key.project_root.split(os.pathsep)[0])
         except OSError as exc:
             ours.close()
             raise ScriptLoadError(f"cannot start {key.python}: {exc.strerror}") from None

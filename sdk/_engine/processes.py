@@ -22,6 +22,10 @@ from .loading import ScriptLoadError
 from .store import JobStore, utf16_len
 
 EXIT_GRACE_SECONDS = 1.0  # after exit, how long grandchildren may keep the output pipe open
+# Output reaches the terminal at once, the store in batches: one write per job and interval
+# instead of one per chunk, so the store's write lock is not fought over on every print.
+LOG_FLUSH_SECONDS = 0.1
+LOG_FLUSH_BYTES = 1 << 16
 
 
 @dataclass
@@ -45,6 +49,9 @@ class Proc:
     timed_out: bool = False
     may_continue: bool = False  # a round allowed to go on as the one task it dispatches
     held: str = ""  # output held back: it may be the start of a continuation marker
+    log: list[str] = field(default_factory=list)  # output not yet in the store
+    log_size: int = 0
+    log_since: float | None = None
 
     @property
     def is_round(self) -> bool:
@@ -104,8 +111,12 @@ def read_output(proc: Proc) -> str | None:
     return proc.decoder.decode(b"", final=True) or None
 
 
-def store_output(store: JobStore, proc: Proc, text: str) -> None:
-    recording.append_log(store, proc.job_id, text, utf16_len(text))
+def flush_log(store: JobStore, proc: Proc) -> None:
+    """Write the output held for the job into the store."""
+    if proc.log:
+        text = "".join(proc.log)
+        proc.log, proc.log_size, proc.log_since = [], 0, None
+        recording.append_log(store, proc.job_id, text, utf16_len(text))
 
 
 def split_continuation(proc: Proc, text: str) -> tuple[str, list[str] | None, str]:
@@ -184,11 +195,23 @@ class Processes:
 
     def _output(self, proc: Proc, text: str | None) -> None:
         if text:
-            store_output(self._store(), proc, text)
             self.on_output(proc, text)
+            proc.log.append(text)
+            proc.log_size += len(text)
+            if proc.log_since is None:
+                proc.log_since = time.monotonic()
+            if proc.log_size >= LOG_FLUSH_BYTES:
+                flush_log(self._store(), proc)
+
+    def flush_due(self, now: float) -> None:
+        """Write held output older than the flush interval."""
+        for proc in self.by_job.values():
+            if proc.log_since is not None and now - proc.log_since >= LOG_FLUSH_SECONDS:
+                flush_log(self._store(), proc)
 
     def _switch(self, proc: Proc, job_id: str, token: str, timeout: str, key: str) -> None:
         """The round went on as the task it dispatched: from here its output and end are the task's."""
+        flush_log(self._store(), proc)  # what came before is the round's
         self.on_switched(proc)
         del self.by_job[proc.job_id]
         proc.job_id, proc.kind, proc.label, proc.token = job_id, "task", key, token
@@ -219,6 +242,7 @@ class Processes:
         self.forget(proc)
 
     def forget(self, proc: Proc) -> None:
+        flush_log(self._store(), proc)
         self.by_job.pop(proc.job_id, None)
         if proc.fd is not None:
             self._close_output(proc)
@@ -254,6 +278,8 @@ class Processes:
         for proc in self.by_job.values():
             if proc.timeout and not proc.timed_out:
                 default = min(default, proc.started + proc.timeout)
+            if proc.log_since is not None:
+                default = min(default, proc.log_since + LOG_FLUSH_SECONDS)
         return default
 
     def enforce_timeouts(self) -> None:
@@ -278,6 +304,7 @@ class Processes:
         procs = list(self.by_job.values())
         for proc in procs:
             kill_group(proc.pid)
+            flush_log(self._store(), proc)
         if requeue and procs:
             recording.requeue_interrupted(self._store(), [p.job_id for p in procs])
         for proc in procs:

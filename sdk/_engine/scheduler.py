@@ -72,7 +72,9 @@ class Scheduler:
         self.settings = settings or Settings()
         self.owner = lease.current_owner()
         self.selector = selectors.DefaultSelector()
-        self.hosts = HostPool(self.selector, str(store_path), self.settings.python_path)
+        # A host forks from this process while that is safe: one thread, no job store connection yet.
+        self.hosts = HostPool(self.selector, str(store_path), self.settings.python_path,
+                              may_fork=lambda: self._store is None and threading.active_count() == 1)
         self.runs: dict[str, Run] = {}
         self.procs = Processes(lambda: self.store, self.selector, self._output, self._proc_done, self._proc_switched)
         self._wake_r, self._wake_w = os.pipe()
@@ -363,6 +365,7 @@ class Scheduler:
         self._wait(self.procs.deadline(time.monotonic() + POLL_SECONDS))
         self.procs.enforce_timeouts()
         now = time.monotonic()
+        self.procs.flush_due(now)
         if now - self._polled >= POLL_SECONDS:  # sleeps, answers and cancels only show in the store
             self._polled, self._poll_all = now, True
             self.procs.kill_canceled()
