@@ -25,13 +25,10 @@ def read_text(path: Path) -> str:
         raise UnreadableFile(f"not valid UTF-8 (byte {exc.start})") from None
 
 
-def create_empty(path: Path) -> None:
-    """Create an empty file if missing (nothing to half-write, so no temp file)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        path.open("x").close()
-    except FileExistsError:
-        pass
+def create_new(path: Path, text: str = "") -> None:
+    """Write `text` to `path` unless the file exists (atomically: never half-written)."""
+    if not path.exists():
+        write_atomic(path, text)
 
 
 def write_atomic(path: Path, text: str, mode: int | None = None) -> None:

@@ -174,3 +174,48 @@ def test_conflicting_flags_are_usage_errors(run_wac, repo):
     result = run_wac("generate-metadata", "--schema-only", "--lock-only", cwd=repo)
     assert result.returncode == 2 and "exclude each other" in result.stderr
     assert run_wac("generate-metadata", "a", "b", cwd=repo).returncode == 2
+
+
+SHAPES = FIXTURES / "shapes"
+SHAPE_EDITS = ("f/lib/light.py", "f/core/heavy.py", "f/app/edited_user.py", "f/app/unrelated.py",
+               "f/keep/has_meta_no_lock.py")
+
+
+@pytest.fixture
+def shapes(tmp_path) -> Path:
+    """fixtures/shapes/committed with the edits fixtures/regenerate.sh makes before asking wmill."""
+    target = tmp_path / "shapes"
+    shutil.copytree(SHAPES / "committed", target)
+    (target / ".git").mkdir()
+    for rel in SHAPE_EDITS:
+        with open(target / rel, "a", encoding="utf-8") as handle:
+            handle.write("\n# edited\n")
+    return target
+
+
+@pytest.mark.parametrize("args, oracle", [
+    ((), "dry_run.txt"),
+    (("f/lib",), "dry_run_folder.txt"),
+    (("f/lib", "--strict-folder-boundaries"), "dry_run_strict.txt"),
+])
+def test_dry_run_names_wmills_parents_in_wmills_order(run_wac, shapes, args, oracle):
+    """Two edited modules imported by one script, folder scope through imports, default metadata up to date."""
+    reference = (SHAPES / oracle).read_text(encoding="utf-8")
+    result = run_wac("generate-metadata", *args, "--dry-run", cwd=shapes)
+    assert result.returncode == 0, result.stderr
+    assert stale_lines(result.stdout) == stale_lines(reference)
+    assert ([l for l in result.stderr.splitlines() if l.startswith("Warning:")]
+            == [l for l in reference.splitlines() if l.startswith("Warning:")])
+
+
+def test_schema_only_leaves_the_files_wmill_leaves(run_wac, shapes):
+    """A lock file is created with new metadata only; every written byte is wmill's."""
+    result = run_wac("generate-metadata", "--schema-only", "--yes", cwd=shapes)
+    assert result.returncode == 0, result.stdout + result.stderr
+    expected_root = SHAPES / "after_schema_only"
+    expected = {p.relative_to(expected_root).as_posix(): p.read_bytes() for p in expected_root.rglob("*") if p.is_file()}
+    written = {p.relative_to(shapes).as_posix(): p.read_bytes() for p in shapes.rglob("*")
+               if p.is_file() and p.suffix in (".yaml", ".lock") and p.name != "wmill.yaml"}
+    assert written.keys() == expected.keys()
+    for rel, data in expected.items():
+        assert written[rel] == data, rel

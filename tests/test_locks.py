@@ -93,7 +93,10 @@ def test_resolution_failure_fails_that_item_only(run_wac, repo, wheels):
     assert [f["path"] for f in data["failed"]] == ["u/alice/mine.py"]
     assert "nosuchpkg" in data["failed"][0]["error"].lower()
     assert len(data["updated"]) == 7
-    assert not (repo / "u/alice/mine.script.yaml").exists()
+    # As wmill's walk leaves it: default metadata, no recorded hash, so the next run tries again.
+    assert "properties: {}" in (repo / "u/alice/mine.script.yaml").read_text()
+    assert "u/alice/mine:" not in (repo / "wmill-lock.yaml").read_text()
+    assert "u/alice/mine.py" in run_wac("generate-metadata", "--dry-run", cwd=repo).stdout
 
 
 def test_manual_requirements_header(run_wac, repo, wheels):

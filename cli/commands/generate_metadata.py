@@ -68,7 +68,10 @@ def generate_metadata(
         _print_plan(out, stale)
     if check and stale.stale:
         raise typer.Exit(FAILED)
-    if dry_run or check or not stale.stale:
+    if dry_run or check:
+        return
+    if not stale.stale:
+        run.write_missing_defaults()
         return
     if not yes and sys.stdin.isatty() and not typer.confirm("Update metadata?", default=True):
         raise typer.Exit(FAILED)
@@ -76,6 +79,7 @@ def generate_metadata(
                                                  no_index=no_index, refresh=refresh_locks)
     with _progress(out, len(stale.stale), json_output) as on_item:
         result = run.apply(stale, on_item=on_item, locker=locker)
+    run.write_missing_defaults()
     _print_result(out, result, json_output, locker.resolutions if locker else 0)
     if result.failed:
         raise typer.Exit(FAILED)

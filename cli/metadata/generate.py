@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Callable
 
 from ..config import SyncConfig
-from ..files import create_empty, write_atomic
+from ..files import create_new, write_atomic
 from .hashing import item_hashes
 from .items import ScriptItem, find_scripts
 from .lockfile import WmillLock
 from .render import RenderJob, render_all
 from .script_metadata import INLINE, default_metadata
-from .staleness import ItemState, Plan, normalize_folder, plan, read_state
+from .staleness import ItemState, Plan, default_text, normalize_folder, plan, read_state
 
 
 @dataclass
@@ -55,6 +55,14 @@ class MetadataRun:
         self.items = find_scripts(root, config)
         self.states = {item.remote: read_state(item) for item in self.items}
 
+    def write_missing_defaults(self) -> None:
+        """As wmill's repo walk does: default metadata and an empty lock for each flat script lacking them."""
+        for state in self.states.values():
+            item = state.item
+            if state.error is None and not item.folder_layout and not (self.root / item.metadata_local).exists():
+                create_new(self.root / item.metadata_local, default_text(item))
+                create_new(self.root / item.lock_local)
+
     def locker(self, **resolution):
         """A pip-tools locker over this repo's scripts (`resolution`: index_url, find_links, no_index, refresh)."""
         from .locks import Locker
@@ -79,13 +87,14 @@ class MetadataRun:
             if rendered.error:
                 result.error = rendered.error
                 continue
+            state = targets[index - 1]
             if locker is None:
                 if on_item:
                     on_item(index, result.item)
-                create_empty(self.root / result.item.lock_local)
+                if state.metadata_text is None:  # as wmill: the lock file comes with new metadata only
+                    create_new(self.root / result.item.lock_local)
             text = rendered.text or ""
             write_atomic(self.root / result.item.metadata_local, text)
-            state = targets[index - 1]
             hashes = item_hashes(state.item.remote, state.script_text or "", text, state.modules)
             self.lock.replace(result.item.remote, hashes)
         if results or not self.lock.existed:

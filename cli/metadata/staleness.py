@@ -42,7 +42,11 @@ class Plan:
 
 
 def read_state(item: ScriptItem) -> ItemState:
-    """Read an item's script, metadata and module files and hash them."""
+    """Read an item's script, metadata and module files and hash them.
+
+    Without a `.script.yaml` the hash is taken over the default metadata wmill
+    would create for it, so a recorded hash of that default counts as up to date.
+    """
     try:
         script = read_text(item.content_path)
         meta_path = item.root / item.metadata_local
@@ -50,92 +54,123 @@ def read_state(item: ScriptItem) -> ItemState:
         modules = {rel: read_text(path) for rel, path in item.modules.items()}
     except UnreadableFile as exc:
         return ItemState(item, None, None, {}, {}, error=f"{item.local}: {exc}")
-    hashes = item_hashes(item.remote, script, metadata or "", modules)
+    hashes = item_hashes(item.remote, script, metadata if metadata is not None else default_text(item), modules)
     return ItemState(item, script, metadata, modules, hashes)
 
 
+def default_text(item: ScriptItem) -> str:
+    """The `.script.yaml` wmill writes for a script without one (always beside `<path>`, even in a `__mod` folder)."""
+    from .script_metadata import INLINE, default_metadata
+    from .yaml_emit import dump
+
+    return dump(dict(default_metadata(item), lock=f"{INLINE}{item.remote}.script.lock"))
+
+
 def is_stale(state: ItemState, lock: WmillLock) -> bool:
-    if state.error or state.metadata_text is None:
+    if state.error:
         return True
     main_key = next(iter(state.hashes))
     return lock.get(main_key) != state.hashes[main_key]
 
 
-def import_graph(states: dict[str, ItemState]) -> dict[str, list[str]]:
-    """remote path -> remote paths of the items that import it."""
-    from wac.parser import SourceSyntaxError, Source, workspace_imports
+def import_map(states: dict[str, ItemState]) -> dict[str, list[str]]:
+    """remote path -> the workspace paths it imports, in the order wmill's parser lists them."""
+    from wac.parser import Source, SourceSyntaxError, workspace_imports
 
-    imported_by: dict[str, list[str]] = {}
+    imports: dict[str, list[str]] = {}
     for remote, state in states.items():
         text = state.script_text
         if not text or not _MAY_IMPORT_WORKSPACE.search(text):
             continue
         try:
-            targets = workspace_imports(Source(text).module, remote)
+            imports[remote] = workspace_imports(Source(text).module, remote)
         except SourceSyntaxError:
             continue
-        for target in targets:
-            if target in states and target != remote:
-                imported_by.setdefault(target, []).append(remote)
-    return imported_by
+    return imports
+
+
+def walk_order(states: dict[str, ItemState]) -> list[str]:
+    """Scripts in the order wmill's repo walk meets them: depth first, each folder's names in reverse order."""
+    return sorted(states, key=lambda remote: states[remote].item.local.split("/"), reverse=True)
 
 
 def plan(states: dict[str, ItemState], lock: WmillLock, folder: str | None = None,
          strict: bool = False) -> Plan:
-    """Stale items with reasons, in the order the wmill CLI lists them."""
+    """Stale items with reasons, as wmill's dependency tree finds and lists them.
+
+    The tree's nodes are made in walk order, an imported path when its first importer is
+    walked; staleness spreads breadth-first from the edited items (in node order) to their
+    importers, each reason naming the node it came from; items are listed in node order.
+    """
     result = Plan(states=states)
-    direct = sorted((r for r, s in states.items() if is_stale(s, lock)),
-                    key=lambda r: states[r].item.local, reverse=True)
-    reasons: dict[str, str] = {r: CONTENT_CHANGED for r in direct}
-    order = list(direct)
-    if direct:
-        imported_by = import_graph(states)
-        queue = deque(direct)
+    direct = {remote for remote, state in states.items() if is_stale(state, lock)}
+    if not direct:
+        return result
+    imports = import_map(states)
+    nodes: dict[str, None] = {}
+    importers: dict[str, dict[str, None]] = {}
+    for remote in walk_order(states):
+        nodes.setdefault(remote)
+        for target in imports.get(remote, ()):
+            nodes.setdefault(target)
+            importers.setdefault(target, {}).setdefault(remote)
+    reasons = {remote: CONTENT_CHANGED for remote in nodes if remote in direct}
+    queue, visited = deque(reasons), set()
+    while queue:
+        current = queue.popleft()
+        if current in visited:
+            continue
+        visited.add(current)
+        for importer in importers.get(current, {}):
+            if importer not in reasons:
+                reasons[importer] = f"depends on {current}"
+                queue.append(importer)
+    stale = [StaleItem(states[r].item, reasons[r]) for r in nodes if r in reasons and r in states]
+    if folder is None:
+        result.stale = stale
+        return result
+    scope = FolderScope(folder, imports)
+    result.stale = [s for s in stale if scope.inside(s.item) or (not strict and scope.relevant(s.item))]
+    if strict:
+        result.warnings = [
+            f'Warning: {s.item.local} depends on something inside "{folder}" but is outside it'
+            " — skipped due to --strict-folder-boundaries. Next generate-metadata will not detect it as stale."
+            for s in stale if not scope.inside(s.item) and scope.relevant(s.item)]
+    return result
+
+
+class FolderScope:
+    """wmill's folder filter: items inside FOLDER, and items any of whose transitive imports is."""
+
+    def __init__(self, folder: str, imports: dict[str, list[str]]) -> None:
+        self.folder = folder
+        self.no_ext = re.sub(r"\.[^/.]+$", "", folder)
+        self.imports = imports
+
+    def inside(self, item: ScriptItem) -> bool:
+        return (item.remote == self.folder or item.remote.startswith(self.folder + "/")
+                or item.local in (self.folder, self.no_ext))
+
+    def _in(self, path: str) -> bool:
+        return path.startswith(self.folder + "/") or path in (self.folder, self.no_ext)
+
+    def relevant(self, item: ScriptItem) -> bool:
+        start = re.sub(r"\.[^/.]+$", "", item.local)  # wmill starts from the file path, not the item's
+        if self._in(start):
+            return True
+        queue, seen = deque([start]), set()
         while queue:
             current = queue.popleft()
-            for importer in sorted(imported_by.get(current, []),
-                                   key=lambda r: states[r].item.local, reverse=True):
-                if importer not in reasons:
-                    reasons[importer] = f"depends on {current}"
-                    order.append(importer)
-                    queue.append(importer)
-    touched = _touching_folder(order, reasons, folder, states) if folder else set(order)
-    for remote in order:
-        item = states[remote].item
-        inside = folder is None or _inside(item, folder)
-        if inside or (not strict and remote in touched):
-            result.stale.append(StaleItem(item, reasons[remote]))
-        elif strict and remote in touched:
-            result.warnings.append(
-                f'Warning: {item.local} depends on something inside "{folder}" but is outside it'
-                " — skipped due to --strict-folder-boundaries. Next generate-metadata will not"
-                " detect it as stale."
-            )
-    return result
+            if current in seen:
+                continue
+            seen.add(current)
+            for target in self.imports.get(current, ()):
+                if self._in(target):
+                    return True
+                queue.append(target)
+        return False
 
 
 def normalize_folder(folder: str) -> str:
     folder = folder.replace("\\", "/").rstrip("/")
     return folder[2:] if folder.startswith("./") else folder
-
-
-def _inside(item: ScriptItem, folder: str) -> bool:
-    return (item.remote == folder or item.remote.startswith(folder + "/")
-            or item.local == folder)
-
-
-def _touching_folder(order: list[str], reasons: dict[str, str], folder: str,
-                     states: dict[str, ItemState]) -> set[str]:
-    """Stale items inside the folder, or whose chain of reasons leads into it."""
-    touched = set()
-    for remote in order:
-        current = remote
-        while True:
-            if _inside(states[current].item, folder):
-                touched.add(remote)
-                break
-            reason = reasons[current]
-            if not reason.startswith("depends on "):
-                break
-            current = reason[len("depends on "):]
-    return touched
