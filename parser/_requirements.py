@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from ._import_maps import distribution_for
+from ._imports import workspace_imports
 from ._stdlib import STDLIB_MODULES
 from ._syntax import dotted_name, parse_module
 
@@ -47,7 +48,7 @@ def infer_requirements(code: str, script_path: str) -> Requirements:
     lines = code.splitlines()
     result = Requirements(python=_python_version(lines))
     module = parse_module(code)
-    result.workspace_imports = workspace_imports(module, script_path)
+    result.workspace_imports = workspace_imports(code, script_path)
     manual = _comment_block(lines, ("#requirements:", "# requirements:"))
     if manual is not None:
         result.manual = True
@@ -84,31 +85,12 @@ def infer_requirements(code: str, script_path: str) -> Requirements:
     return result
 
 
-def workspace_imports(module: cst.Module, script_path: str) -> list[str]:
-    """Windmill paths this script imports (`from f.lib.x import y`, `from .x import y`)."""
-    found: set[str] = set()
-    for node, root, _line in _imports_above_main(module):
-        if isinstance(node, cst.ImportFrom) and node.relative:
-            found.add(_resolve_relative(script_path, len(node.relative), node.module))
-        elif root in _WORKSPACE_ROOTS:
-            found.add(dotted_name_of(node).replace(".", "/"))
-    return sorted(found)
-
-
 def dotted_name_of(node: cst.Import | cst.ImportFrom | cst.ImportAlias) -> str:
     if isinstance(node, cst.ImportAlias):
         return dotted_name(node.name) or ""
     if isinstance(node, cst.ImportFrom):
         return "" if node.module is None else dotted_name(node.module) or ""
     return ""
-
-
-def _resolve_relative(script_path: str, level: int, module: cst.BaseExpression | None) -> str:
-    parts = script_path.split("/")
-    base = "/".join(parts[:-level]) if level < len(parts) else ""
-    if module is None:
-        return base
-    return f"{base}/{(dotted_name(module) or '').replace('.', '/')}"
 
 
 def _imports_above_main(module: cst.Module):

@@ -38,3 +38,57 @@ def test_syntax_error_reports_line_and_column():
     with pytest.raises(SourceSyntaxError) as info:
         parse_signature("def main(a:\n    return 1\n")
     assert info.value.line >= 1 and info.value.column >= 1
+
+
+LONG_SCRIPT = '''from enum import Enum
+from pydantic import BaseModel
+
+
+class Mode(str, Enum):
+    FAST = "fast"
+    SLOW = "slow"
+
+
+class Inner(BaseModel):
+    mode: Mode = Mode.FAST
+
+
+def helper(x: int) -> int:
+    return x
+
+
+class Unused(BaseModel):
+    size: int
+
+
+class Outer(BaseModel):
+    inner: Inner
+    count: int = 1
+
+
+@(
+    lambda f: f
+)
+def main(config: Outer, mode: Mode = Mode.SLOW, n: int = 3):
+    """Does things.
+
+    Args:
+        n (int): how many
+    """
+    return helper(n)
+
+
+def main(other: str):
+    return other
+'''
+
+
+@pytest.mark.parametrize("code", [LONG_SCRIPT] + [
+    (FIXTURES / "schema" / c["file"]).read_text(encoding="utf-8") for c in CASES if c["sig"].get("type") != "Invalid"
+], ids=["long"] + [c["file"].rsplit("/", 1)[-1] for c in CASES if c["sig"].get("type") != "Invalid"])
+def test_reading_only_what_the_signature_needs_changes_nothing(code):
+    """parse_signature cuts main and its classes out of the file; the whole module gives the same."""
+    from wac.parser import signature_of_module
+    from wac.parser._syntax import parse_module
+
+    assert parse_signature(code).to_json() == signature_of_module(parse_module(code)).to_json()

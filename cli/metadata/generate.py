@@ -72,7 +72,17 @@ class MetadataRun:
 
     def plan(self) -> Plan:
         folder = normalize_folder(self.options.folder) if self.options.folder else None
-        return plan(self.states, self.lock, folder, self.options.strict_folder_boundaries)
+        return plan(self.states, self.lock, folder, self.options.strict_folder_boundaries, self._cache_dir())
+
+    def _cache_dir(self) -> Path | None:
+        """`.wac/cache`, or None in a repo wac cannot write to (then nothing is cached)."""
+        from ..errors import InvalidInput
+        from ..project import wac_dir
+
+        try:
+            return wac_dir(self.root) / "cache"
+        except InvalidInput:
+            return None
 
     def apply(self, stale: Plan, on_item: Callable[[int, ScriptItem], None] | None = None,
               locker=None) -> RunResult:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
+from .cores import map_on_cores
 from .script_metadata import MetadataError, parse_metadata_text, with_new_schema
 from .yaml_emit import dump
 
@@ -49,8 +47,4 @@ def render(job: RenderJob) -> Rendered:
 
 def render_all(jobs: list[RenderJob]) -> list[Rendered]:
     """Render every job, on all cores when there are many."""
-    workers = os.cpu_count() or 1
-    if len(jobs) < PROCESS_THRESHOLD or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return [render(job) for job in jobs]
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        return list(pool.map(render, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
+    return map_on_cores(render, jobs, PROCESS_THRESHOLD)

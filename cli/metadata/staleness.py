@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import deque
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ..files import UnreadableFile, read_text
+from ..json_cache import JsonCache
+from .cores import map_on_cores
 from .hashing import item_hashes
 from .items import ScriptItem
 from .lockfile import WmillLock
 
 CONTENT_CHANGED = "content changed"
-# Only scripts that mention a workspace import need parsing for the graph.
-_MAY_IMPORT_WORKSPACE = re.compile(r"^\s*(?:from\s+(?:\.|[fu]\.)|import\s+[fu]\.)", re.M)
+IMPORTS_CACHE = ("imports.json", "imports-1", 50_000)  # file name, format, entries kept
+PARALLEL_IMPORTS = 64  # misses worth spreading over all cores
 
 
 @dataclass
@@ -73,20 +77,37 @@ def is_stale(state: ItemState, lock: WmillLock) -> bool:
     return lock.get(main_key) != state.hashes[main_key]
 
 
-def import_map(states: dict[str, ItemState]) -> dict[str, list[str]]:
-    """remote path -> the workspace paths it imports, in the order wmill's parser lists them."""
-    from wac.parser import Source, SourceSyntaxError, workspace_imports
+def import_map(states: dict[str, ItemState], cache_dir: Path | None = None) -> dict[str, list[str]]:
+    """remote path -> the workspace paths it imports, sorted as wmill's parser lists them.
 
+    Cached by path and content in `cache_dir`; the files not in the cache are parsed on all cores.
+    """
+    cache = JsonCache(cache_dir / IMPORTS_CACHE[0], *IMPORTS_CACHE[1:]) if cache_dir else None
     imports: dict[str, list[str]] = {}
+    misses: list[tuple[str, str, str]] = []
     for remote, state in states.items():
-        text = state.script_text
-        if not text or not _MAY_IMPORT_WORKSPACE.search(text):
+        if not state.script_text:
             continue
-        try:
-            imports[remote] = workspace_imports(Source(text).module, remote)
-        except SourceSyntaxError:
-            continue
-    return imports
+        key = hashlib.blake2b(f"{remote}\0{state.script_text}".encode(), digest_size=16).hexdigest()
+        found = cache.get(key) if cache else None
+        if found is None:
+            misses.append((key, remote, state.script_text))
+        else:
+            imports[remote] = found
+    for (key, remote, _), found in zip(misses, map_on_cores(_imports_of, misses, PARALLEL_IMPORTS)):
+        imports[remote] = found
+        if cache:
+            cache.put(key, found)
+    if cache:
+        cache.save()
+    return {remote: imports[remote] for remote in states if imports.get(remote)}
+
+
+def _imports_of(miss: tuple[str, str, str]) -> list[str]:
+    from wac.parser import workspace_imports
+
+    _, remote, text = miss
+    return workspace_imports(text, remote)
 
 
 def walk_order(states: dict[str, ItemState]) -> list[str]:
@@ -95,7 +116,7 @@ def walk_order(states: dict[str, ItemState]) -> list[str]:
 
 
 def plan(states: dict[str, ItemState], lock: WmillLock, folder: str | None = None,
-         strict: bool = False) -> Plan:
+         strict: bool = False, cache_dir: Path | None = None) -> Plan:
     """Stale items with reasons, as wmill's dependency tree finds and lists them.
 
     The tree's nodes are made in walk order, an imported path when its first importer is
@@ -106,7 +127,7 @@ def plan(states: dict[str, ItemState], lock: WmillLock, folder: str | None = Non
     direct = {remote for remote, state in states.items() if is_stale(state, lock)}
     if not direct:
         return result
-    imports = import_map(states)
+    imports = import_map(states, cache_dir)
     nodes: dict[str, None] = {}
     importers: dict[str, dict[str, None]] = {}
     for remote in walk_order(states):
