@@ -6,14 +6,13 @@ warm preview never loads the parser.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Any
 
 from .args import check_args
 from .errors import Failed, InvalidInput
 from .json_cache import JsonCache
-from .project import module_files, wac_dir
+from .project import module_files, source_key, wac_dir
 
 CACHE_NAME = "analysis.json"
 CACHE_FORMAT = "1"
@@ -24,19 +23,11 @@ class LintFailed(Failed):
     code = "lint_failed"
 
 
-def analysis_key(code: str, modules: frozenset[str] | None, rules_version: str) -> str:
-    digest = hashlib.sha256(f"{rules_version}\0{sorted(modules) if modules is not None else None}\0".encode())
-    digest.update(code.encode("utf-8"))
-    return digest.hexdigest()
-
-
 def analyze(script: Path, code: str, root: Path) -> dict[str, Any]:
     """Findings (without paths), schema, and whether main takes **kwargs / exists."""
-    from wac.parser import RULES_VERSION
-
     modules = module_files(script)
     cache = JsonCache(wac_dir(root) / "cache" / CACHE_NAME, CACHE_FORMAT, MAX_ENTRIES)
-    key = analysis_key(code, modules, RULES_VERSION)
+    key = source_key(code, modules)
     analysis = cache.get(key)
     if analysis is None:
         analysis = _analyze(code, str(script), modules)

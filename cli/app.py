@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from .commands import generate_metadata, job, lint, script, server, sync, workspace
+from .commands import generate_metadata, init, job, lint, script, server, sync, workspace
 from .errors import WacError
 from .output import Output
 
@@ -17,6 +17,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+app.command("init")(init.init)
 app.command("lint")(lint.lint)
 app.command("generate-metadata")(generate_metadata.generate_metadata)
 app.add_typer(script.app, name="script")
@@ -26,6 +27,18 @@ app.add_typer(workspace.app, name="workspace")
 app.add_typer(sync.app, name="sync")
 
 _state = {"debug": False}
+# Rich's help panels cut long option names ("--strict-folder-bounda…") below this width.
+RICH_HELP_MIN_COLUMNS = 100
+
+
+def _plain_help_unless_wide() -> None:
+    """Click's plain help (wrapped, never cut) when piped or in a narrow terminal."""
+    import shutil
+
+    if sys.stdout.isatty() and shutil.get_terminal_size().columns >= RICH_HELP_MIN_COLUMNS:
+        return
+    for typer_app in (app, *(group.typer_instance for group in app.registered_groups)):
+        typer_app.rich_markup_mode = None
 
 
 def _version() -> str:
@@ -54,10 +67,25 @@ def root(
     _state["debug"] = debug
 
 
+def _whole_first_sentences(group) -> None:
+    """Command lists show each command's first sentence wrapped, not cut at 45 characters ("...")."""
+    import inspect
+
+    for command in group.commands.values():
+        if command.help and not command.short_help:
+            paragraph = inspect.cleandoc(command.help).split("\n\n", 1)[0].replace("\n", " ")
+            command.short_help = paragraph.split(". ", 1)[0].rstrip(".")
+        if hasattr(command, "commands"):
+            _whole_first_sentences(command)
+
+
 def main() -> None:
     """Entry point: usage errors are click's (exit 2); ours print one line and a hint."""
+    _plain_help_unless_wide()
+    command = typer.main.get_command(app)
+    _whole_first_sentences(command)
     try:
-        app(prog_name="wac")
+        command(prog_name="wac")
     except WacError as exc:
         if _state["debug"]:
             raise

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -14,7 +13,7 @@ from wac.parser import ERROR, RULES_VERSION, Finding
 from .errors import PathNotFound
 from .files import UnreadableFile, read_text
 from .json_cache import JsonCache
-from .project import module_files, python_files
+from .project import module_files, python_files, source_key
 
 CACHE_FORMAT = 1
 # Below this many files to lint, starting worker processes costs more than it saves.
@@ -49,12 +48,6 @@ class LintCache(JsonCache):
         self.put(key, [{k: v for k, v in f.to_json().items() if k != "path"} for f in findings])
 
 
-def cache_key(code: str, modules: frozenset[str] | None) -> str:
-    digest = hashlib.sha256(f"{RULES_VERSION}\0{sorted(modules) if modules is not None else None}\0".encode())
-    digest.update(code.encode("utf-8"))
-    return digest.hexdigest()
-
-
 def lint_paths(targets: list[Path], *, cache: LintCache | None = None, jobs: int | None = None) -> LintReport:
     """Lint every Python file under `targets`; unreadable files become findings."""
     files: dict[Path, None] = {}
@@ -73,7 +66,7 @@ def lint_paths(targets: list[Path], *, cache: LintCache | None = None, jobs: int
                                            "save the file as UTF-8 text"))
             continue
         modules = module_files(path)
-        key = cache_key(code, modules)
+        key = source_key(code, modules)
         cached = cache.get(key) if cache is not None else None
         if cached is not None:
             report.cache_hits += 1

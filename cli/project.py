@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-MODULE_SUFFIX = "__mod"
-ENTRY_STEM = "script"
+from wac.sdk.layout import ENTRY_STEM, MODULE_SUFFIX, module_dir
 ITEM_ROOTS = ("f", "u", "g")
 WAC_DIR = ".wac"
 SKIPPED_DIRS = frozenset({".git", ".wac", ".venv", "venv", "node_modules", "__pycache__", ".tox"})
@@ -34,16 +33,10 @@ def python_files(target: Path) -> list[Path]:
 
 
 def module_files(script: Path) -> frozenset[str] | None:
-    """Files of a script's `__mod` folder, relative to it (None: no such folder).
-
-    Flat layout: `name.py` + `name__mod/`; folder layout: `name__mod/script.py`.
-    """
-    if script.parent.name.endswith(MODULE_SUFFIX) and script.stem == ENTRY_STEM:
-        folder = script.parent
-    else:
-        folder = script.with_name(script.stem + MODULE_SUFFIX)
-        if not folder.is_dir():
-            return frozenset() if not _inside_module_folder(script) else None
+    """Files of a script's `__mod` folder, relative to it (None: the file is itself a module)."""
+    folder = module_dir(script)
+    if not folder.is_dir():
+        return frozenset() if not _inside_module_folder(script) else None
     return frozenset(
         path.relative_to(folder).as_posix()
         for path in folder.rglob("*")
@@ -70,6 +63,17 @@ def script_path_of(script: Path, root: Path) -> str | None:
     except ValueError:
         return None
     return remote_path(local) if local.split("/", 1)[0] in ITEM_ROOTS else None
+
+
+def source_key(code: str, modules: frozenset[str] | None) -> str:
+    """Cache key of what the parser finds in a script: rules version, its `__mod` files, its text."""
+    import hashlib
+
+    from wac.parser import RULES_VERSION
+
+    digest = hashlib.sha256(f"{RULES_VERSION}\0{sorted(modules) if modules is not None else None}\0".encode())
+    digest.update(code.encode("utf-8"))
+    return digest.hexdigest()
 
 
 def wac_dir(root: Path) -> Path:

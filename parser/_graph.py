@@ -93,7 +93,6 @@ class WacGraph:
     """Everything WAC-shaped in one script."""
 
     workflow: cst.FunctionDef | None = None
-    workflow_decorator: cst.Decorator | None = None
     tasks: dict[str, TaskDef] = field(default_factory=dict)
     references: dict[str, ScriptRef] = field(default_factory=dict)
     body: list[Node] = field(default_factory=list)
@@ -152,7 +151,7 @@ def _collect_function(func: cst.FunctionDef, graph: WacGraph, *, top_level: bool
     for decorator in func.decorators:
         name = decorator_name(decorator)
         if name == "workflow" and top_level and graph.workflow is None:
-            graph.workflow, graph.workflow_decorator = func, decorator
+            graph.workflow = func
         elif name == "task" and func.name.value not in graph.tasks:
             target = decorator.decorator
             graph.tasks[func.name.value] = TaskDef(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
 
 import libcst as cst
@@ -20,14 +21,32 @@ class SourceSyntaxError(Exception):
 
 
 def parse_module(code: str) -> cst.Module:
-    """Parse `code` into a libcst module or raise `SourceSyntaxError`."""
+    """Parse `code` into a libcst module or raise `SourceSyntaxError`.
+
+    The error is Python's own (message and position, as `python script.py` shows it)
+    whenever this interpreter also rejects the code; libcst's token lists are not for people.
+    """
     try:
         return cst.parse_module(code)
     except cst.ParserSyntaxError as exc:
+        python = python_syntax_error(code)
+        if python is not None:
+            raise python from None
         first_line = str(exc.message).strip().splitlines()[0] if exc.message else "invalid syntax"
         raise SourceSyntaxError(first_line, exc.raw_line, exc.raw_column + 1) from None
     except RecursionError:
         raise SourceSyntaxError("source nests too deeply to parse", 1, 1) from None
+
+
+def python_syntax_error(code: str) -> SourceSyntaxError | None:
+    """Python's complaint about `code` (None when this interpreter accepts it)."""
+    try:
+        compile(code, "<script>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as exc:
+        return SourceSyntaxError(exc.msg, exc.lineno or 1, exc.offset or 1)
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return SourceSyntaxError(str(exc) or "source nests too deeply to parse", 1, 1)
+    return None
 
 
 def dotted_name(node: cst.BaseExpression) -> str | None:

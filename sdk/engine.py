@@ -22,7 +22,7 @@ from ._urls import signature as url_signature
 from ._urls import valid_signature as valid_url_signature
 from ._engine.db import StoreError
 from ._engine.lease import RunBusy
-from ._engine.loading import ScriptLoadError, module_dir, source_hash
+from ._engine.loading import ScriptLoadError, source_hash
 from ._engine.recording import ResumeRejected, RunSpec
 from ._engine.recording import signing_key
 from ._engine.scheduler import Scheduler, Settings
@@ -30,7 +30,7 @@ from ._engine.store import TERMINAL, Event, Job, JobStore
 
 __all__ = [
     "TERMINAL", "Event", "Job", "ResumeRejected", "RunBusy", "RunSpec", "Scheduler", "ScriptLoadError",
-    "Settings", "Store", "StoreError", "approval_resume_id", "module_dir", "open_store", "resume_urls",
+    "Settings", "Store", "StoreError", "approval_resume_id", "open_store", "resume_urls",
     "source_hash", "url_signature", "valid_url_signature",
 ]
 

@@ -72,3 +72,16 @@ def test_version_and_help(run_wac):
     assert run_wac("--version").stdout.startswith("wac ")
     assert "lint" in run_wac("--help").stdout
     assert run_wac("nonsense").returncode == 2
+
+
+def test_syntax_errors_read_as_python_reports_them(run_wac, tmp_path):
+    code = "import os\n\ndef main(x: int):\n    y = [1, 2\n    return x\n"
+    (tmp_path / "broken.py").write_text(code)
+    try:
+        compile(code, "broken.py", "exec")
+    except SyntaxError as exc:
+        python = exc
+    data = json.loads(run_wac("lint", "broken.py", "--format", "json", "--no-cache").stdout)
+    [finding] = data["findings"]
+    assert (finding["line"], finding["column"]) == (python.lineno, python.offset)
+    assert finding["message"] == f"syntax error: {python.msg}"

@@ -224,3 +224,23 @@ def test_schema_only_leaves_the_files_wmill_leaves(run_wac, shapes):
     assert written.keys() == expected.keys()
     for rel, data in expected.items():
         assert written[rel] == data, rel
+
+
+@pytest.mark.parametrize("folder, message", [("f/typo", "does not exist in the repo"), ("..", "outside the repo")])
+def test_check_on_a_folder_that_is_not_in_the_repo_fails(run_wac, repo, folder, message):
+    run_wac("generate-metadata", "--schema-only", "--yes", cwd=repo)
+    edit(repo)
+    result = run_wac("generate-metadata", "--check", folder, cwd=repo)
+    assert result.returncode == 2, result.stdout
+    assert message in result.stderr and "All metadata up-to-date" not in result.stdout
+
+
+@pytest.mark.parametrize("flag", ["--dry-run", "--check"])
+def test_rehash_refuses_dry_run_and_check_and_writes_nothing(run_wac, repo, flag):
+    run_wac("generate-metadata", "--schema-only", "--yes", cwd=repo)
+    edit(repo)
+    before = repo_bytes(repo)
+    result = run_wac("generate-metadata", "rehash", flag, cwd=repo)
+    assert result.returncode == 2
+    assert "rehash does not take" in result.stderr and "Traceback" not in result.stderr
+    assert repo_bytes(repo) == before

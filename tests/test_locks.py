@@ -104,3 +104,16 @@ def test_manual_requirements_header(run_wac, repo, wheels):
     generate(run_wac, repo, wheels)
     assert (repo / "u/alice/mine.script.lock").read_text() == (
         f"# workspace-dependencies-mode: manual\n# py: {PY}\nidna==3.7\n")
+
+
+def test_another_wheel_folder_is_not_answered_from_the_cache(run_wac, repo, wheels, tmp_path):
+    """The lock cache key includes --find-links: the same packages from another folder resolve again."""
+    assert generate(run_wac, repo, wheels).returncode == 0
+    newer = tmp_path / "newer-wheels"
+    shutil.copytree(wheels, newer)
+    build_wheel(newer, "requests", "2.32.3", ("idna>=3",))
+    (repo / "f/lib/helper.py").write_text((repo / "f/lib/helper.py").read_text() + "\n# touched\n")
+    result = generate(run_wac, repo, newer)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert _last_json(result.stdout)["resolutions"] >= 1
+    assert "requests==2.32.3" in (repo / "f/lib/helper.script.lock").read_text()

@@ -44,13 +44,16 @@ def generate_metadata(
                            "run `wac generate-metadata [rehash] [FOLDER]`")
     if schema_only and lock_only:
         raise InvalidInput("--schema-only and --lock-only exclude each other", "pick one")
+    if rehash and (dry_run or check):
+        raise InvalidInput(f"rehash does not take {'--dry-run' if dry_run else '--check'}: it only re-records hashes",
+                           "to see what is stale without writing, run `wac generate-metadata --dry-run`")
     from ..config import load_config
     from ..metadata.generate import MetadataRun, Options
 
     out = Output(json_mode=json_output)
     root = find_root(Path.cwd())
     config = load_config(root, includes, excludes)
-    options = Options(folder=args[0] if args else None, strict_folder_boundaries=strict,
+    options = Options(folder=_folder_in_repo(root, args[0]) if args else None, strict_folder_boundaries=strict,
                       schema_only=schema_only, lock_only=lock_only, parallel=parallel)
     run = MetadataRun(root, config, options)
     if rehash:
@@ -83,6 +86,18 @@ def generate_metadata(
     _print_result(out, result, json_output, locker.resolutions if locker else 0)
     if result.failed:
         raise typer.Exit(FAILED)
+
+
+def _folder_in_repo(root: Path, folder: str) -> str:
+    """FOLDER as a path inside the repo, which must exist there (a typo must not pass a CI check)."""
+    target = (root / folder).resolve()
+    if not target.is_relative_to(root.resolve()):
+        raise InvalidInput(f"folder {folder} is outside the repo at {root}",
+                           "pass a folder relative to the repo root, e.g. f/team")
+    if not target.is_dir():
+        raise InvalidInput(f"folder {folder} does not exist in the repo at {root}",
+                           "pass a folder relative to the repo root, e.g. f/team")
+    return folder
 
 
 @contextmanager

@@ -16,10 +16,11 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from wac.sdk.layout import MODULE_SUFFIX
+
 from ..files import write_atomic
 from .scripts import extension
 
-MODULE_SUFFIX = "__mod"
 
 
 class JobFiles:

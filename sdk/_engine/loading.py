@@ -11,9 +11,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable
 
+from ..layout import MODULE_SUFFIX, module_dir
+
 SHIM_DIR = Path(__file__).resolve().parent.parent / "_shim"
-MODULE_SUFFIX = "__mod"
-ENTRY_STEM = "script"
 
 
 class ScriptLoadError(Exception):
@@ -25,13 +25,6 @@ class ScriptLoadError(Exception):
 
     def to_json(self) -> dict[str, Any]:
         return {"message": self.message, "path": self.path, "line": self.line}
-
-
-def module_dir(script: Path) -> Path:
-    """The `__mod` folder of a script, in flat or folder layout."""
-    if script.parent.name.endswith(MODULE_SUFFIX) and script.stem == ENTRY_STEM:
-        return script.parent
-    return script.with_name(script.stem + MODULE_SUFFIX)
 
 
 def import_roots(project_root: str) -> list[Path]:

@@ -1,0 +1,69 @@
+"""Help for every command: complete at 80 columns, every option and argument explained."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import click
+import pytest
+import typer
+
+from wac.cli.app import app
+
+
+def leaf_commands(group: click.Group, prefix: tuple[str, ...] = ()):
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            yield from leaf_commands(command, (*prefix, name))
+        else:
+            yield (*prefix, name), command
+
+
+COMMANDS = list(leaf_commands(typer.main.get_command(app)))
+
+
+def help_at(columns: int, *args: str) -> str:
+    env = {**os.environ, "COLUMNS": str(columns)}
+    done = subprocess.run([sys.executable, "-m", "wac.cli", *args, "--help"], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.mark.parametrize("path, command", COMMANDS, ids=[" ".join(p) for p, _ in COMMANDS])
+def test_every_option_and_argument_has_help(path, command):
+    for param in command.params:
+        assert getattr(param, "help", None), f"wac {' '.join(path)}: {param.name} has no help"
+    assert command.help, f"wac {' '.join(path)} has no description"
+
+
+@pytest.mark.parametrize("path", [(), ("job",), ("generate-metadata",), ("sync", "push"), ("script", "preview")],
+                         ids=lambda p: " ".join(p) or "wac")
+def test_help_at_80_columns_cuts_nothing(path):
+    text = help_at(80, *path)
+    assert "…" not in text and "..." not in text.replace("[ARGS]...", "")
+    assert all(len(line) <= 80 for line in text.splitlines())
+    group = typer.main.get_command(app)
+    command = group
+    for name in path:
+        command = command.commands[name]
+    names = command.commands if isinstance(command, click.Group) else {
+        opt for param in command.params for opt in param.opts if opt.startswith("--")}
+    for name in names:
+        assert name in text, name
+
+
+def test_generate_metadata_argument_reads_as_usage():
+    text = help_at(80, "generate-metadata")
+    assert "Usage: wac generate-metadata [OPTIONS] [rehash] [FOLDER]" in text
+    assert "list[str]" not in text
+
+
+def test_shell_completion_is_offered():
+    text = help_at(100)
+    assert "--install-completion" in text and "--show-completion" in text
+    env = {**os.environ, "_WAC_COMPLETE": "complete_bash", "COMP_WORDS": "wac generate-m", "COMP_CWORD": "1"}
+    done = subprocess.run([sys.executable, "-m", "wac.cli"], env=env, capture_output=True, text=True, timeout=60)
+    assert done.stdout.split() == ["generate-metadata"]
