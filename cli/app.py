@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from .commands import generate_metadata, init, job, lint, script, server, sync, workspace
+from .commands import env, generate_metadata, init, job, lint, script, server, sync, workspace
 from .errors import WacError
 from .output import Output
 
@@ -25,6 +25,7 @@ app.add_typer(job.app, name="job")
 app.add_typer(server.app, name="server")
 app.add_typer(workspace.app, name="workspace")
 app.add_typer(sync.app, name="sync")
+app.add_typer(env.app, name="env")
 
 _state = {"debug": False}
 # Rich's help panels cut long option names ("--strict-folder-bounda…") below this width.

@@ -7,7 +7,7 @@ through `wac.sdk.engine`.
 from __future__ import annotations
 
 import getpass
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
@@ -19,6 +19,7 @@ from .args import parse_json_option
 from .errors import Failed, Interrupted, InvalidInput, PathNotFound, from_engine
 from .files import UnreadableFile, read_text
 from .project import find_root, script_path_of, wac_dir
+from .script_pins import Resolution
 
 STORE_NAME = "jobs.db"
 
@@ -34,6 +35,8 @@ class RunOptions:
     approval_value: str | None = None
     approver: str | None = None
     store: Path | None = None
+    env: str = "locked"  # or "current": wac's own interpreter and packages
+    resolution: Resolution = field(default_factory=Resolution)
 
 
 @dataclass
@@ -79,17 +82,37 @@ def preview(path: Path, args: dict[str, Any], options: RunOptions, view) -> Outc
     except UnreadableFile as exc:
         raise InvalidInput(f"{path}: {exc}", "save the script as UTF-8") from None
     digest = source_hash(script)
+    python = _interpreter(script, root, options, view)
     with _scheduler(root, options, view) as scheduler:
-        host = scheduler.host(str(script), str(root), source_hash=digest)  # imports while we check
+        host = scheduler.host(str(script), str(root), python, source_hash=digest)  # imports while we check
         warnings = check_script(script, code, root, args)
         view.warnings(warnings)
         _loaded(scheduler, host)
         store = _store(scheduler)
         spec = RunSpec(str(script), args, project_root=str(root), windmill_path=script_path_of(script, root),
-                       source_hash=digest, created_by=approver_name(options.approver), workspace=workspace_of(root))
+                       source_hash=digest, created_by=approver_name(options.approver), workspace=workspace_of(root),
+                       python=python)
         run_id = store.create_run(spec, lease_owner=scheduler.owner)
         view.started(run_id, spec.windmill_path or str(path))
         return Outcome(run_id, _drive(scheduler, run_id), store)
+
+
+def _interpreter(script: Path, root: Path, options: RunOptions, view) -> str | None:
+    """The interpreter of the environment holding the script's locked packages (None: wac's own)."""
+    if options.env == "current":
+        return None
+    from .environments import ensure
+    from .script_pins import script_pins
+
+    try:
+        cache = wac_dir(root) / "cache"
+    except InvalidInput:
+        cache = None
+    pins = script_pins(script, root, options.resolution, cache)
+    if not pins:
+        return None
+    what = script_path_of(script, root) or script.name
+    return str(ensure(pins, options.resolution, lambda pins: view.installing(what, pins)))
 
 
 def resume(ref: str, options: RunOptions, view, *, restart: bool) -> Outcome:

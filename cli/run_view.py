@@ -13,8 +13,9 @@ import shutil
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from .timeline import render_timeline
 from .terminal import Style
@@ -127,6 +128,21 @@ class RunView:
     def started(self, run_id: str, what: str) -> None:
         if not self.silent:
             self._emit(self.style.dim(f"Running {what} as job {run_id}") + "\n")
+
+    @contextmanager
+    def installing(self, what: str, pins: list[str]) -> Iterator[None]:
+        """A spinner while a new environment is made (one line when not a terminal)."""
+        shown = ", ".join(pins[:4]) + (f" and {len(pins) - 4} more" if len(pins) > 4 else "")
+        text = f"Creating an environment for {what}: {shown}"
+        if not self.style.live:
+            if not self.silent:
+                self._emit(self.style.dim(text) + "\n")
+            yield
+            return
+        from rich.console import Console
+
+        with Console(stderr=True, highlight=False).status(text):
+            yield
 
     def note_already_ended(self, run_id: str, status: str) -> None:
         self._emit(self.style.dim(f"job {run_id[:8]} already ended ({status}); --restart runs it again") + "\n")

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
 from typing import Callable, Sequence, TypeVar
 
 T = TypeVar("T")
@@ -13,6 +11,9 @@ R = TypeVar("R")
 
 def map_on_cores(fn: Callable[[T], R], inputs: Sequence[T], threshold: int) -> list[R]:
     """`[fn(x) for x in inputs]`, in forked worker processes when there are `threshold` or more."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     workers = os.cpu_count() or 1
     if len(inputs) < threshold or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return [fn(x) for x in inputs]

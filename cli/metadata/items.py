@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..config import SyncConfig
 from ..project import ENTRY_STEM, ITEM_ROOTS, MODULE_SUFFIX, SKIPPED_DIRS, remote_path
+
+if TYPE_CHECKING:
+    from ..config import SyncConfig
 
 SCRIPT_SUFFIX = ".py"
 
@@ -52,7 +55,7 @@ def find_scripts(root: Path, config: SyncConfig) -> list[ScriptItem]:
             for name in sorted(files):
                 local = f"{rel_folder}/{name}"
                 if name.endswith(SCRIPT_SUFFIX) and _is_entry(local) and config.selects(local):
-                    items.append(_item(root, local))
+                    items.append(script_item(root, local))
     return sorted(items, key=lambda item: item.local)
 
 
@@ -65,7 +68,8 @@ def _is_entry(local: str) -> bool:
     return mods[0] == len(parts) - 2 and parts[-1] == f"{ENTRY_STEM}{SCRIPT_SUFFIX}"
 
 
-def _item(root: Path, local: str) -> ScriptItem:
+def script_item(root: Path, local: str) -> ScriptItem:
+    """The item whose content file is `local` (relative to `root`), with its `__mod` modules."""
     remote = remote_path(local)
     item = ScriptItem(root, local, remote, folder_layout=f"{MODULE_SUFFIX}/" in local)
     folder = item.module_dir
@@ -76,3 +80,11 @@ def _item(root: Path, local: str) -> ScriptItem:
                 continue
             item.modules[rel] = path
     return item
+
+
+def item_of_remote(root: Path, remote: str) -> ScriptItem | None:
+    """The Python script at Windmill path `remote` (flat or folder layout), if the repo has one."""
+    for local in (f"{remote}{SCRIPT_SUFFIX}", f"{remote}{MODULE_SUFFIX}/{ENTRY_STEM}{SCRIPT_SUFFIX}"):
+        if (root / local).is_file():
+            return script_item(root, local)
+    return None

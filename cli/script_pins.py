@@ -1,0 +1,151 @@
+"""The packages a worker would install for a script: its lock's pins, without `wmill`.
+
+The script's `.script.lock` when it is up to date (its own hash and those of
+every script it imports match `wmill-lock.yaml`), otherwise the lock
+`wac generate-metadata` would write, resolved with the same machinery and
+cache; nothing is written to the repo. The answer is cached per content of
+every file it depends on, so a warm preview reads and hashes a few files and
+loads neither YAML nor the parser.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import Failed
+from .files import UnreadableFile, read_text
+from .json_cache import JsonCache
+from .metadata.items import ScriptItem, item_of_remote, script_item
+
+# wac's SDK stands in for the real `wmill` package inside an environment.
+SHIMMED = frozenset({"wmill"})
+PINS_CACHE = ("pins.json", "pins-1", 5000)
+REQUIREMENTS_CACHE = ("requirements.json", "requirements-1", 5000)
+# A lock resolved here (not read from the repo) may move forward, as generate-metadata's does.
+RESOLVED_TTL_SECONDS = 24 * 3600
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """Where packages come from (generate-metadata's and pip's options)."""
+
+    index_url: str | None = None
+    find_links: tuple[str, ...] = ()
+    no_index: bool = False
+
+
+def script_pins(script: Path, root: Path, resolution: Resolution, cache_dir: Path | None) -> list[str]:
+    """`name==version` lines to install for `script` (empty: nothing beyond the standard library)."""
+    item = script_item(root, script.relative_to(root).as_posix())
+    closure = _closure(root, item)
+    cache = JsonCache(cache_dir / PINS_CACHE[0], *PINS_CACHE[1:]) if cache_dir else None
+    key = _inputs_digest(root, item, closure, resolution)
+    hit = cache.get(key) if cache else None
+    if hit is not None and (hit["from_repo"] or time.time() - hit["at"] < RESOLVED_TTL_SECONDS):
+        return hit["pins"]
+    from_repo = _lock_is_up_to_date(root, item, closure)
+    text = read_text(root / item.lock_local) if from_repo else _resolved_lock(root, item, closure, resolution,
+                                                                               cache_dir)
+    pins = without_shimmed(line.strip() for line in text.splitlines())
+    if cache:
+        cache.put(key, {"pins": pins, "from_repo": from_repo, "at": time.time()})
+        cache.save()
+    return pins
+
+
+def _lock_is_up_to_date(root: Path, item: ScriptItem, closure: dict[str, ScriptItem]) -> bool:
+    """Whether generate-metadata would leave the script's lock alone (its and its imports' hashes match)."""
+    from .metadata.lockfile import WmillLock
+    from .metadata.staleness import is_stale, read_state
+
+    if not (root / item.lock_local).is_file():
+        return False
+    lock = WmillLock.load(root)
+    return not any(is_stale(read_state(i), lock) for i in closure.values())
+
+
+def _inputs_digest(root: Path, item: ScriptItem, closure: dict[str, ScriptItem], resolution: Resolution) -> str:
+    """Hash of everything the pins depend on: the scripts, their metadata and modules, the locks, the sources."""
+    digest = hashlib.sha256(repr((resolution, item.remote)).encode())
+    files = [root / "wmill-lock.yaml", root / item.lock_local]
+    for remote in sorted(closure):
+        each = closure[remote]
+        files += [each.content_path, root / each.metadata_local, *sorted(each.modules.values())]
+    for path in files:
+        try:
+            digest.update(b"\0" + str(path).encode() + b"\0" + path.read_bytes())
+        except OSError:
+            digest.update(b"\0" + str(path).encode() + b"\0-")
+    return digest.hexdigest()
+
+
+def without_shimmed(lines) -> list[str]:
+    """Requirement lines (not comments) other than the packages wac's SDK replaces."""
+    return [line for line in lines if line and not line.startswith("#")
+            and re.split(r"[=<>!~\[;@ ]", line, 1)[0].lower() not in SHIMMED]
+
+
+def _closure(root: Path, item: ScriptItem) -> dict[str, ScriptItem]:
+    """The script and every repo script it imports, transitively (remote path -> item)."""
+    from wac.parser import workspace_imports
+
+    found = {item.remote: item}
+    pending = [item]
+    while pending:
+        current = pending.pop()
+        try:
+            text = read_text(current.content_path)
+        except UnreadableFile:
+            continue
+        for remote in workspace_imports(text, current.remote):
+            target = found.get(remote) or item_of_remote(root, remote)
+            if target is not None and remote not in found:
+                found[remote] = target
+                pending.append(target)
+    return found
+
+
+def _resolved_lock(root: Path, item: ScriptItem, closure: dict[str, ScriptItem], resolution: Resolution,
+                   cache_dir: Path | None) -> str:
+    """The lock generate-metadata would write for `item` now (resolutions cached as it caches them)."""
+    from .metadata.locks import Locker, ResolutionError
+
+    texts = {remote: read_text(i.content_path) for remote, i in closure.items()}
+    requirements = _requirements(item.remote, texts, cache_dir)
+    if not without_shimmed(requirements.packages):
+        return ""
+    locker = Locker(root, texts, index_url=resolution.index_url, find_links=resolution.find_links,
+                    no_index=resolution.no_index, **({"cache_dir": cache_dir / "locks"} if cache_dir else {}))
+    try:
+        return locker.render(requirements)
+    except (ResolutionError, ValueError) as exc:
+        raise Failed(f"cannot lock the packages of {item.local}: {exc}",
+                     "pin a version that exists (`import x  # pin: x==1.2`), or pass --find-links DIR / "
+                     "--index-url URL; --env current runs in wac's own environment instead") from None
+
+
+def _requirements(remote: str, texts: dict[str, str], cache_dir: Path | None):
+    from .metadata.requirements_graph import RequirementSet
+
+    digest = hashlib.sha256(remote.encode())
+    for path in sorted(texts):
+        digest.update(f"\0{path}\0{texts[path]}".encode())
+    cache = JsonCache(cache_dir / REQUIREMENTS_CACHE[0], *REQUIREMENTS_CACHE[1:]) if cache_dir else None
+    hit = cache.get(digest.hexdigest()) if cache else None
+    if hit is not None:
+        return RequirementSet(tuple(hit["packages"]), hit["manual"], hit["python"])
+    from .metadata.requirements_graph import requirements_for
+
+    try:
+        found = requirements_for(remote, texts)
+    except ValueError as exc:
+        raise Failed(f"cannot read the imports of {remote}: {exc}", "fix the script's syntax") from None
+    if cache:
+        cache.put(digest.hexdigest(), {"packages": list(found.packages), "manual": found.manual,
+                                       "python": found.python})
+        cache.save()
+    return found
