@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -143,3 +145,42 @@ def test_prune(run_wac, repo, wheels):
     assert run_wac("env", "prune", "--older-than", "1d", cwd=repo).stdout.startswith("Removed 0 environment(s)")
     assert run_wac("env", "prune", "--all", cwd=repo).stdout.startswith("Removed 1 environment(s)")
     assert envs(run_wac, repo) == []
+
+
+VERSION_TASK = '''import tinypkg
+from wmill import task, workflow
+
+
+@task
+async def version() -> str:
+    return tinypkg.__version__
+
+
+@workflow
+async def main():
+    return {"body": tinypkg.__version__, "task": await version()}
+'''
+
+
+def test_deployed_scripts_run_with_their_locks_packages_on_wac_server(tmp_path, monkeypatch, wheels):
+    """As on a worker: each deployed script's lock, in an environment shared with previews."""
+    from conftest import RunningServer
+    from test_server_api import WS, deploy
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("UV_FIND_LINKS", str(wheels))  # the server's installer reads its sources from uv's env
+    monkeypatch.setenv("UV_NO_INDEX", "1")
+    server = RunningServer(tmp_path / "server-data", tmp_path)
+    try:
+        client = server.client
+        for version in ("1.0.0", "2.0.0"):
+            deploy(client, f"f/x/v{version[0]}", VERSION_TASK, lock=f"# py: 3.11\ntinypkg=={version}\nwmill==1.850.0\n")
+            answer = client.post(f"{WS}/jobs/run_wait_result/p/f/x/v{version[0]}", json={})
+            assert answer.json() == {"body": version, "task": version}, answer.text
+        deploy(client, "f/x/missing", VERSION_TASK, lock="tinypkg==7.0.0\n")
+        refused = client.post(f"{WS}/jobs/run/p/f/x/missing", json={})
+        assert refused.status_code == 400 and "tinypkg==7.0.0" in refused.text
+    finally:
+        server.stop()
+    listed = subprocess.run([sys.executable, "-m", "wac.cli", "env", "list", "--json"], capture_output=True, text=True)
+    assert sorted(e["packages"] for e in json.loads(listed.stdout)) == [["tinypkg==1.0.0"], ["tinypkg==2.0.0"]]

@@ -83,8 +83,25 @@ def _deployed_run(request: Request, who: Caller, args: dict[str, Any]) -> str:
     parent = request.query_params.get("parent_job") or who.job_id
     spec = RunSpec(str(script), args, project_root=roots, workspace=who.workspace, origin="api",
                    windmill_path=path, script_hash=row["hash"], source_hash=source_hash(script), created_by=who.username,
-                   tag=request.query_params.get("tag"), options={"parent_job": parent} if parent else {})
+                   tag=request.query_params.get("tag"), options={"parent_job": parent} if parent else {},
+                   python=_locked_python(server, json.loads(row["fields"]).get("lock") or ""))
     return server.submit(spec)
+
+
+def _locked_python(server, lock: str) -> str | None:
+    """As on a worker, a deployed script runs with exactly its lock's packages: the interpreter of
+    the environment holding them (made once, shared with previews), or None for the server's own."""
+    from ..environments import ensure
+    from ..errors import Failed
+    from ..script_pins import Resolution, without_shimmed
+
+    pins = without_shimmed(line.strip() for line in lock.splitlines())
+    if not pins or not server.config.locked_envs:
+        return None
+    try:
+        return str(ensure(pins, Resolution()))
+    except Failed as exc:
+        raise bad_request(exc.message) from None
 
 
 @with_body

@@ -30,6 +30,11 @@ class ServerConfig:
     python: str = sys.executable
     max_body: int = 50 * 1024 * 1024
 
+    @property
+    def locked_envs(self) -> bool:
+        """Deployed scripts run in their lock's environment unless --python named one interpreter for all."""
+        return self.python == sys.executable
+
 
 class Finished:
     """Wakes request threads waiting for a run to end (run_wait_result, pages)."""
