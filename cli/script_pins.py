@@ -1,9 +1,12 @@
 """The packages a worker would install for a script: its lock's pins, without `wmill`.
 
-The script's `.script.lock` when it is up to date (its own hash and those of
-every script it imports match `wmill-lock.yaml`), otherwise the lock
-`wac generate-metadata` would write, resolved with the same machinery and
-cache; nothing is written to the repo. The answer is cached per content of
+A script that imports nothing third-party but `wmill` needs none of them (wac's
+SDK stands in for `wmill`, and the rest of its lock is what `wmill` needs).
+Otherwise the pins come from the script's `.script.lock` when it is up to
+date (its own hash and those of every script it imports match
+`wmill-lock.yaml`), otherwise from the lock `wac generate-metadata` would
+write, resolved with the same machinery and cache; nothing is written to the
+repo. The answer is cached per content of
 every file it depends on, so a warm preview reads and hashes a few files and
 loads neither YAML nor the parser.
 """
@@ -47,9 +50,15 @@ def script_pins(script: Path, root: Path, resolution: Resolution, cache_dir: Pat
     hit = cache.get(key) if cache else None
     if hit is not None and (hit["from_repo"] or time.time() - hit["at"] < RESOLVED_TTL_SECONDS):
         return hit["pins"]
-    from_repo = _lock_is_up_to_date(root, item, closure)
-    text = read_text(root / item.lock_local) if from_repo else _resolved_lock(root, item, closure, resolution,
-                                                                               cache_dir)
+    texts = {remote: read_text(i.content_path) for remote, i in closure.items()}
+    requirements = _requirements(item.remote, texts, cache_dir)
+    from_repo = True
+    if not without_shimmed(requirements.packages):
+        text = ""  # only `wmill` (and what it needs): wac's SDK is all the script uses
+    elif _lock_is_up_to_date(root, item, closure):
+        text = read_text(root / item.lock_local)
+    else:
+        text, from_repo = _resolved_lock(root, item, texts, requirements, resolution, cache_dir), False
     pins = without_shimmed(line.strip() for line in text.splitlines())
     if cache:
         cache.put(key, {"pins": pins, "from_repo": from_repo, "at": time.time()})
@@ -109,20 +118,16 @@ def _closure(root: Path, item: ScriptItem) -> dict[str, ScriptItem]:
     return found
 
 
-def _resolved_lock(root: Path, item: ScriptItem, closure: dict[str, ScriptItem], resolution: Resolution,
+def _resolved_lock(root: Path, item: ScriptItem, texts: dict[str, str], requirements, resolution: Resolution,
                    cache_dir: Path | None) -> str:
     """The lock generate-metadata would write for `item` now (resolutions cached as it caches them)."""
     from .metadata.locks import Locker, ResolutionError
 
-    texts = {remote: read_text(i.content_path) for remote, i in closure.items()}
-    requirements = _requirements(item.remote, texts, cache_dir)
-    if not without_shimmed(requirements.packages):
-        return ""
     locker = Locker(root, texts, index_url=resolution.index_url, find_links=resolution.find_links,
                     no_index=resolution.no_index, **({"cache_dir": cache_dir / "locks"} if cache_dir else {}))
     try:
         return locker.render(requirements)
-    except (ResolutionError, ValueError) as exc:
+    except ResolutionError as exc:
         raise Failed(f"cannot lock the packages of {item.local}: {exc}",
                      "pin a version that exists (`import x  # pin: x==1.2`), or pass --find-links DIR / "
                      "--index-url URL; --env current runs in wac's own environment instead") from None
@@ -142,8 +147,8 @@ def _requirements(remote: str, texts: dict[str, str], cache_dir: Path | None):
 
     try:
         found = requirements_for(remote, texts)
-    except ValueError as exc:
-        raise Failed(f"cannot read the imports of {remote}: {exc}", "fix the script's syntax") from None
+    except ValueError:
+        return RequirementSet(())  # a syntax error: the preview's own check reports it, with its position
     if cache:
         cache.put(digest.hexdigest(), {"packages": list(found.packages), "manual": found.manual,
                                        "python": found.python})

@@ -132,6 +132,8 @@ def test_a_lock_that_cannot_be_installed_fails_with_the_installers_reason(run_wa
 
 def test_current_env_and_stdlib_only_scripts_make_no_environment(run_wac, repo, wheels):
     (repo / "f/x/plain.py").write_text(STDLIB_ONLY)
+    # wmill's own dependencies in its lock (as in every WAC script's) are not the script's: wac's SDK runs it.
+    (repo / "f/x/plain.script.lock").write_text("# py: 3.11\nhttpx==0.28.1\nwmill==1.850.0\n")
     assert json.loads(preview(run_wac, repo, "f/x/plain.py", *offline(wheels)).stdout) == 1
     current = preview(run_wac, repo, "f/x/one.py", "--env", "current")
     assert current.returncode == 1 and "No module named 'tinypkg'" in current.stderr
