@@ -17,7 +17,8 @@ _EXPORTS = {
     "WacCall": "_graph", "WacGraph": "_graph", "build_graph": "_graph",
     "Example": "_lint", "LintContext": "_lint", "Rule": "_lint", "lint_source": "_api",
     "Requirements": "_requirements", "infer_requirements": "_requirements",
-    "package_name": "_requirements", "workspace_imports": "_imports",
+    "package_name": "_requirements", "workspace_imports": "_imports", "may_import_workspace": "_imports",
+    "Outline": "_outline", "outline": "_outline",
     "default_schema": "_default_schema", "infer_schema": "_schema",
     "Arg": "_signature", "MainSignature": "_signature", "parse_signature": "_signature",
     "signature_of_module": "_signature",
@@ -30,7 +31,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     from ._findings import ERROR, RULES_VERSION, WARNING, Finding
     from ._graph import Block, Group, ScriptRef, TaskDef, WacCall, WacGraph, build_graph
     from ._lint import Example, LintContext, Rule
-    from ._imports import workspace_imports
+    from ._imports import may_import_workspace, workspace_imports
+    from ._outline import Outline, outline
     from ._requirements import Requirements, infer_requirements, package_name
     from ._default_schema import default_schema
     from ._schema import infer_schema

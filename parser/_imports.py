@@ -12,6 +12,7 @@ import ast
 import re
 
 _WORKSPACE_ROOTS = ("f", "u")
+PARSE_ERRORS = (SyntaxError, ValueError, RecursionError, MemoryError)
 # A cheap test on the whole text: could it import anything from the workspace at all?
 _MAY_IMPORT_WORKSPACE = re.compile(r"^[^#\n]*\b(?:from\s+\.|(?:from|import)\s[^#\n]*\b[fu]\s*\.)", re.M)
 
@@ -21,10 +22,24 @@ def workspace_imports(code: str, script_path: str) -> list[str]:
 
     An unparsable script imports nothing.
     """
-    if not _MAY_IMPORT_WORKSPACE.search(code):
+    if not may_import_workspace(code):
         return []
+    try:
+        statements = ast.parse(code).body
+    except PARSE_ERRORS:
+        statements = _statements_newer_than_this_python(code)
+    return imports_in(statements, script_path)
+
+
+def may_import_workspace(code: str) -> bool:
+    """A cheap test on the text: False means `code` imports nothing from the workspace."""
+    return _MAY_IMPORT_WORKSPACE.search(code) is not None
+
+
+def imports_in(statements: list[ast.stmt], script_path: str) -> list[str]:
+    """The workspace imports among a module's top-level statements above `def main`, sorted."""
     found: set[str] = set()
-    for node in _imports_above_main(code):
+    for node in _imports_above_main(statements):
         if isinstance(node, ast.ImportFrom):
             if node.level:
                 found.add(_resolve_relative(script_path, node.level, node.module))
@@ -36,12 +51,8 @@ def workspace_imports(code: str, script_path: str) -> list[str]:
     return sorted(found)
 
 
-def _imports_above_main(code: str) -> list[ast.Import | ast.ImportFrom]:
+def _imports_above_main(statements: list[ast.stmt]) -> list[ast.Import | ast.ImportFrom]:
     """The top-level `import` / `from` statements before `def main` (async or not)."""
-    try:
-        statements = ast.parse(code).body
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        statements = _statements_newer_than_this_python(code)
     found = []
     for stmt in statements:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name == "main":

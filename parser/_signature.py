@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import ast
-import io
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,6 +12,7 @@ from . import _typ as t
 from ._annotations import AnnotationReader
 from ._classes import index_classes
 from ._defaults import NO_DEFAULT, default_value
+from ._outline import signature_source
 from ._syntax import dotted_name, parse_module
 
 _DOC_ARG = re.compile(r"^\s+(\w+)\s*(?:\([^)]*\))?\s*:\s*(.*\S)\s*$")
@@ -62,37 +61,7 @@ class MainSignature:
 
 def parse_signature(code: str) -> MainSignature:
     """Read `main`'s signature from a script; raises `SourceSyntaxError`."""
-    return signature_of_module(parse_module(_signature_source(code)))
-
-
-def _signature_source(code: str) -> str:
-    """The top-level statements a signature can read, cut out of `code` with `ast`.
-
-    Those are `main`, `preprocessor` and the classes their text names (transitively):
-    libcst costs about ten times what `ast` does per line, and a long script is mostly
-    helpers. Code that `ast` cannot parse is returned whole, for libcst to judge.
-    """
-    try:
-        body = ast.parse(code).body
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return code
-    lines = io.StringIO(code, newline="").readlines()  # numbered as Python numbers them
-    chunks: dict[ast.stmt, str] = {}
-    previous_end = 0
-    for stmt in body:
-        chunks[stmt] = "".join(lines[previous_end:stmt.end_lineno]).rstrip("\n") + "\n"  # with its decorators
-        previous_end = stmt.end_lineno
-    wanted = {stmt for stmt in body if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
-              and stmt.name in ("main", "preprocessor")}
-    classes = [stmt for stmt in body if isinstance(stmt, ast.ClassDef)]
-    named = " ".join(chunks[stmt] for stmt in wanted)
-    while True:
-        more = {c for c in classes if c not in wanted and re.search(rf"\b{c.name}\b", named)}
-        if not more:
-            break
-        wanted |= more
-        named = " ".join(chunks[stmt] for stmt in more)
-    return "".join(chunks[stmt] for stmt in body if stmt in wanted)
+    return signature_of_module(parse_module(signature_source(code)))
 
 
 def signature_of_module(module: cst.Module) -> MainSignature:

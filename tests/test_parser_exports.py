@@ -10,7 +10,7 @@ def test_parser_exports():
         "ALL_RULES", "ERROR", "RULES_VERSION", "WARNING", "Arg", "Block", "Example", "Finding",
         "Group", "LintContext", "MainSignature", "Position", "Requirements", "Rule", "ScriptRef",
         "Source", "SourceSyntaxError", "TaskDef", "WacCall", "WacGraph", "build_graph",
-        "default_schema", "infer_requirements", "infer_schema", "lint_source", "package_name",
+        "Outline", "default_schema", "infer_requirements", "infer_schema", "lint_source", "may_import_workspace", "outline", "package_name",
         "parse_signature", "signature_of_module", "workspace_imports",
     ])
     for name in wac.parser.__all__:

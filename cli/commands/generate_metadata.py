@@ -63,7 +63,7 @@ def generate_metadata(
         else:
             out.out.print(f"Rehashed {count} script(s), 0 flow(s), 0 app(s) from disk.")
         return
-    stale = run.plan()
+    stale = run.plan(rendering=not (dry_run or check))
     if json_output and (dry_run or check or not stale.stale):
         out.print_json({"stale": [{"path": s.item.local, "reason": s.reason} for s in stale.stale],
                         "warnings": stale.warnings})

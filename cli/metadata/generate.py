@@ -70,9 +70,11 @@ class MetadataRun:
         texts = {remote: state.script_text for remote, state in self.states.items() if state.script_text}
         return Locker(self.root, texts, **resolution)
 
-    def plan(self) -> Plan:
+    def plan(self, rendering: bool = True) -> Plan:
+        """Stale items with reasons (`rendering`: they will be applied next, so parse them now, once)."""
         folder = normalize_folder(self.options.folder) if self.options.folder else None
-        return plan(self.states, self.lock, folder, self.options.strict_folder_boundaries, self._cache_dir())
+        return plan(self.states, self.lock, folder, self.options.strict_folder_boundaries, self._cache_dir(),
+                    rendering)
 
     def _cache_dir(self) -> Path | None:
         """`.wac/cache`, or None in a repo wac cannot write to (then nothing is cached)."""
@@ -90,7 +92,7 @@ class MetadataRun:
         targets = [self.states[s.item.remote] for s in stale.stale]
         results = [ItemResult(state.item, error=state.error) for state in targets]
         lock_refs = self._lock_all(targets, results, on_item, locker)
-        jobs = [self._render_job(state, ref) for state, ref in zip(targets, lock_refs)]
+        jobs = [self._render_job(state, ref, stale.signature_sources) for state, ref in zip(targets, lock_refs)]
         pending = [(i, r, j) for i, (r, j) in enumerate(zip(results, jobs), 1) if r.error is None]
         for (index, result, _), rendered in zip(pending, render_all([j for _, _, j in pending])):
             result.warning = rendered.warning
@@ -130,11 +132,11 @@ class MetadataRun:
         with ThreadPoolExecutor(max_workers=max(1, self.options.parallel)) as pool:
             return list(pool.map(one, range(1, len(targets) + 1), targets, results))
 
-    def _render_job(self, state: ItemState, lock_ref: str) -> RenderJob:
+    def _render_job(self, state: ItemState, lock_ref: str, signature_sources: dict[str, str]) -> RenderJob:
         return RenderJob(
             metadata_local=state.item.metadata_local,
             lock_ref=lock_ref,
-            script_text=state.script_text or "",
+            signature_text=signature_sources.get(state.item.remote, state.script_text or ""),
             metadata_text=state.metadata_text,
             default=default_metadata(state.item),
             update_schema=not self.options.lock_only,

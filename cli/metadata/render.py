@@ -16,7 +16,7 @@ PROCESS_THRESHOLD = 100
 class RenderJob:
     metadata_local: str
     lock_ref: str  # the value of `lock:`: `!inline <path>` or ''
-    script_text: str
+    signature_text: str  # the script, or only the part main's signature is read from
     metadata_text: str | None
     default: dict  # the metadata to start from when there is no file
     update_schema: bool
@@ -40,7 +40,7 @@ def render(job: RenderJob) -> Rendered:
         return Rendered(error=str(exc))
     warning = None
     if job.update_schema:
-        metadata, warning = with_new_schema(metadata, job.script_text)
+        metadata, warning = with_new_schema(metadata, job.signature_text)
     metadata["lock"] = job.lock_ref
     return Rendered(text=dump(metadata), warning=warning)
 

@@ -16,8 +16,8 @@ from .items import ScriptItem
 from .lockfile import WmillLock
 
 CONTENT_CHANGED = "content changed"
-IMPORTS_CACHE = ("imports.json", "imports-1", 50_000)  # file name, format, entries kept
-PARALLEL_IMPORTS = 64  # misses worth spreading over all cores
+OUTLINE_CACHE = ("outlines.json", "outlines-1", 50_000)  # file name, format, entries kept
+PARALLEL_PARSES = 64  # misses worth spreading over all cores
 
 
 @dataclass
@@ -43,6 +43,7 @@ class Plan:
     stale: list[StaleItem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     states: dict[str, ItemState] = field(default_factory=dict)
+    signature_sources: dict[str, str] = field(default_factory=dict)  # from planning's parse, for rendering
 
 
 def read_state(item: ScriptItem) -> ItemState:
@@ -77,37 +78,46 @@ def is_stale(state: ItemState, lock: WmillLock) -> bool:
     return lock.get(main_key) != state.hashes[main_key]
 
 
-def import_map(states: dict[str, ItemState], cache_dir: Path | None = None) -> dict[str, list[str]]:
-    """remote path -> the workspace paths it imports, sorted as wmill's parser lists them.
+def outlines(states: dict[str, ItemState], cache_dir: Path | None = None,
+             rendering: frozenset[str] | None = None) -> dict[str, dict]:
+    """remote path -> `{"imports": [...]}` for every script that may import from the workspace.
 
+    With `rendering` (the items about to be rendered), entries also hold `"signature"`, the text
+    main's signature is read from, and those items are parsed too: each file is parsed once a run.
     Cached by path and content in `cache_dir`; the files not in the cache are parsed on all cores.
     """
-    cache = JsonCache(cache_dir / IMPORTS_CACHE[0], *IMPORTS_CACHE[1:]) if cache_dir else None
-    imports: dict[str, list[str]] = {}
-    misses: list[tuple[str, str, str]] = []
+    from wac.parser import may_import_workspace
+
+    cache = JsonCache(cache_dir / OUTLINE_CACHE[0], *OUTLINE_CACHE[1:]) if cache_dir else None
+    found: dict[str, dict] = {}
+    misses: list[tuple[str, str, str, bool]] = []
     for remote, state in states.items():
-        if not state.script_text:
+        text = state.script_text
+        if not text or not ((rendering is not None and remote in rendering) or may_import_workspace(text)):
             continue
-        key = hashlib.blake2b(f"{remote}\0{state.script_text}".encode(), digest_size=16).hexdigest()
-        found = cache.get(key) if cache else None
-        if found is None:
-            misses.append((key, remote, state.script_text))
+        key = hashlib.blake2b(f"{remote}\0{text}".encode(), digest_size=16).hexdigest()
+        hit = cache.get(key) if cache else None
+        if hit is None or (rendering is not None and "signature" not in hit):
+            misses.append((key, remote, text, rendering is not None))
         else:
-            imports[remote] = found
-    for (key, remote, _), found in zip(misses, map_on_cores(_imports_of, misses, PARALLEL_IMPORTS)):
-        imports[remote] = found
+            found[remote] = hit
+    for (key, remote, *_), entry in zip(misses, map_on_cores(_outline_of, misses, PARALLEL_PARSES)):
+        found[remote] = entry
         if cache:
-            cache.put(key, found)
+            cache.put(key, entry)
     if cache:
         cache.save()
-    return {remote: imports[remote] for remote in states if imports.get(remote)}
+    return found
 
 
-def _imports_of(miss: tuple[str, str, str]) -> list[str]:
-    from wac.parser import workspace_imports
+def _outline_of(miss: tuple[str, str, str, bool]) -> dict:
+    from wac.parser import outline, workspace_imports
 
-    _, remote, text = miss
-    return workspace_imports(text, remote)
+    _, remote, text, with_signature = miss
+    if not with_signature:
+        return {"imports": workspace_imports(text, remote)}
+    result = outline(text, remote)
+    return {"imports": result.imports, "signature": result.signature_source}
 
 
 def walk_order(states: dict[str, ItemState]) -> list[str]:
@@ -116,18 +126,22 @@ def walk_order(states: dict[str, ItemState]) -> list[str]:
 
 
 def plan(states: dict[str, ItemState], lock: WmillLock, folder: str | None = None,
-         strict: bool = False, cache_dir: Path | None = None) -> Plan:
+         strict: bool = False, cache_dir: Path | None = None, rendering: bool = False) -> Plan:
     """Stale items with reasons, as wmill's dependency tree finds and lists them.
 
     The tree's nodes are made in walk order, an imported path when its first importer is
     walked; staleness spreads breadth-first from the edited items (in node order) to their
     importers, each reason naming the node it came from; items are listed in node order.
+    `rendering`: the stale items will be rendered next, so planning parses each of them once for both.
     """
     result = Plan(states=states)
     direct = {remote for remote, state in states.items() if is_stale(state, lock)}
     if not direct:
         return result
-    imports = import_map(states, cache_dir)
+    outlined = outlines(states, cache_dir, frozenset(direct) if rendering else None)
+    imports = {remote: entry["imports"] for remote, entry in outlined.items() if entry["imports"]}
+    result.signature_sources = {remote: entry["signature"] for remote, entry in outlined.items()
+                                if "signature" in entry}
     nodes: dict[str, None] = {}
     importers: dict[str, dict[str, None]] = {}
     for remote in walk_order(states):

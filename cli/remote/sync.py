@@ -96,8 +96,10 @@ def stale_scripts(root: Path, config: SyncConfig, items: set[str], *, regenerate
     from ..metadata.staleness import Plan
 
     run = MetadataRun(root, config, Options())
-    stale = [s for s in run.plan().stale if s.item.remote in items]
+    planned = run.plan(rendering=regenerate)
+    stale = [s for s in planned.stale if s.item.remote in items]
     if not regenerate or not stale:
         return [f"{s.item.remote} ({s.reason})" for s in stale]
-    result = run.apply(Plan(stale=stale, states=run.states), locker=run.locker())
+    result = run.apply(Plan(stale=stale, states=run.states, signature_sources=planned.signature_sources),
+                       locker=run.locker())
     return [f"{r.item.remote}: {r.error}" for r in result.failed]
