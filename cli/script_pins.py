@@ -44,13 +44,12 @@ class Resolution:
 def script_pins(script: Path, root: Path, resolution: Resolution, cache_dir: Path | None) -> list[str]:
     """`name==version` lines to install for `script` (empty: nothing beyond the standard library)."""
     item = script_item(root, script.relative_to(root).as_posix())
-    closure = _closure(root, item)
+    closure, texts = _closure(root, item)
     cache = JsonCache(cache_dir / PINS_CACHE[0], *PINS_CACHE[1:]) if cache_dir else None
     key = _inputs_digest(root, item, closure, resolution)
     hit = cache.get(key) if cache else None
     if hit is not None and (hit["from_repo"] or time.time() - hit["at"] < RESOLVED_TTL_SECONDS):
         return hit["pins"]
-    texts = {remote: read_text(i.content_path) for remote, i in closure.items()}
     requirements = _requirements(item.remote, texts, cache_dir)
     from_repo = True
     if not without_shimmed(requirements.packages):
@@ -98,16 +97,17 @@ def without_shimmed(lines) -> list[str]:
             and re.split(r"[=<>!~\[;@ ]", line, 1)[0].lower() not in SHIMMED]
 
 
-def _closure(root: Path, item: ScriptItem) -> dict[str, ScriptItem]:
-    """The script and every repo script it imports, transitively (remote path -> item)."""
+def _closure(root: Path, item: ScriptItem) -> tuple[dict[str, ScriptItem], dict[str, str]]:
+    """The script and every repo script it imports, transitively, and their texts (by remote path)."""
     from wac.parser import workspace_imports
 
     found = {item.remote: item}
+    texts: dict[str, str] = {}
     pending = [item]
     while pending:
         current = pending.pop()
         try:
-            text = read_text(current.content_path)
+            text = texts[current.remote] = read_text(current.content_path)
         except UnreadableFile:
             continue
         for remote in workspace_imports(text, current.remote):
@@ -115,7 +115,7 @@ def _closure(root: Path, item: ScriptItem) -> dict[str, ScriptItem]:
             if target is not None and remote not in found:
                 found[remote] = target
                 pending.append(target)
-    return found
+    return found, texts
 
 
 def _resolved_lock(root: Path, item: ScriptItem, texts: dict[str, str], requirements, resolution: Resolution,
