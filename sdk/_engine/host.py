@@ -181,6 +181,11 @@ class Host:
                 return  # the host went away without a job for it
             message = json.loads(data)
             checkpoint = self.checkpoints.setdefault(message["root"], Checkpoint())
+            if checkpoint.max_seq < message.get("since", 0):
+                # Forked before the host applied an earlier job's steps (that job ended first and this
+                # spare replaced it): the delta starts after steps this copy lacks, so read them.
+                missing = ready.job_store().steps_since(message["root"], checkpoint.max_seq)
+                checkpoint.apply([list(row) for row in missing])
             checkpoint.apply(message.get("delta") or [])
             completed, order = checkpoint.upto(message.get("checkpoint_seq"))
             os.environ.update(message.get("env") or {})

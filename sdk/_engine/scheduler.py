@@ -343,7 +343,7 @@ class Scheduler:
         message = {"kind": proc.kind, "job": proc.job_id, "root": root_id, "token": proc.token,
                    "continue": proc.may_continue,
                    "store": str(self.store_path), "args": args, "key": row["step_key"], "target": row["target"],
-                   "checkpoint_seq": row["checkpoint_seq"], "delta": delta, "now": time.time(),
+                   "checkpoint_seq": row["checkpoint_seq"], "since": since, "delta": delta, "now": time.time(),
                    "env": self._env(row)}
         self.procs.add(proc)
         host.fork(message, lambda pid, fd: self.procs.forked(proc, pid, fd))
