@@ -108,10 +108,7 @@ class Host:
             self._prefork()
         while True:
             readable, _, _ = select.select([self.channel, self.wake_r], [], [])
-            if self.wake_r in readable:
-                os.read(self.wake_r, 4096)
-                self._reap()
-            if self.channel in readable:
+            if self.channel in readable:  # first: a spare that was used and has ended is not an idle one
                 try:
                     messages = self.channel.receive()
                 except OSError:  # the scheduler went away
@@ -125,6 +122,9 @@ class Host:
                         self._prefork()
                     elif message["op"] == "forget":
                         self.checkpoints.pop(message["root"], None)
+            if self.wake_r in readable:
+                os.read(self.wake_r, 4096)
+                self._reap()
 
     def _reap(self) -> None:
         while self.children:
