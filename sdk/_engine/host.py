@@ -22,7 +22,7 @@ import sys
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from . import child
 from .channel import Channel
@@ -48,6 +48,14 @@ class Checkpoint:
             if index is not None:
                 self.order[index] = key
             self.max_seq = max(self.max_seq, seq)
+
+    def catch_up(self, since: int, delta: list[list[Any]], read_since: Callable[[int], list]) -> None:
+        """Apply the scheduler's `delta` (the rows after `since`); first read from the store the rows
+        this copy lacks before `since`. A spare forked before its host applied an earlier job's rows
+        (that job ended first, and this spare replaced it) would otherwise replay without them."""
+        if self.max_seq < since:
+            self.apply([list(row) for row in read_since(self.max_seq)])
+        self.apply(delta)
 
     def upto(self, seq: int | None) -> tuple[dict[str, Any], dict[int, str]]:
         """The checkpoint as it was at `seq` (a task replays what its dispatch saw)."""
@@ -181,12 +189,8 @@ class Host:
                 return  # the host went away without a job for it
             message = json.loads(data)
             checkpoint = self.checkpoints.setdefault(message["root"], Checkpoint())
-            if checkpoint.max_seq < message.get("since", 0):
-                # Forked before the host applied an earlier job's steps (that job ended first and this
-                # spare replaced it): the delta starts after steps this copy lacks, so read them.
-                missing = ready.job_store().steps_since(message["root"], checkpoint.max_seq)
-                checkpoint.apply([list(row) for row in missing])
-            checkpoint.apply(message.get("delta") or [])
+            checkpoint.catch_up(message.get("since", 0), message.get("delta") or [],
+                                lambda seq: ready.job_store().steps_since(message["root"], seq))
             completed, order = checkpoint.upto(message.get("checkpoint_seq"))
             os.environ.update(message.get("env") or {})
             sys.stdout.write(self.import_output)
