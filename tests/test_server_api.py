@@ -49,7 +49,7 @@ def finished(client: httpx.Client, job_id: str, timeout: float = 60) -> dict:
             return answer.json()
         assert answer.status_code == 404
         time.sleep(0.05)
-    raise AssertionError(f"job {job_id} did not finish")
+    raise AssertionError(f"job {job_id} did not finish: {json.dumps(client.get(f'{WS}/jobs_u/get/{job_id}').json())}")
 
 
 def test_auth_and_workspace_isolation(wac_server):

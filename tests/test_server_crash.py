@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import signal
@@ -13,6 +12,7 @@ import time
 import httpx
 
 from conftest import WORKFLOWS, RunningServer
+from test_server_api import finished
 
 RUNS = 5
 UNITS = 6
@@ -42,7 +42,7 @@ def test_kill_9_at_random_moments_then_restart(tmp_path, monkeypatch):
         server = RunningServer(data, tmp_path)
     try:
         for run_id in runs:
-            job = _finished(server.client, run_id)
+            job = finished(server.client, run_id, timeout=120)
             assert job["success"] and job["result"] == 2 * sum(range(UNITS)), job
     finally:
         server.stop()
@@ -81,13 +81,3 @@ class _VersionWriter(threading.Thread):
                     self.acknowledged.append(content)
             except httpx.HTTPError:
                 return
-
-
-def _finished(client: httpx.Client, job_id: str, timeout: float = 120) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        answer = client.get(f"{WS}/jobs_u/completed/get/{job_id}")
-        if answer.status_code == 200:
-            return answer.json()
-        time.sleep(0.1)
-    raise AssertionError(f"{job_id} never finished: {json.dumps(client.get(f'{WS}/jobs_u/get/{job_id}').json())}")

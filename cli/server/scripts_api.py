@@ -68,20 +68,19 @@ def history(request: Request) -> Response:
 
 
 def archive_by_path(request: Request) -> Response:
-    who = in_workspace(request)
-    path = check_path(request.path_params["path"])
-    server = state_of(request)
-    if not server.db.set_archived(who.workspace, path):
-        raise not_found(f"Script not found at name {path}")
-    server.files.withdraw(who.workspace, path)
-    return text(path)
+    return _withdraw(request, lambda db, workspace, path: db.set_archived(workspace, path))
 
 
 def delete_by_path(request: Request) -> Response:
+    return _withdraw(request, lambda db, workspace, path: db.delete_path(workspace, path))
+
+
+def _withdraw(request: Request, change) -> Response:
+    """Archive or delete a script (`change` in the workspace db), then drop its files from the job tree."""
     who = in_workspace(request)
     path = check_path(request.path_params["path"])
     server = state_of(request)
-    if not server.db.delete_path(who.workspace, path):
+    if not change(server.db, who.workspace, path):
         raise not_found(f"Script not found at name {path}")
     server.files.withdraw(who.workspace, path)
     return text(path)
