@@ -16,27 +16,67 @@ from .metadata.yaml_load import load as load_yaml
 DEFAULT_INCLUDES = ("f/**",)
 
 
+# wmill.yaml's boolean switches, by key, as attributes (all off unless set: wmill applies no defaults).
+SWITCHES = {
+    "skipVariables": "skip_variables", "skipResources": "skip_resources",
+    "skipResourceTypes": "skip_resource_types", "skipSecrets": "skip_secrets", "skipScripts": "skip_scripts",
+    "skipFlows": "skip_flows", "skipApps": "skip_apps", "skipFolders": "skip_folders",
+    "skipWorkspaceDependencies": "skip_workspace_dependencies", "includeSchedules": "include_schedules",
+    "includeTriggers": "include_triggers", "includeUsers": "include_users", "includeGroups": "include_groups",
+    "includeSettings": "include_settings", "includeKey": "include_key", "nonDottedPaths": "non_dotted_paths",
+}
+
+
 @dataclass
 class SyncConfig:
-    """The include/exclude globs (minimatch syntax) that select items."""
+    """`wmill.yaml`: the globs (minimatch syntax) that select items, and the sync switches."""
 
     includes: list[str] = field(default_factory=lambda: list(DEFAULT_INCLUDES))
     excludes: list[str] = field(default_factory=list)
+    extra_includes: list[str] = field(default_factory=list)
     default_ts: str = "bun"  # the language of a plain `.ts` script
+    sync_behavior: int = 0  # `syncBehavior: v1` strips owner identities on pull
+    skip_variables: bool = False
+    skip_resources: bool = False
+    skip_resource_types: bool = False
+    skip_secrets: bool = False
+    skip_scripts: bool = False
+    skip_flows: bool = False
+    skip_apps: bool = False
+    skip_folders: bool = False
+    skip_workspace_dependencies: bool = False
+    include_schedules: bool = False
+    include_triggers: bool = False
+    include_users: bool = False
+    include_groups: bool = False
+    include_settings: bool = False
+    include_key: bool = False
+    non_dotted_paths: bool = False
 
     def selects(self, relative: str) -> bool:
-        return any(glob_match(g, relative) for g in self.includes) and not any(
-            glob_match(g, relative) for g in self.excludes
-        )
+        """The globs' verdict on a file (wmill's whitelist: includes, excludes, extraIncludes)."""
+        return (any(glob_match(g, relative) for g in self.includes)
+                and not any(glob_match(g, relative) for g in self.excludes)
+                and (not self.extra_includes or any(glob_match(g, relative) for g in self.extra_includes)))
+
+    @property
+    def suffixes(self):
+        from .kinds.paths import FolderSuffixes
+
+        return FolderSuffixes.of(self.non_dotted_paths)
 
 
-def load_config(root: Path, includes: list[str] | None = None, excludes: list[str] | None = None) -> SyncConfig:
-    """`wmill.yaml` in `root` (defaults when absent), then `-i/-e` globs (comma-separated) over it."""
+def load_config(root: Path, includes: list[str] | None = None, excludes: list[str] | None = None,
+                switches: dict[str, bool] | None = None) -> SyncConfig:
+    """`wmill.yaml` in `root` (defaults when absent), then `-i/-e` globs (comma-separated) and
+    `--skip-*`/`--include-*` flags (`switches`: attribute -> value) over it."""
     config = _read_config(root / "wmill.yaml")
     if includes:
         config.includes = [g for value in includes for g in value.split(",") if g]
     if excludes:
         config.excludes = [g for value in excludes for g in value.split(",") if g]
+    for name, value in (switches or {}).items():
+        setattr(config, name, value)
     return config
 
 
@@ -53,16 +93,23 @@ def _read_config(path: Path) -> SyncConfig:
     if not isinstance(data, dict):
         raise InvalidInput("wmill.yaml: expected a mapping at the top level", "see the wmill.yaml docs")
     config = SyncConfig()
-    for key in ("includes", "excludes"):
+    for key, attribute in (("includes", "includes"), ("excludes", "excludes"), ("extraIncludes", "extra_includes")):
         value = data.get(key)
         if value is None:
             continue
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise InvalidInput(f"wmill.yaml: `{key}` must be a list of glob strings",
                                f'e.g. {key}: ["f/**"]')
-        setattr(config, key, value)
+        setattr(config, attribute, value)
+    for key, attribute in SWITCHES.items():
+        value = data.get(key)
+        if value is not None and not isinstance(value, bool):
+            raise InvalidInput(f"wmill.yaml: `{key}` must be true or false, not {value!r}", f"e.g. {key}: true")
+        setattr(config, attribute, bool(value))
     if data.get("defaultTs") in ("bun", "deno"):
         config.default_ts = data["defaultTs"]
+    behavior = re.fullmatch(r"v(\d+)", str(data.get("syncBehavior") or ""))
+    config.sync_behavior = int(behavior.group(1)) if behavior else 0
     return config
 
 

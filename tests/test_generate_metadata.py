@@ -84,8 +84,8 @@ def test_check_json_for_ci(run_wac, repo):
     result = run_wac("generate-metadata", "--check", "--json", cwd=repo)
     assert result.returncode == 1
     stale = json.loads(result.stdout)["stale"]
-    assert stale[0] == {"path": "f/wf/flat.py", "reason": "content changed"}
-    assert {"path": "f/app/chain.py", "reason": "depends on f/app/consumer"} in stale
+    assert stale[0] == {"kind": "script", "path": "f/wf/flat.py", "reason": "content changed"}
+    assert {"kind": "script", "path": "f/app/chain.py", "reason": "depends on f/app/consumer"} in stale
 
 
 def test_regeneration_clears_staleness_and_keeps_hand_edits(run_wac, repo):

@@ -26,6 +26,9 @@ def generate_metadata(
     lock_only: bool = typer.Option(False, "--lock-only", help="Only update lock files."),
     strict: bool = typer.Option(False, "--strict-folder-boundaries", help="Never touch items outside FOLDER."),
     parallel: int = typer.Option(1, "--parallel", min=1, help="Items processed at once."),
+    skip_scripts: bool = typer.Option(False, "--skip-scripts", help="Leave scripts alone."),
+    skip_flows: bool = typer.Option(False, "--skip-flows", help="Leave flows alone."),
+    skip_apps: bool = typer.Option(False, "--skip-apps", help="Leave apps alone."),
     includes: Optional[List[str]] = typer.Option(None, "-i", "--includes", help="Globs overriding wmill.yaml includes."),
     excludes: Optional[List[str]] = typer.Option(None, "-e", "--excludes", help="Globs overriding wmill.yaml excludes."),
     index_url: Optional[str] = typer.Option(None, "--index-url", help="Package index for lock resolution."),
@@ -54,21 +57,23 @@ def generate_metadata(
     root = find_root(Path.cwd())
     config = load_config(root, includes, excludes)
     options = Options(folder=_folder_in_repo(root, args[0]) if args else None, strict_folder_boundaries=strict,
-                      schema_only=schema_only, lock_only=lock_only, parallel=parallel)
+                      schema_only=schema_only, lock_only=lock_only, parallel=parallel, skip_scripts=skip_scripts,
+                      skip_flows=skip_flows, skip_apps=skip_apps)
     run = MetadataRun(root, config, options)
     if rehash:
-        count = run.rehash(options.folder)
+        counts = run.rehash(options.folder)
         if json_output:
-            out.print_json({"rehashed": count})
+            out.print_json({"rehashed": sum(counts.values()), "by_kind": counts})
         else:
-            out.out.print(f"Rehashed {count} script(s), 0 flow(s), 0 app(s) from disk.")
+            out.out.print(f"Rehashed {counts['script']} script(s), {counts['flow']} flow(s), "
+                          f"{counts['app']} app(s) from disk.")
         return
     stale = run.plan(rendering=not (dry_run or check))
     if json_output and (dry_run or check or not stale.stale):
-        out.print_json({"stale": [{"path": s.item.local, "reason": s.reason} for s in stale.stale],
+        out.print_json({"stale": [{"kind": s.kind, "path": s.item.local, "reason": s.reason} for s in stale.stale],
                         "warnings": stale.warnings})
     elif not json_output:
-        _print_plan(out, stale)
+        _print_plan(out, stale, options.kinds)
     if check and stale.stale:
         raise typer.Exit(FAILED)
     if dry_run or check:
@@ -84,7 +89,7 @@ def generate_metadata(
         result = run.apply(stale, on_item=on_item, locker=locker)
     run.write_missing_defaults()
     _print_result(out, result, json_output, locker.resolutions if locker else 0)
-    if result.failed:
+    if result.failed or result.unsupported:
         raise typer.Exit(FAILED)
 
 
@@ -103,11 +108,11 @@ def _folder_in_repo(root: Path, folder: str) -> str:
 @contextmanager
 def _progress(out: Output, total: int, quiet: bool) -> Iterator[Callable[[int, object], None]]:
     """A rich progress bar in a terminal; wmill's `[i/N] script path` lines otherwise."""
-    width = len(str(total))
+    width = len(f"[{total}/{total}]")
     if quiet:
-        yield lambda index, item: None
+        yield lambda index, result: None
     elif not out.out.is_terminal:
-        yield lambda index, item: out.line(f"[{index}/{total}]{' ' * (width - len(str(index)))} script {item.local}")
+        yield lambda index, result: out.line(_progress_line(index, total, width, result))
     else:
         from rich.markup import escape
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -115,24 +120,32 @@ def _progress(out: Output, total: int, quiet: bool) -> Iterator[Callable[[int, o
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), console=out.out, transient=True) as bar:
             task = bar.add_task("Updating metadata", total=total)
-            yield lambda index, item: bar.update(task, completed=index, description=escape(item.local))
+            yield lambda index, result: bar.update(task, completed=index, description=escape(result.item.local))
 
 
-def _print_plan(out: Output, stale) -> None:
+def _progress_line(index: int, total: int, width: int, result) -> str:
+    """`[1/2] script f/x/y.py`, `[2/2] flow   f/x/z.flow: a, b`, as wmill prints them."""
+    scripts = f": {', '.join(result.updated_scripts)}" if result.updated_scripts else ""
+    return f"{f'[{index}/{total}]'.ljust(width)} {result.kind.ljust(6)} {result.item.local}{scripts}"
+
+
+def _print_plan(out: Output, stale, kinds: list[str]) -> None:
     from rich.markup import escape
 
-    out.out.print("Checking scripts, flows, apps...")
+    out.out.print(f"Checking {', '.join(kinds)}...")
     for warning in stale.warnings:
         out.err.print(f"[yellow]{escape(warning)}[/]")
     out.out.print()
     if not stale.stale:
         out.out.print("All metadata up-to-date")
         return
-    count = len(stale.stale)
-    out.out.print(f"Found {count} item(s) with stale metadata:")
-    out.out.print(f"  Scripts ({count}):")
-    for entry in stale.stale:
-        out.line(f"    ~ {entry.item.local} — {entry.reason}")
+    out.out.print(f"Found {len(stale.stale)} item(s) with stale metadata:")
+    for kind, label in (("script", "Scripts"), ("flow", "Flows"), ("app", "Apps")):
+        entries = [entry for entry in stale.stale if entry.kind == kind]
+        if entries:
+            out.line(f"  {label} ({len(entries)}):")
+        for entry in entries:
+            out.line(f"    ~ {entry.item.local} — {entry.reason}")
 
 
 def _print_result(out: Output, result, json_output: bool, resolutions: int) -> None:
@@ -141,8 +154,9 @@ def _print_result(out: Output, result, json_output: bool, resolutions: int) -> N
     if json_output:
         out.print_json({
             "resolutions": resolutions,
-            "updated": [r.item.local for r in result.results if not r.error],
+            "updated": [r.item.local for r in result.results if not r.error and not r.unsupported],
             "failed": [{"path": r.item.local, "error": r.error} for r in result.failed],
+            "needs_wmill": [{"path": r.item.local, "reason": r.unsupported} for r in result.unsupported],
             "lock_changes": {r.item.local: r.lock_changes for r in result.results if r.lock_changes},
         })
         return
@@ -151,10 +165,16 @@ def _print_result(out: Output, result, json_output: bool, resolutions: int) -> N
             out.err.print(f"[yellow]warning:[/] {escape(r.item.local)}: {escape(r.warning)}")
         for change in r.lock_changes:
             out.out.print(f"  {escape(r.item.local)}: {escape(change)}")
-    done = len(result.results) - len(result.failed)
-    if not result.failed:
+    done = len(result.results) - len(result.failed) - len(result.unsupported)
+    if not result.failed and not result.unsupported:
         out.out.print(f"\nDone. Updated {done} item(s).")
         return
-    out.out.print(f"\nDone. Updated {done}/{len(result.results)} item(s). {len(result.failed)} failed:")
-    for r in result.failed:
-        out.out.print(f"  {escape(r.item.local)}: {escape(r.error or '')}")
+    if result.failed:
+        out.out.print(f"\nDone. Updated {done}/{len(result.results)} item(s). {len(result.failed)} failed:")
+        for r in result.failed:
+            out.out.print(f"  {escape(r.item.local)}: {escape(r.error or '')}")
+    else:
+        out.out.print(f"\nDone. Updated {done}/{len(result.results)} item(s).")
+    reasons = sorted({r.unsupported for r in result.unsupported})
+    out.err.print(f"[yellow]{len(result.unsupported)} item(s) need `wmill generate-metadata` "
+                  f"({escape('; '.join(reasons))}):[/] {escape(', '.join(r.item.local for r in result.unsupported))}")

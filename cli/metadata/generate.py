@@ -9,12 +9,15 @@ from typing import Callable
 
 from ..config import SyncConfig
 from ..files import create_new, write_atomic
+from ..kinds.languages import display_name
+from ..kinds.walk import walk
+from .folder_items import FolderItem, FolderState, folder_items, read_folder_state
 from .hashing import item_hashes
 from .items import ScriptItem, find_scripts
 from .lockfile import WmillLock
 from .render import RenderJob, render_all
 from .script_metadata import INLINE, default_metadata
-from .staleness import ItemState, Plan, default_text, normalize_folder, plan, read_state
+from .staleness import ItemState, Plan, StaleItem, default_text, normalize_folder, plan, read_state
 
 
 @dataclass
@@ -26,14 +29,30 @@ class Options:
     schema_only: bool = False
     lock_only: bool = False
     parallel: int = 1
+    skip_scripts: bool = False
+    skip_flows: bool = False
+    skip_apps: bool = False
+
+    @property
+    def kinds(self) -> list[str]:
+        """What the run checks (wmill: --schema-only leaves flows and apps alone)."""
+        return [kind for kind, skipped in (("scripts", self.skip_scripts),
+                                           ("flows", self.skip_flows or self.schema_only),
+                                           ("apps", self.skip_apps or self.schema_only)) if not skipped]
 
 
 @dataclass
 class ItemResult:
-    item: ScriptItem
+    item: ScriptItem | FolderItem
     error: str | None = None
     warning: str | None = None
     lock_changes: list[str] = field(default_factory=list)
+    unsupported: str | None = None  # why wac cannot regenerate it (then `wmill generate-metadata` must)
+    updated_scripts: list[str] = field(default_factory=list)  # a flow's relocked inline scripts
+
+    @property
+    def kind(self) -> str:
+        return "script" if isinstance(self.item, ScriptItem) else self.item.listed_kind
 
 
 @dataclass
@@ -44,16 +63,25 @@ class RunResult:
     def failed(self) -> list[ItemResult]:
         return [r for r in self.results if r.error]
 
+    @property
+    def unsupported(self) -> list[ItemResult]:
+        return [r for r in self.results if r.unsupported and not r.error]
+
 
 class MetadataRun:
     """One run over a repo: read everything once, plan, then apply."""
 
     def __init__(self, root: Path, config: SyncConfig, options: Options) -> None:
         self.root = root
+        self.config = config
         self.options = options
         self.lock = WmillLock.load(root)
-        self.items = find_scripts(root, config)
+        files = walk(root, config)
+        kinds = options.kinds
+        self.items = find_scripts(root, config, files) if "scripts" in kinds else []
         self.states = {item.remote: read_state(item) for item in self.items}
+        self.folders = [read_folder_state(item, config.default_ts) for item in folder_items(root, files)
+                        if (item.kind == "flow" and "flows" in kinds) or (item.kind != "flow" and "apps" in kinds)]
 
     def write_missing_defaults(self) -> None:
         """As wmill's repo walk does: default metadata and an empty lock for each flat script lacking them."""
@@ -74,7 +102,7 @@ class MetadataRun:
         """Stale items with reasons (`rendering`: they will be applied next, so parse them now, once)."""
         folder = normalize_folder(self.options.folder) if self.options.folder else None
         return plan(self.states, self.lock, folder, self.options.strict_folder_boundaries, self._cache_dir(),
-                    rendering)
+                    rendering, self.folders)
 
     def _cache_dir(self) -> Path | None:
         """`.wac/cache`, or None in a repo wac cannot write to (then nothing is cached)."""
@@ -86,14 +114,28 @@ class MetadataRun:
         except InvalidInput:
             return None
 
-    def apply(self, stale: Plan, on_item: Callable[[int, ScriptItem], None] | None = None,
+    def apply(self, stale: Plan, on_item: Callable[[int, ItemResult], None] | None = None,
               locker=None) -> RunResult:
-        """Lock (threads), render metadata (processes), write, then record hashes once."""
-        targets = [self.states[s.item.remote] for s in stale.stale]
-        results = [ItemResult(state.item, error=state.error) for state in targets]
+        """Scripts (lock in threads, render in processes, write), then flows and apps; record hashes once."""
+        scripts = [s for s in stale.stale if s.kind == "script"]
+        run = RunResult(self._apply_scripts(scripts, stale, on_item, locker))
+        for index, entry in enumerate((s for s in stale.stale if s.kind != "script"), len(scripts) + 1):
+            result = self._apply_folder(entry, stale, locker)
+            if on_item:
+                on_item(index, result)
+            run.results.append(result)
+        if run.results or not self.lock.existed:
+            self.lock.save()
+        return run
+
+    def _apply_scripts(self, stale: list[StaleItem], plan_: Plan, on_item, locker) -> list[ItemResult]:
+        targets = [self.states[s.item.remote] for s in stale]
+        results = [ItemResult(state.item, error=state.error,
+                              unsupported=None if state.item.is_python else _unsupported(state.item.language))
+                   for state in targets]
         lock_refs = self._lock_all(targets, results, on_item, locker)
-        jobs = [self._render_job(state, ref, stale.signature_sources) for state, ref in zip(targets, lock_refs)]
-        pending = [(i, r, j) for i, (r, j) in enumerate(zip(results, jobs), 1) if r.error is None]
+        jobs = [self._render_job(state, ref, plan_.signature_sources) for state, ref in zip(targets, lock_refs)]
+        pending = [(i, r, j) for i, (r, j) in enumerate(zip(results, jobs), 1) if r.error is None and not r.unsupported]
         for (index, result, _), rendered in zip(pending, render_all([j for _, _, j in pending])):
             result.warning = rendered.warning
             if rendered.error:
@@ -102,27 +144,43 @@ class MetadataRun:
             state = targets[index - 1]
             if locker is None:
                 if on_item:
-                    on_item(index, result.item)
+                    on_item(index, result)
                 if state.metadata_text is None:  # as wmill: the lock file comes with new metadata only
                     create_new(self.root / result.item.lock_local)
             text = rendered.text or ""
             write_atomic(self.root / result.item.metadata_local, text)
             hashes = item_hashes(state.item.remote, state.script_text or "", text, state.modules)
             self.lock.replace(result.item.remote, hashes)
-        if results or not self.lock.existed:
-            self.lock.save()
-        return RunResult(results)
+        if locker is None and on_item:
+            for index, result in enumerate(results, 1):
+                if result.unsupported or result.error:
+                    on_item(index, result)
+        return results
+
+    def _apply_folder(self, entry: StaleItem, plan_: Plan, locker) -> ItemResult:
+        state = plan_.folders[entry.item.folder]
+        if state.error:
+            return ItemResult(entry.item, error=state.error)
+        if entry.item.kind != "flow":
+            return ItemResult(entry.item, unsupported="wac does not lock app inline scripts yet")
+        from .flow_locks import regenerate
+
+        outcome = regenerate(state, self.lock, plan_.tree, locker, self.config)
+        if outcome.error is None and outcome.unsupported is None:
+            self.lock.replace(entry.item.folder, outcome.hashes)
+        return ItemResult(entry.item, error=outcome.error, unsupported=outcome.unsupported,
+                          updated_scripts=outcome.updated, lock_changes=outcome.changes)
 
     def _lock_all(self, targets: list[ItemState], results: list[ItemResult],
-                  on_item: Callable[[int, ScriptItem], None] | None, locker) -> list[str]:
+                  on_item: Callable[[int, ItemResult], None] | None, locker) -> list[str]:
         """Each item's `lock:` value; with a locker, resolve and write the lock files first."""
         if locker is None:
             return [INLINE + state.item.lock_local for state in targets]
 
         def one(index: int, state: ItemState, result: ItemResult) -> str:
             if on_item:
-                on_item(index, state.item)
-            if result.error:
+                on_item(index, result)
+            if result.error or result.unsupported:
                 return ""
             outcome = locker.lock_item(state.item, state)
             result.error = outcome.error
@@ -143,28 +201,49 @@ class MetadataRun:
         )
 
     def record_pulled(self, pulled: set[str]) -> int:
-        """After a pull, as `wmill sync pull`: hashes of pulled scripts, then any missing entry; the fill count."""
+        """After a pull, as `wmill sync pull`: hashes of pulled scripts and flows, then any missing entry
+        (scripts, flows, apps); the number of entries filled."""
         filled = 0
-        for state in self.states.values():
-            if state.error is not None:
+        for key, hashes, error in self._recordables():
+            if error is not None:
                 continue
-            missing = self.lock.get(next(iter(state.hashes))) is None
-            if state.item.remote in pulled or missing:
-                self.lock.replace(state.item.remote, state.hashes)
-                filled += missing and state.item.remote not in pulled
+            missing = self.lock.get(next(iter(hashes)) if key in self.states else _top(hashes)) is None
+            if key in pulled or missing:
+                self.lock.replace(key, hashes)
+                filled += missing and key not in pulled
         self.lock.save()
         return filled
 
-    def rehash(self, folder: str | None) -> int:
-        """Record hashes from disk for every item (in `folder`), writing nothing else."""
-        count = 0
+    def rehash(self, folder: str | None) -> dict[str, int]:
+        """Record hashes from disk for every item (in `folder`), writing nothing else; counts per kind."""
+        counts = {"script": 0, "flow": 0, "app": 0}
         wanted = normalize_folder(folder) if folder else None
-        for state in self.states.values():
-            item = state.item
-            if wanted and not (item.remote == wanted or item.remote.startswith(wanted + "/")):
+        for key, hashes, error in self._recordables():
+            if wanted and not (key == wanted or key.startswith(wanted + "/")):
                 continue
-            if state.error is None:
-                self.lock.replace(item.remote, state.hashes)
-                count += 1
+            if error is None:
+                self.lock.replace(key, hashes)
+                counts[self._kind_of(key)] += 1
         self.lock.save()
-        return count
+        return counts
+
+    def _recordables(self):
+        """(lock key, hashes, error) of every script, then every flow and app."""
+        for state in self.states.values():
+            yield state.item.remote, state.hashes, state.error
+        for folder in self.folders:
+            yield folder.item.folder, folder.hashes, None
+
+    def _kind_of(self, key: str) -> str:
+        if key in self.states:
+            return "script"
+        return next(f.item.listed_kind for f in self.folders if f.item.folder == key)
+
+
+def _top(hashes: dict[str, str]) -> str:
+    """The flow/app top-hash key among an item's entries (it is written last)."""
+    return list(hashes)[-1]
+
+
+def _unsupported(language: str) -> str:
+    return f"wac generates metadata for Python only, not {display_name(language)}"

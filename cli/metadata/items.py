@@ -1,28 +1,32 @@
-"""The scripts of a repo and the files that belong to each (flat and folder layouts)."""
+"""The scripts of a repo (every language) and the files that belong to each (flat and folder layouts)."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..project import ENTRY_STEM, ITEM_ROOTS, MODULE_SUFFIX, SKIPPED_DIRS, remote_path
+from ..kinds.languages import language_of
+from ..kinds.paths import (has_content_extension, in_any_folder_item, is_file_resource, is_fileset_resource,
+                           is_migration, is_module_entry, is_module_path)
+from ..kinds.walk import walk
+from ..project import ENTRY_STEM, MODULE_SUFFIX, remote_path
 
 if TYPE_CHECKING:
     from ..config import SyncConfig
 
-SCRIPT_SUFFIX = ".py"
+PYTHON = "python3"
 
 
 @dataclass
 class ScriptItem:
-    """One Python script: its content file, Windmill path and companion files."""
+    """One script: its content file, Windmill path, language and companion files."""
 
     root: Path
     local: str  # content file relative to the root, e.g. f/x/y.py or f/x/y__mod/script.py
     remote: str  # Windmill path, e.g. f/x/y
     folder_layout: bool
+    language: str = PYTHON
     modules: dict[str, Path] = field(default_factory=dict)
 
     @property
@@ -41,42 +45,35 @@ class ScriptItem:
     def module_dir(self) -> Path:
         return self.root / f"{self.remote}{MODULE_SUFFIX}"
 
-
-def find_scripts(root: Path, config: SyncConfig) -> list[ScriptItem]:
-    """Every Python script under f/, u/, g/ selected by the config, sorted by path."""
-    items = []
-    for top in ITEM_ROOTS:
-        base = root / top
-        if not base.is_dir():
-            continue
-        for folder, dirs, files in os.walk(base):
-            dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS)
-            rel_folder = Path(folder).relative_to(root).as_posix()
-            for name in sorted(files):
-                local = f"{rel_folder}/{name}"
-                if name.endswith(SCRIPT_SUFFIX) and _is_entry(local) and config.selects(local):
-                    items.append(script_item(root, local))
-    return sorted(items, key=lambda item: item.local)
+    @property
+    def is_python(self) -> bool:
+        return self.language == PYTHON
 
 
-def _is_entry(local: str) -> bool:
-    """Scripts outside `__mod/`, or `script.py` directly under the outermost `__mod/`."""
-    parts = local.split("/")
-    mods = [i for i, part in enumerate(parts[:-1]) if part.endswith(MODULE_SUFFIX)]
-    if not mods:
-        return True
-    return mods[0] == len(parts) - 2 and parts[-1] == f"{ENTRY_STEM}{SCRIPT_SUFFIX}"
+def is_script_file(local: str) -> bool:
+    """A script's content file, as generate-metadata's walk takes it (not inside flows, apps, modules)."""
+    return (has_content_extension(local) and not in_any_folder_item(local) and not is_migration(local)
+            and not is_file_resource(local) and not is_fileset_resource(local)
+            and not (is_module_path(local) and not is_module_entry(local)))
 
 
-def script_item(root: Path, local: str) -> ScriptItem:
+def find_scripts(root: Path, config: SyncConfig, files: list[str] | None = None) -> list[ScriptItem]:
+    """Every script the config selects, in wmill's walk order (`files`: that walk, when already made)."""
+    return [script_item(root, local, config.default_ts)
+            for local in (walk(root, config) if files is None else files) if is_script_file(local)]
+
+
+def script_item(root: Path, local: str, default_ts: str = "bun") -> ScriptItem:
     """The item whose content file is `local` (relative to `root`), with its `__mod` modules."""
-    remote = remote_path(local)
-    item = ScriptItem(root, local, remote, folder_layout=f"{MODULE_SUFFIX}/" in local)
+    item = ScriptItem(root, local, remote_path(local), folder_layout=f"{MODULE_SUFFIX}/" in local,
+                      language=language_of(local, default_ts) or PYTHON)
     folder = item.module_dir
     if folder.is_dir():
-        for path in sorted(folder.rglob("*" + SCRIPT_SUFFIX)):
+        for path in sorted(folder.rglob("*")):
             rel = path.relative_to(folder).as_posix()
-            if item.folder_layout and "/" not in rel and path.stem == ENTRY_STEM:
+            if not path.is_file() or rel.endswith(".lock") or language_of(rel, default_ts) is None:
+                continue
+            if item.folder_layout and "/" not in rel and path.name.startswith(ENTRY_STEM + "."):
                 continue
             item.modules[rel] = path
     return item
@@ -84,7 +81,7 @@ def script_item(root: Path, local: str) -> ScriptItem:
 
 def item_of_remote(root: Path, remote: str) -> ScriptItem | None:
     """The Python script at Windmill path `remote` (flat or folder layout), if the repo has one."""
-    for local in (f"{remote}{SCRIPT_SUFFIX}", f"{remote}{MODULE_SUFFIX}/{ENTRY_STEM}{SCRIPT_SUFFIX}"):
+    for local in (f"{remote}.py", f"{remote}{MODULE_SUFFIX}/{ENTRY_STEM}.py"):
         if (root / local).is_file():
             return script_item(root, local)
     return None

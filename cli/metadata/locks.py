@@ -73,6 +73,13 @@ class Locker:
             write_atomic(module_lock, rendered)
         return outcome
 
+    def render_for(self, path: str, text: str) -> str:
+        """The lock of an inline script at tree path `path` (its workspace imports are the repo's scripts)."""
+        try:
+            return self.render(requirements_for(path, {**self.texts, path: text}))
+        except ResolutionError as exc:
+            raise ValueError(str(exc)) from None
+
     def render(self, requirements: RequirementSet) -> str:
         """The lock text: `# py:` header (and the manual-mode line), sorted pins."""
         pins = self.resolve(requirements.packages) if requirements.packages else []

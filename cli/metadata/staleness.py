@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..files import UnreadableFile, read_text
 from ..json_cache import JsonCache
 from .cores import map_on_cores
+from .folder_items import FolderState, directly_stale
 from .hashing import item_hashes
 from .items import ScriptItem
 from .lockfile import WmillLock
+from .tree import DependencyTree
 
-CONTENT_CHANGED = "content changed"
 OUTLINE_CACHE = ("outlines.json", "outlines-1", 50_000)  # file name, format, entries kept
 PARALLEL_PARSES = 64  # misses worth spreading over all cores
 
@@ -34,8 +35,12 @@ class ItemState:
 
 @dataclass
 class StaleItem:
-    item: ScriptItem
+    item: Any  # a ScriptItem or a FolderItem (flow, app)
     reason: str
+
+    @property
+    def kind(self) -> str:
+        return "script" if isinstance(self.item, ScriptItem) else self.item.listed_kind
 
 
 @dataclass
@@ -43,7 +48,9 @@ class Plan:
     stale: list[StaleItem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     states: dict[str, ItemState] = field(default_factory=dict)
+    folders: dict[str, FolderState] = field(default_factory=dict)
     signature_sources: dict[str, str] = field(default_factory=dict)  # from planning's parse, for rendering
+    tree: DependencyTree | None = None
 
 
 def read_state(item: ScriptItem) -> ItemState:
@@ -78,12 +85,12 @@ def is_stale(state: ItemState, lock: WmillLock) -> bool:
     return lock.get(main_key) != state.hashes[main_key]
 
 
-def outlines(states: dict[str, ItemState], cache_dir: Path | None = None,
+def outlines(texts: dict[str, str], cache_dir: Path | None = None,
              rendering: frozenset[str] | None = None) -> dict[str, dict]:
-    """remote path -> `{"imports": [...]}` for every script that may import from the workspace.
+    """tree path -> `{"imports": [...]}` for every Python text (`texts`) that may import from the workspace.
 
-    With `rendering` (the items about to be rendered), entries also hold `"signature"`, the text
-    main's signature is read from, and those items are parsed too: each file is parsed once a run.
+    With `rendering` (the scripts about to be rendered), entries also hold `"signature"`, the text
+    main's signature is read from, and those scripts are parsed too: each file is parsed once a run.
     Cached by path and content in `cache_dir`; the files not in the cache are parsed on all cores.
     """
     from wac.parser import may_import_workspace
@@ -91,14 +98,13 @@ def outlines(states: dict[str, ItemState], cache_dir: Path | None = None,
     cache = JsonCache(cache_dir / OUTLINE_CACHE[0], *OUTLINE_CACHE[1:]) if cache_dir else None
     found: dict[str, dict] = {}
     misses: list[tuple[str, str, str, bool]] = []
-    for remote, state in states.items():
-        text = state.script_text
+    for remote, text in texts.items():
         if not text or not ((rendering is not None and remote in rendering) or may_import_workspace(text)):
             continue
         key = hashlib.blake2b(f"{remote}\0{text}".encode(), digest_size=16).hexdigest()
         hit = cache.get(key) if cache else None
-        if hit is None or (rendering is not None and "signature" not in hit):
-            misses.append((key, remote, text, rendering is not None))
+        if hit is None or (rendering is not None and remote in rendering and "signature" not in hit):
+            misses.append((key, remote, text, rendering is not None and remote in rendering))
         else:
             found[remote] = hit
     for (key, remote, *_), entry in zip(misses, map_on_cores(_outline_of, misses, PARALLEL_PARSES)):
@@ -120,51 +126,43 @@ def _outline_of(miss: tuple[str, str, str, bool]) -> dict:
     return {"imports": result.imports, "signature": result.signature_source}
 
 
-def walk_order(states: dict[str, ItemState]) -> list[str]:
-    """Scripts in the order wmill's repo walk meets them: depth first, each folder's names in reverse order."""
-    return sorted(states, key=lambda remote: states[remote].item.local.split("/"), reverse=True)
-
-
 def plan(states: dict[str, ItemState], lock: WmillLock, folder: str | None = None,
-         strict: bool = False, cache_dir: Path | None = None, rendering: bool = False) -> Plan:
+         strict: bool = False, cache_dir: Path | None = None, rendering: bool = False,
+         folders: list[FolderState] | None = None) -> Plan:
     """Stale items with reasons, as wmill's dependency tree finds and lists them.
 
-    The tree's nodes are made in walk order, an imported path when its first importer is
-    walked; staleness spreads breadth-first from the edited items (in node order) to their
-    importers, each reason naming the node it came from; items are listed in node order.
-    `rendering`: the stale items will be rendered next, so planning parses each of them once for both.
+    Scripts are added in walk order, then flows and apps, each after its inline scripts;
+    staleness spreads from the edited items to their importers (see `tree`).
+    `rendering`: the stale scripts will be rendered next, so planning parses each of them once for both.
     """
-    result = Plan(states=states)
+    folders = folders or []
+    result = Plan(states=states, folders={f.item.folder: f for f in folders})
     direct = {remote for remote, state in states.items() if is_stale(state, lock)}
-    if not direct:
+    direct_folders = {f.item.folder for f in folders if f.error or directly_stale(f, lock)}
+    if not direct and not direct_folders:
         return result
-    outlined = outlines(states, cache_dir, frozenset(direct) if rendering else None)
-    imports = {remote: entry["imports"] for remote, entry in outlined.items() if entry["imports"]}
+    texts = {remote: state.script_text for remote, state in states.items()
+             if state.script_text and state.item.is_python}
+    texts.update({path: text for f in folders for path, language, text in f.inline if language == "python3"})
+    outlined = outlines(texts, cache_dir, frozenset(direct) if rendering else None)
+    imports = {path: entry["imports"] for path, entry in outlined.items() if entry["imports"]}
     result.signature_sources = {remote: entry["signature"] for remote, entry in outlined.items()
                                 if "signature" in entry}
-    nodes: dict[str, None] = {}
-    importers: dict[str, dict[str, None]] = {}
-    for remote in walk_order(states):
-        nodes.setdefault(remote)
-        for target in imports.get(remote, ()):
-            nodes.setdefault(target)
-            importers.setdefault(target, {}).setdefault(remote)
-    reasons = {remote: CONTENT_CHANGED for remote in nodes if remote in direct}
-    queue, visited = deque(reasons), set()
-    while queue:
-        current = queue.popleft()
-        if current in visited:
-            continue
-        visited.add(current)
-        for importer in importers.get(current, {}):
-            if importer not in reasons:
-                reasons[importer] = f"depends on {current}"
-                queue.append(importer)
-    stale = [StaleItem(states[r].item, reasons[r]) for r in nodes if r in reasons and r in states]
+    tree = DependencyTree()
+    for remote, state in states.items():
+        tree.add(remote, "script", imports.get(remote, []), remote in direct, state.item)
+    for state in folders:
+        for path, _, _ in state.inline:
+            tree.add(path, "inline_script", imports.get(path, []), False)
+        tree.add(state.item.folder, state.item.listed_kind, [p for p, _, _ in state.inline],
+                 state.item.folder in direct_folders, state.item)
+    tree.propagate()
+    result.tree = tree
+    stale = [StaleItem(item, reason) for item, reason in tree.stale_items()]
     if folder is None:
         result.stale = stale
         return result
-    scope = FolderScope(folder, imports)
+    scope = FolderScope(folder, tree)
     result.stale = [s for s in stale if scope.inside(s.item) or (not strict and scope.relevant(s.item))]
     if strict:
         result.warnings = [
@@ -177,33 +175,23 @@ def plan(states: dict[str, ItemState], lock: WmillLock, folder: str | None = Non
 class FolderScope:
     """wmill's folder filter: items inside FOLDER, and items any of whose transitive imports is."""
 
-    def __init__(self, folder: str, imports: dict[str, list[str]]) -> None:
+    def __init__(self, folder: str, tree: DependencyTree) -> None:
         self.folder = folder
         self.no_ext = re.sub(r"\.[^/.]+$", "", folder)
-        self.imports = imports
+        self.tree = tree
 
-    def inside(self, item: ScriptItem) -> bool:
-        return (item.remote == self.folder or item.remote.startswith(self.folder + "/")
+    def inside(self, item) -> bool:
+        home = item.remote if isinstance(item, ScriptItem) else item.folder
+        return (home == self.folder or home.startswith(self.folder + "/")
                 or item.local in (self.folder, self.no_ext))
 
     def _in(self, path: str) -> bool:
         return path.startswith(self.folder + "/") or path in (self.folder, self.no_ext)
 
-    def relevant(self, item: ScriptItem) -> bool:
-        start = re.sub(r"\.[^/.]+$", "", item.local)  # wmill starts from the file path, not the item's
-        if self._in(start):
-            return True
-        queue, seen = deque([start]), set()
-        while queue:
-            current = queue.popleft()
-            if current in seen:
-                continue
-            seen.add(current)
-            for target in self.imports.get(current, ()):
-                if self._in(target):
-                    return True
-                queue.append(target)
-        return False
+    def relevant(self, item) -> bool:
+        # wmill starts a script from its file path (not its Windmill path), a flow or app from its folder
+        start = re.sub(r"\.[^/.]+$", "", item.local) if isinstance(item, ScriptItem) else item.folder
+        return self._in(start) or self.tree.reaches(start, self._in)
 
 
 def normalize_folder(folder: str) -> str:

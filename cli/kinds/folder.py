@@ -1,0 +1,23 @@
+"""Folders: `f/<name>/folder.meta.yaml`, the folder's display name, owners and permissions."""
+
+from __future__ import annotations
+
+from .base import ItemKind, Route
+
+
+class FolderKind(ItemKind):
+    name = "folder"
+    order = 4
+    route = Route("folders", id_field="name")
+
+    def archive_name(self, remote_path: str) -> str:
+        return f"f/{remote_path}/folder.meta.json"
+
+    def local_file(self, remote_path: str) -> str:
+        return f"f/{remote_path}/folder.meta.yaml"
+
+    def remote_path(self, item: str) -> str:
+        return item.split("/")[1]
+
+
+KIND = FolderKind()
