@@ -101,3 +101,21 @@ def test_a_waiting_preview_is_approved_from_its_page(tmp_path, project, page):
         assert proc.returncode == 0 and json.loads(out) == "shipped", err
     finally:
         server.stop()
+
+
+def test_the_workspace_page_lists_what_a_push_deployed_by_kind(tmp_path, wac_server, page):
+    import shutil as _shutil
+
+    from conftest import FIXTURES
+    from test_sync import wac
+
+    repo = tmp_path / "repo"
+    _shutil.copytree(FIXTURES / "mixed" / "committed", repo)
+    assert wac("sync", "push", "--yes", cwd=repo, server=wac_server).returncode == 0
+    sign_in(page, wac_server)
+    page.click("text=Workspace")
+    page.wait_for_url(wac_server.url + "workspace")
+    assert "flows (2)" in page.inner_text("#flow") and "schedules (1)" in page.inner_text("#schedule")
+    text = page.inner_text("body")
+    assert all(path in text for path in ("f/etl/daily", "f/etl/nightly", "f/etl/warehouse", "f/lib/helper"))
+    assert "Nightly ETL" in text

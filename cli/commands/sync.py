@@ -57,6 +57,7 @@ def push(
             for line in stale:
                 report.out.err_line(f"  {line}")
         report.plan(plan, session.version)
+        session.preflight(plan)
         if _stop_before_applying(report, plan, dry_run, yes, "to the remote"):
             return
         started = time.perf_counter()

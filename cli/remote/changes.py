@@ -2,7 +2,8 @@
 
 A YAML file whose parsed value is unchanged is not a change (script metadata
 is normalised first: lock lists joined, `is_template`/`no_main_func`/
-`auto_kind` dropped). Changes sort folders first, then scripts; deletions
+`auto_kind` dropped). Changes sort by kind as wmill's do (folders, resource
+types, variables, resources, scripts, flows, schedules, triggers); deletions
 before additions and edits; then by path (localeCompare).
 """
 
@@ -13,6 +14,8 @@ import json
 from dataclasses import dataclass
 from typing import Any, Iterable, Protocol
 
+from ..kinds import order_of
+from ..kinds.paths import DOTTED, FolderSuffixes
 from ..metadata.collation import locale_key
 from ..metadata.yaml_load import YAMLError
 from ..metadata.yaml_load import load as load_yaml
@@ -20,7 +23,6 @@ from .layout import item_of, kind_of, role_of
 
 ADDED, EDITED, DELETED = "added", "edited", "deleted"
 _SIGN = {ADDED: "+", EDITED: "~", DELETED: "-"}
-_ORDER = {"folder": 4, "script": 9}
 _DROPPED_META = ("is_template", "no_main_func", "auto_kind")
 
 
@@ -30,17 +32,16 @@ class Change:
     path: str
     before: str | None = None  # the target's text
     after: str | None = None  # the source's text
-
-    @property
-    def kind(self) -> str:
-        return kind_of(self.path) or "script"
-
-    @property
-    def item(self) -> str:
-        return item_of(self.path)
+    kind: str = "script"  # wmill's type of the file
+    item: str = ""  # the item it belongs to
 
     def line(self) -> str:
         return f"{_SIGN[self.name]} {self.kind} {self.path}"
+
+
+def change(name: str, path: str, before: str | None, after: str | None,
+           suffixes: FolderSuffixes = DOTTED) -> Change:
+    return Change(name, path, before, after, kind_of(path, suffixes) or "script", item_of(path, suffixes))
 
 
 class Side(Protocol):
@@ -51,18 +52,19 @@ class Side(Protocol):
     def text(self, path: str) -> str: ...
 
 
-def diff(source: Side, target: Side, *, keep_metadata_deletions: bool = True) -> list[Change]:
+def diff(source: Side, target: Side, *, keep_metadata_deletions: bool = True,
+         suffixes: FolderSuffixes = DOTTED) -> list[Change]:
     """What applying `source` onto `target` changes, sorted as wmill prints it."""
     changes = []
     for path, value in source.values.items():
         if path not in target.values:
-            changes.append(Change(ADDED, path, None, source.text(path)))
+            changes.append(change(ADDED, path, None, source.text(path), suffixes))
         elif not _same(target.values[path], value):
-            changes.append(Change(EDITED, path, target.text(path), source.text(path)))
+            changes.append(change(EDITED, path, target.text(path), source.text(path), suffixes))
     for path in target.values:
         if path not in source.values and (keep_metadata_deletions or not path.endswith(".script.yaml")):
-            changes.append(Change(DELETED, path, target.text(path), None))
-    return sorted(changes, key=lambda c: (_ORDER.get(c.kind, 15), c.name != DELETED, locale_key(c.path)))
+            changes.append(change(DELETED, path, target.text(path), None, suffixes))
+    return sorted(changes, key=lambda c: (order_of(c.kind), c.name != DELETED, locale_key(c.path)))
 
 
 def comparable(path: str, text: str) -> Any:
@@ -84,24 +86,29 @@ def normalized(path: str, value: Any) -> Any:
     return _numbers_as_js(value)
 
 
-def item_digests(values: dict[str, Any]) -> dict[str, str]:
+def item_digests(values: dict[str, Any], suffixes: FolderSuffixes = DOTTED) -> dict[str, str]:
     """item -> a digest of its content that ignores layout (flat or folder) and YAML formatting."""
     roles: dict[str, dict[str, Any]] = {}
     for path, value in values.items():
-        item = item_of(path)
+        item = item_of(path, suffixes)
         role = role_of(path, item)
         if role == "metadata" and isinstance(value, dict) and str(value.get("lock", "")).startswith("!inline "):
             value = dict(value, lock="!inline")  # the lock file's path depends on the layout
         roles.setdefault(item, {})[role] = value
+    for parts in roles.values():
+        meta = parts.get("metadata")
+        if isinstance(meta, dict) and meta.get("lock") == "!inline" and not parts.get("lock"):
+            parts["metadata"] = dict(meta, lock="")  # an empty lock file is the empty lock the workspace keeps
+            parts.pop("lock", None)
     return {item: hashlib.sha256(_json(parts).encode()).hexdigest() for item, parts in roles.items()}
 
 
 def items_of(changes: Iterable[Change]) -> dict[str, list[Change]]:
-    """Changes grouped by item, folders first, in the order given."""
+    """Changes grouped by item, in the order of each item's first change (wmill's kind order)."""
     groups: dict[str, list[Change]] = {}
-    for change in changes:
-        groups.setdefault(change.item, []).append(change)
-    return dict(sorted(groups.items(), key=lambda kv: kv[1][0].kind != "folder"))
+    for each in changes:
+        groups.setdefault(each.item, []).append(each)
+    return groups
 
 
 def _json(value: Any) -> str:

@@ -19,14 +19,25 @@ from .target import Target
 
 TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 BACKOFF = (0.2, 0.5, 1.0, 2.0)
-TARBALL_QUERY = {
-    "archive_type": "zip", "plain_secret": "false", "skip_variables": "false", "skip_resources": "false",
-    "skip_secrets": "false", "include_schedules": "false", "include_triggers": "false", "include_users": "false",
-    "include_groups": "false", "include_settings": "false", "include_key": "false",
-    "include_workspace_dependencies": "true", "skip_datatable_migrations": "false", "default_ts": "bun",
-    "skip_resource_types": "false", "settings_version": "v2", "preserve_extra_perms": "true",
-    "sync_behavior_version": "v0",
-}
+# The archive query's switches, in wmill's order, from the sync config's attributes.
+_TARBALL_SWITCHES = (("skip_variables", "skip_variables"), ("skip_resources", "skip_resources"),
+                     ("skip_secrets", "skip_secrets"), ("include_schedules", "include_schedules"),
+                     ("include_triggers", "include_triggers"), ("include_users", "include_users"),
+                     ("include_groups", "include_groups"), ("include_settings", "include_settings"),
+                     ("include_key", "include_key"))
+
+
+def tarball_query(config) -> dict[str, str]:
+    """`GET workspaces/tarball`'s query as `wmill sync` sends it for this config."""
+    flag = lambda value: "true" if value else "false"  # noqa: E731
+    query = {"archive_type": "zip", "plain_secret": "false"}
+    query.update({name: flag(getattr(config, attribute)) for name, attribute in _TARBALL_SWITCHES})
+    query.update({"include_workspace_dependencies": flag(not config.skip_workspace_dependencies),
+                  "skip_datatable_migrations": "false", "default_ts": config.default_ts,
+                  "skip_resource_types": flag(config.skip_resource_types), "settings_version": "v2",
+                  "preserve_extra_perms": "true", "sync_behavior_version": f"v{config.sync_behavior}"})
+    return query
+
 _STRIPPED_PREFIXES = ("Not authorized: ", "Permission denied: ", "Not found: ", "Bad request: ", "Internal: ")
 
 
@@ -83,17 +94,18 @@ class WindmillClient:
         answer = self.call("GET", f"{parts.scheme}://{parts.netloc}/api/version", auth=False)
         return answer.text.strip()
 
-    def tarball(self) -> tuple[bytes, str]:
+    def tarball(self, config) -> tuple[bytes, str]:
         """The workspace archive and its kind (`zip`, or `tar` from servers without zip support)."""
+        query = tarball_query(config)
         try:
-            return self.call("GET", f"{self.ws}/workspaces/tarball", params=TARBALL_QUERY).content, "zip"
+            return self.call("GET", f"{self.ws}/workspaces/tarball", params=query).content, "zip"
         except RemoteError as exc:
             if exc.status != 400 or "Invalid Archive Type" not in exc.message:
                 raise
-        query = {**TARBALL_QUERY, "archive_type": "tar"}
+        query = {**query, "archive_type": "tar"}
         return self.call("GET", f"{self.ws}/workspaces/tarball", params=query).content, "tar"
 
-    # -- scripts and folders
+    # -- scripts
 
     def get_script(self, path: str) -> dict[str, Any] | None:
         return self._maybe(f"{self.ws}/scripts/get/p/{path}")
@@ -106,17 +118,37 @@ class WindmillClient:
     def archive_script(self, path: str) -> None:
         self.call("POST", f"{self.ws}/scripts/archive/p/{path}", safe=True)
 
-    def get_folder(self, name: str) -> dict[str, Any] | None:
-        return self._maybe(f"{self.ws}/folders/get/{name}")
+    # -- items of every other kind (routes from `wac.cli.kinds`)
 
-    def create_folder(self, body: dict[str, Any]) -> None:
-        self.call("POST", f"{self.ws}/folders/create", json=body)
+    def get_item(self, route, item_id: str) -> dict[str, Any] | None:
+        """The workspace's copy of an item (None when it has none)."""
+        return self._maybe(f"{self.ws}/{route.base}/{route.get}/{item_id}", params=route.get_query or None)
 
-    def update_folder(self, name: str, body: dict[str, Any]) -> None:
-        self.call("POST", f"{self.ws}/folders/update/{name}", json=body, safe=True)
+    def create_item(self, route, body: dict[str, Any]) -> None:
+        self.call("POST", f"{self.ws}/{route.base}/create", params=route.write_query or None, json=body)
 
-    def delete_folder(self, name: str) -> None:
-        self.call("DELETE", f"{self.ws}/folders/delete/{name}", safe=True)
+    def update_item(self, route, item_id: str, body: dict[str, Any]) -> None:
+        self.call("POST", f"{self.ws}/{route.base}/update/{item_id}", params=route.write_query or None, json=body,
+                  safe=True)
+
+    def delete_item(self, route, item_id: str) -> None:
+        self.call("DELETE", f"{self.ws}/{route.base}/delete/{item_id}", safe=True)
+
+    def resource_type_names(self) -> set[str] | None:
+        """The resource types the workspace knows (its own and the hub's); None when it cannot tell."""
+        try:
+            answer = self.call("GET", f"{self.ws}/resources/type/list").json()
+        except (RemoteError, ValueError):
+            return None
+        return {entry.get("name") for entry in answer if isinstance(entry, dict)} if isinstance(answer, list) else None
+
+    def file_resource_types(self) -> dict[str, Any]:
+        """Resource types whose resources keep their content in a file: type -> extension (or details)."""
+        try:
+            answer = self.call("GET", f"{self.ws}/resources/file_resource_type_to_file_ext_map").json()
+        except (RemoteError, ValueError):
+            return {}
+        return answer if isinstance(answer, dict) else {}
 
     def failed_dependency_jobs(self, since_iso: str) -> list[dict[str, Any]]:
         """Lock jobs the server queued (or failed) since a push began; [] when it cannot tell."""
@@ -148,9 +180,9 @@ class WindmillClient:
 
     # -- transport
 
-    def _maybe(self, path: str) -> dict[str, Any] | None:
+    def _maybe(self, path: str, params: dict[str, str] | None = None) -> dict[str, Any] | None:
         try:
-            return self.call("GET", path).json()
+            return self.call("GET", path, params=params).json()
         except RemoteError as exc:
             if exc.status == 404:
                 return None

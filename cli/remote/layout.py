@@ -1,63 +1,35 @@
-"""What a file of a sync tree is, as the `wmill` CLI classifies it: its kind, item and role.
+"""A sync tree's files as the sync sees them: which item each belongs to, its kind, its role.
 
-wac syncs scripts (any language) and folders; flows, apps, resources and the
-other kinds are counted and left to `wmill`.
+The classification itself is the kinds layer's (`wac.cli.kinds.paths`); this adds what only
+a sync needs: which kinds wac pushes and pulls, and what a file is to a script whatever its layout.
 """
 
 from __future__ import annotations
 
-import re
-
+from ..kinds import KINDS
+from ..kinds.languages import language_of as _language_of
+from ..kinds.paths import DOTTED, FolderSuffixes, item_of as _item_of, kind_of as _kind_of
 from ..project import MODULE_SUFFIX
 
 MOD = MODULE_SUFFIX + "/"
 SCRIPT_EXTENSIONS = (".go", ".ts", ".sh", ".py", ".sql", ".gql", ".ps1", ".js", ".php", ".rs", ".cs", ".nu",
                      ".java", ".rb", ".r")
-# Longest first: the first match names the language (inferContentTypeFromFilePath).
-_LANGUAGES = (
-    (".py", "python3"), ("fetch.ts", "nativets"), ("bun.ts", "bun"), ("deno.ts", "deno"), (".ts", None),
-    (".go", "go"), (".my.sql", "mysql"), (".bq.sql", "bigquery"), (".odb.sql", "oracledb"),
-    (".duckdb.sql", "duckdb"), (".sf.sql", "snowflake"), (".ms.sql", "mssql"), (".pg.sql", "postgresql"),
-    (".gql", "graphql"), (".sh", "bash"), (".ps1", "powershell"), (".php", "php"), (".rs", "rust"),
-    (".cs", "csharp"), (".playbook.yml", "ansible"), (".nu", "nu"), (".java", "java"), (".rb", "ruby"),
-    (".r", "rlang"),
-)
-_OTHER_KINDS = re.compile(r"\.(flow|app|raw_app)/|__(flow|app|raw_app)/|\.(resource|variable|schedule|"
-                          r"resource-type|user|group|[a-z]+_trigger)\.(yaml|json)$|\.resource\.file\.|\.fileset/")
-ROOTS = ("f/", "u/", "g/")
+SYNCED_KINDS = frozenset(("script", *KINDS))
 
 
-def is_module_file(path: str) -> bool:
-    return MOD in path
+def kind_of(path: str, suffixes: FolderSuffixes = DOTTED) -> str | None:
+    """wmill's type of a file (`script`, `flow`, `schedule`, ...)."""
+    return _kind_of(path, suffixes)
 
 
-def item_of(path: str) -> str:
-    """The item a file belongs to: the part before `__mod/`, else before the first dot."""
-    if MOD in path:
-        return path.split(MOD, 1)[0]
-    return path.split(".", 1)[0]
+def item_of(path: str, suffixes: FolderSuffixes = DOTTED) -> str:
+    """The item a file belongs to (`f/x/y` for a script's files, `f/x/y.flow` for a flow's...)."""
+    return _item_of(path, suffixes)
 
 
-def kind_of(path: str) -> str | None:
-    """`script` or `folder` for what wac syncs; None for files of other kinds or no kind."""
-    if _OTHER_KINDS.search(path):
-        return None
-    if MOD in path:
-        return "script"
-    name = path.rsplit("/", 1)[-1]
-    if name == "folder.meta.yaml":
-        return "folder"
-    if name.endswith((".script.yaml", ".script.lock")) or is_content(path) or name.endswith(".playbook.yml"):
-        return "script"
-    return None
-
-
-def other_kind(path: str) -> str | None:
-    """The kind wac leaves to `wmill` (flow, app, resource, ...), for the plan's count."""
-    match = _OTHER_KINDS.search(path)
-    if not match:
-        return None
-    return next((g for g in match.groups() if g and g not in ("yaml", "json")), "resource")
+def synced(kind: str | None) -> bool:
+    """Whether wac pushes and pulls items of this kind (the others are counted and left to wmill)."""
+    return kind in SYNCED_KINDS
 
 
 def is_content(path: str) -> bool:
@@ -66,14 +38,12 @@ def is_content(path: str) -> bool:
 
 
 def language_of(path: str, default_ts: str) -> str | None:
-    for suffix, language in _LANGUAGES:
-        if path.endswith(suffix):
-            return language or default_ts
-    return None
+    return _language_of(path, default_ts)
 
 
 def role_of(path: str, item: str) -> str:
-    """What a file is to its item, whatever the layout: content, metadata, lock, module:<rel>, folder."""
+    """What a file is to its item, whatever the layout: content, metadata, lock, module:<rel>, or its
+    path inside the item (a flow's `flow.yaml`, a schedule's own file)."""
     rest = path[len(item):]
     if rest.startswith(MOD):
         rel = rest[len(MOD):]
@@ -90,4 +60,6 @@ def role_of(path: str, item: str) -> str:
         return "lock"
     if rest == ".meta.yaml":
         return "folder"
-    return "content"
+    if is_content(path) and rest.startswith(".") and "/" not in rest:
+        return "content"
+    return rest or "item"

@@ -1,4 +1,4 @@
-"""The repo's files that a sync compares: scripts and folders under f/, u/, g/ that wmill.yaml selects."""
+"""The repo's files that a sync compares, as `wmill sync` selects them (wmill.yaml's globs and switches)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ from typing import Any
 from ..config import SyncConfig
 from ..errors import InvalidInput
 from ..files import UnreadableFile, read_text
+from ..kinds.scope import in_sync, never_walked
+from ..kinds.walk import walk
 from .changes import comparable
-from .layout import MOD, ROOTS, is_content, item_of, kind_of, other_kind
+from .layout import MOD, is_content, item_of, kind_of, synced
 
 
 @dataclass
@@ -32,25 +34,41 @@ class LocalTree:
 
 def read_tree(root: Path, config: SyncConfig) -> LocalTree:
     """Read every selected file once; a file that is not UTF-8 text stops the sync with its name."""
+    _refuse_other_folder_naming(root, config)
     tree = LocalTree()
-    for top in ROOTS:
-        base = root / top
-        if not base.is_dir():
+    suffixes = config.suffixes
+    for path in walk(root, config):
+        if not in_sync(path, config):
             continue
-        for folder, dirs, names in os.walk(base):
-            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "node_modules")
-            relative = Path(folder).relative_to(root).as_posix()
-            for name in names:
-                path = f"{relative}/{name}"
-                if not config.selects(path):
-                    continue
-                if kind_of(path) is None:
-                    if other_kind(path):
-                        tree.other_kinds[other_kind(path)] += 1
-                    continue
-                try:
-                    text = tree.files[path] = read_text(root / path)
-                except UnreadableFile as exc:
-                    raise InvalidInput(f"{path}: {exc}", "save it as UTF-8 text, or exclude it in wmill.yaml") from None
-                tree.values[path] = comparable(path, text)
+        kind = kind_of(path, suffixes)
+        if not synced(kind):
+            tree.other_kinds[kind or "other"] += 1
+            continue
+        try:
+            text = read_text(root / path)
+        except UnreadableFile as exc:
+            raise InvalidInput(f"{path}: {exc}", "save it as UTF-8 text, or exclude it in wmill.yaml") from None
+        value = comparable(path, text)
+        if config.skip_secrets and kind == "variable" and isinstance(value, dict) and value.get("is_secret"):
+            continue
+        tree.files[path] = text
+        tree.values[path] = value
     return tree
+
+
+def _refuse_other_folder_naming(root: Path, config: SyncConfig) -> None:
+    """As wmill: flow/app folders named the other way (`.flow` vs `__flow`) stop the sync."""
+    other = config.suffixes.other
+    wrong = []
+    for top in ("f", "u", "g"):
+        for folder, dirs, _ in os.walk(root / top):
+            dirs[:] = [d for d in dirs if not never_walked(d)]
+            wrong += [Path(folder, d).relative_to(root).as_posix() for d in dirs
+                      if d.endswith((other.flow, other.app, other.raw_app))]
+    if wrong:
+        expected = "__flow/__app/__raw_app" if config.non_dotted_paths else ".flow/.app/.raw_app"
+        fix = ("remove `nonDottedPaths: true` from wmill.yaml" if config.non_dotted_paths
+               else "add `nonDottedPaths: true` to wmill.yaml")
+        raise InvalidInput(f"{len(wrong)} folder(s) are not named as wmill.yaml expects ({expected}): "
+                           f"{', '.join(sorted(wrong)[:5])}{' ...' if len(wrong) > 5 else ''}",
+                           f"{fix}, or rename them")

@@ -1,13 +1,15 @@
-"""Applying a push plan item by item: folders first, then scripts, N at a time.
+"""Applying a push plan item by item: kind by kind in wmill's order (folders, resource types,
+variables, resources, scripts, flows, schedules, triggers), N items of a kind at a time.
 
-Each script is read back (`GET scripts/get/p`) right before it is written:
-if it moved since the archive was read, it is skipped (unless --force);
-if it already matches, nothing is written. A failed item does not stop
-the others; an unreachable server stops the rest, and a re-run finishes.
+Each item is read back right before it is written: if it moved since the
+archive was read, it is skipped (unless --force); if it already matches,
+nothing is written. A failed item does not stop the others; an unreachable
+server stops the rest, and a re-run finishes.
 """
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -15,9 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from ..config import SyncConfig
 from ..files import UnreadableFile, read_text
-from ..metadata.script_metadata import MetadataError, parse_metadata_text
-from .changes import DELETED, Change, items_of
+from ..kinds import KINDS, ItemError, PushContext, order_of, same_json
+from .changes import Change, items_of
 from .client import RemoteError, WindmillClient
 from .layout import item_of
 from .local_tree import LocalTree
@@ -46,28 +49,28 @@ class Pusher:
     """Writes the plan's items to one workspace."""
 
     def __init__(self, client: WindmillClient, root: Path, local: LocalTree, remote: RemoteTree, *,
-                 default_ts: str, message: str | None, force: bool) -> None:
+                 config: SyncConfig, message: str | None, force: bool) -> None:
         self.client = client
         self.root = root
         self.local = local
         self.remote = remote
-        self.default_ts = default_ts
+        self.config = config
+        self.default_ts = config.default_ts
         self.message = message
         self.force = force
-        self._local_items = {item_of(path) for path in local.files}
+        self.context = PushContext(client, config, self._read, message)
+        self._local_items = {item_of(path, config.suffixes) for path in local.files}
         self.done: list[ItemResult] = []
         self._unreachable: RemoteError | None = None
         self._lock = threading.Lock()
 
     def apply(self, changes: list[Change], parallel: int, on_result: Callable[[ItemResult], None]) -> None:
         """Push every item; results land in `done` as they come (also when interrupted)."""
-        groups = items_of(changes)
-        folders = [(item, group) for item, group in groups.items() if group[0].kind == "folder"]
-        scripts = [(item, group) for item, group in groups.items() if group[0].kind != "folder"]
-        for item, group in folders:
-            self._one(item, group, on_result)
-        with ThreadPoolExecutor(max_workers=max(1, parallel)) as pool:
-            list(pool.map(lambda pair: self._one(*pair, on_result), scripts))
+        groups = list(items_of(changes).items())
+        for order, batch in itertools.groupby(groups, key=lambda pair: order_of(pair[1][0].kind)):
+            width = 1 if order == order_of("folder") else max(1, parallel)
+            with ThreadPoolExecutor(max_workers=width) as pool:
+                list(pool.map(lambda pair: self._one(*pair, on_result), list(batch)))
 
     def _one(self, item: str, changes: list[Change], on_result: Callable[[ItemResult], None]) -> None:
         kind = changes[0].kind
@@ -76,33 +79,35 @@ class Pusher:
             result = ItemResult(item, kind, NOT_ATTEMPTED, self._unreachable.message)
         else:
             try:
-                result = self._folder(item, changes) if kind == "folder" else self._script(item, changes)
+                result = self._script(item, changes) if kind == "script" else self._item(item, kind)
             except RemoteError as exc:
                 if exc.status is None:
                     self._unreachable = exc
                 result = ItemResult(item, kind, FAILED, exc.message)
-            except PayloadError as exc:
+            except (PayloadError, ItemError) as exc:
                 result = ItemResult(item, kind, FAILED, str(exc))
         result.millis = (time.perf_counter() - started) * 1000
         with self._lock:
             self.done.append(result)
             on_result(result)
 
-    def _folder(self, item: str, changes: list[Change]) -> ItemResult:
-        name = item.split("/")[1]
-        if all(c.name == DELETED for c in changes):
-            self.client.delete_folder(name)
-            return ItemResult(item, "folder", ARCHIVED, "deleted")
-        path = next(c.path for c in changes if c.name != DELETED)
-        try:
-            fields = parse_metadata_text(path, self.local.files[path])
-        except MetadataError as exc:
-            raise PayloadError(str(exc)) from None
-        if self.client.get_folder(name) is None:
-            self.client.create_folder({"name": name, **fields})
-            return ItemResult(item, "folder", CREATED)
-        self.client.update_folder(name, fields)
-        return ItemResult(item, "folder", UPDATED)
+    def _item(self, item: str, kind_name: str) -> ItemResult:
+        """Any kind but scripts: delete it, or create/update it from its files."""
+        kind = KINDS[kind_name]
+        remote_path = kind.remote_path(item)
+        if item not in self._local_items:
+            if item not in self.remote.archived:
+                return ItemResult(item, kind_name, UP_TO_DATE, "not in the workspace")
+            kind.delete(self.context, remote_path)
+            return ItemResult(item, kind_name, ARCHIVED, "deleted")
+        live = kind.fetch(self.context, remote_path)
+        moved = self._moved(self.remote.archived.get(item), live)
+        if moved and not self.force:
+            return ItemResult(item, kind_name, SKIPPED, moved)
+        files = {path: text for path, text in self.local.files.items()
+                 if item_of(path, self.config.suffixes) == item}
+        outcome = kind.push(self.context, remote_path, files, live)
+        return ItemResult(item, kind_name, {"created": CREATED, "updated": UPDATED}.get(outcome, UP_TO_DATE))
 
     def _script(self, item: str, changes: list[Change]) -> ItemResult:
         if item not in self._local_items:
@@ -112,7 +117,9 @@ class Pusher:
             return ItemResult(item, "script", ARCHIVED)
         body, has_metadata = build(item, self.local.files, self._read, self.default_ts, self.message)
         deployed = self.client.get_script(item)
-        moved = self._moved_since_plan(item, deployed)
+        seen = self.remote.scripts.get(item)
+        moved = self._moved(None if seen is None else {"content": seen.content, **seen.metadata},
+                            deployed if deployed is not None and not deployed.get("archived") else None)
         if moved and not self.force:
             return ItemResult(item, "script", SKIPPED, moved)
         if deployed is not None and up_to_date(body, deployed):
@@ -124,16 +131,15 @@ class Pusher:
         return ItemResult(item, "script", UPDATED if deployed is not None else CREATED,
                           without_metadata=not has_metadata)
 
-    def _moved_since_plan(self, item: str, deployed: dict[str, Any] | None) -> str:
-        """Why the deployed script is not the one the plan was made from ('' when it is)."""
-        seen = self.remote.scripts.get(item)
-        live = deployed if deployed is not None and not deployed.get("archived") else None
+    @staticmethod
+    def _moved(seen: dict[str, Any] | None, live: dict[str, Any] | None) -> str:
+        """Why the workspace's item is not the one the plan was made from ('' when it is):
+        what the archive held must still be there (the workspace's answer may hold more)."""
         if seen is None:
             return "created in the workspace during this push" if live is not None else ""
         if live is None:
-            return "archived in the workspace during this push"
-        same = live.get("content") == seen.content and all(
-            live.get(key) == value for key, value in seen.metadata.items() if value is not None)
+            return "deleted or archived in the workspace during this push"
+        same = all(key in live and same_json(live[key], value) for key, value in seen.items() if value is not None)
         return "" if same else "changed in the workspace during this push"
 
     def _read(self, relative: str) -> str | None:

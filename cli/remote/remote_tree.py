@@ -4,7 +4,9 @@ Per script: the content file, `.script.yaml` (the `.script.json` as YAML,
 its lock moved to an `!inline` file), the lock, and for scripts with
 modules their `__mod/` files. Scripts with modules come out in folder
 layout, as `wmill` writes them, unless the repo keeps that script flat: then
-flat, so a flat copy does not churn on every push.
+flat, so a flat copy does not churn on every push. Every other kind renders
+as its kind says (`wac.cli.kinds`); the files then pass the same selection
+as the repo's (wmill.yaml's globs and switches).
 """
 
 from __future__ import annotations
@@ -18,9 +20,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import Failed
+from ..kinds import ItemError, RenderContext, archived_kind
+from ..kinds.scope import in_sync
 from ..metadata.yaml_emit import dump
 from .changes import normalized
-from .layout import MOD, ROOTS, is_content, other_kind
+from .layout import MOD, is_content, item_of, kind_of, synced
+
+ROOTS = ("f/", "u/", "g/")
 
 INLINE = "!inline "
 
@@ -39,6 +45,7 @@ class RemoteTree:
 
     values: dict[str, Any] = field(default_factory=dict)  # path -> what the diff compares
     scripts: dict[str, RemoteScript] = field(default_factory=dict)
+    archived: dict[str, dict[str, Any]] = field(default_factory=dict)  # item -> its archive JSON (other kinds)
     other_kinds: Counter = field(default_factory=Counter)
     _texts: dict[str, str] = field(default_factory=dict)
     _yaml: dict[str, dict[str, Any]] = field(default_factory=dict)  # path -> data to write as YAML
@@ -70,27 +77,78 @@ def read_archive(data: bytes, kind: str) -> dict[str, str]:
                      "the server sent something that is not a workspace archive; check the URL") from None
 
 
-def render(entries: dict[str, str], flat_locally: set[str]) -> RemoteTree:
+def render(entries: dict[str, str], flat_locally: set[str], ctx: RenderContext) -> RemoteTree:
     """The archive as local files; `flat_locally`: module scripts the repo keeps in flat layout."""
     tree = RemoteTree()
     metadata = {name[: -len(".script.json")]: name for name in entries if name.endswith(".script.json")}
     contents = _content_files(entries, metadata)
     content_names = {base + suffix for base, (suffix, _) in contents.items()}
     for name, text in entries.items():
-        if not name.startswith(ROOTS):
-            continue
-        if name.endswith("/folder.meta.json"):
-            tree.add_yaml(name[: -len(".json")] + ".yaml", _json(name, text))
-        elif name.endswith(".script.json"):
+        if name.endswith(".script.json"):
             base = name[: -len(".script.json")]
             if base in contents:
                 suffix, content = contents[base]
                 script = RemoteScript(base, content, suffix, _json(name, text))
                 tree.scripts[base] = script
                 add_script(tree, script, folder=base not in flat_locally)
-        elif name not in content_names and other_kind(name):
-            tree.other_kinds[other_kind(name)] += 1
+            continue
+        if name in content_names:
+            continue
+        found = archived_kind(name)
+        if found is None:
+            kind = kind_of(name, ctx.config.suffixes) or _unsynced_kind(name)
+            if kind and not synced(kind) and name.startswith(ROOTS):
+                tree.other_kinds[kind] += 1
+            continue
+        kind, remote_path = found
+        value = _json(name, text)
+        try:
+            files = kind.render(value, remote_path, ctx)
+        except ItemError as exc:
+            raise Failed(f"{name}: {exc}", "fix the item in the workspace, or exclude it in wmill.yaml") from None
+        for path, content in files.items():
+            if isinstance(content, dict):
+                tree.add_yaml(path, content)
+            else:
+                tree.add_text(path, content)
+        tree.archived[item_of(next(iter(files)), ctx.config.suffixes)] = value
+    _select(tree, ctx)
     return tree
+
+
+def render_context(config, file_types: dict[str, Any], flow_names) -> RenderContext:
+    """What rendering needs: the config, the file resource types (`file_resource_type_to_file_ext_map`'s
+    answer: type -> extension, or `{format_extension, is_fileset}`), a local flow's inline file names."""
+    extensions, filesets = {}, set()
+    for kind, spec in file_types.items():
+        if isinstance(spec, str):
+            extensions[kind] = spec
+        elif isinstance(spec, dict):
+            if spec.get("format_extension"):
+                extensions[kind] = spec["format_extension"]
+            if spec.get("is_fileset"):
+                filesets.add(kind)
+    return RenderContext(config, extensions, frozenset(filesets), flow_names)
+
+
+def _unsynced_kind(name: str) -> str | None:
+    """Kinds whose archive entry wac counts without rendering (apps, raw apps, users, groups...)."""
+    for suffix, kind in ((".app.json", "app"), (".raw_app.json", "raw_app"), (".user.json", "user"),
+                         (".group.json", "group")):
+        if name.endswith(suffix):
+            return kind
+    return None
+
+
+def _select(tree: RemoteTree, ctx: RenderContext) -> None:
+    """Keep the files a sync compares (as for the repo: globs, switches, secrets)."""
+    for path in list(tree.values):
+        keep = in_sync(path, ctx.config)
+        value = tree.values[path]
+        if keep and ctx.config.skip_secrets and path.endswith(".variable.yaml") and isinstance(value, dict):
+            keep = not value.get("is_secret")
+        if not keep:
+            del tree.values[path]
 
 
 def add_script(tree: RemoteTree, script: RemoteScript, folder: bool) -> None:

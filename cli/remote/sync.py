@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Callable
 
 from ..config import SyncConfig
-from ..files import write_atomic
+from ..files import UnreadableFile, read_text, write_atomic
 from .changes import DELETED, Change
 from .client import WindmillClient
 from .local_tree import LocalTree, read_tree
 from .push import ItemResult, Pusher
-from .remote_tree import RemoteTree, read_archive, render
+from .remote_tree import RemoteTree, read_archive, render, render_context
 from .sync_plan import PUSH, SyncPlan, make_plan
 from .sync_record import SyncRecord
 from .target import Target
@@ -31,12 +31,14 @@ class Session:
     remote: RemoteTree = field(default_factory=RemoteTree)
     record: SyncRecord | None = None
     archive: dict[str, str] = field(default_factory=dict)
+    file_types: dict = field(default_factory=dict)
     version: str = ""
 
     def plan(self, direction: str, *, delete: bool, force: bool) -> SyncPlan:
         """Check the login, read the repo and the workspace archive, and diff them."""
         self.client.whoami()
-        data, kind = self.client.tarball()
+        self.file_types = self.client.file_resource_types()
+        data, kind = self.client.tarball(self.config)
         self.archive = read_archive(data, kind)
         if direction == PUSH:
             self.version = self.client.version()
@@ -46,15 +48,38 @@ class Session:
     def replan(self, direction: str, *, delete: bool, force: bool) -> SyncPlan:
         """Plan again after the repo changed (metadata regenerated), with the archive already read."""
         self.local = read_tree(self.root, self.config)
-        self.remote = render(self.archive, self.local.flat_module_scripts())
+        context = render_context(self.config, self.file_types,
+                                 self._local_flow_names if direction == PUSH else lambda folder: {})
+        self.remote = render(self.archive, self.local.flat_module_scripts(), context)
         assert self.record is not None
-        return make_plan(direction, self.local, self.remote, self.record, delete=delete, force=force)
+        return make_plan(direction, self.local, self.remote, self.record, delete=delete, force=force,
+                         suffixes=self.config.suffixes)
+
+    def _local_flow_names(self, folder: str) -> dict[str, str]:
+        """A local flow's inline file per step, so a push compares files under the repo's names."""
+        from ..kinds.flow_modules import local_mapping
+
+        return local_mapping(self.local.files.get(f"{folder}/flow.yaml"))
+
+    def preflight(self, plan: SyncPlan) -> None:
+        """Refuse the push before anything is sent when an item it would write cannot be accepted."""
+        from ..kinds import PushContext
+        from .preflight import check
+
+        def read(relative: str) -> str | None:
+            try:
+                return self.local.files.get(relative) or read_text(self.root / relative)
+            except UnreadableFile:
+                return None
+
+        check(plan.changes, PushContext(self.client, self.config, read), self.local.files,
+              self.client.resource_type_names)
 
     def push(self, plan: SyncPlan, *, message: str | None, force: bool, parallel: int,
              on_result: Callable[[ItemResult], None]) -> tuple[list[ItemResult], list[dict]]:
         """Apply a push plan; the item results and the server's lock jobs that failed or still run."""
         since = datetime.now(timezone.utc).isoformat()
-        pusher = Pusher(self.client, self.root, self.local, self.remote, default_ts=self.config.default_ts,
+        pusher = Pusher(self.client, self.root, self.local, self.remote, config=self.config,
                         message=message, force=force)
         try:
             pusher.apply(plan.changes, parallel, on_result)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from ..kinds.paths import DOTTED, FolderSuffixes
 from .changes import DELETED, Change, diff, item_digests
 from .local_tree import LocalTree
 from .remote_tree import RemoteTree
@@ -30,11 +31,12 @@ class SyncPlan:
 
 
 def make_plan(direction: str, local: LocalTree, remote: RemoteTree, record: SyncRecord, *,
-              delete: bool, force: bool) -> SyncPlan:
+              delete: bool, force: bool, suffixes: FolderSuffixes = DOTTED) -> SyncPlan:
     """Diff the trees in `direction`; hold back item deletions and target-side edits unless asked."""
     source, target = (local, remote) if direction == PUSH else (remote, local)
-    everything = diff(source, target, keep_metadata_deletions=direction == PULL)
-    plan = SyncPlan(direction, [], local_digests=item_digests(local.values), remote_digests=item_digests(remote.values),
+    everything = diff(source, target, keep_metadata_deletions=direction == PULL, suffixes=suffixes)
+    plan = SyncPlan(direction, [], local_digests=item_digests(local.values, suffixes),
+                    remote_digests=item_digests(remote.values, suffixes),
                     has_record=record.exists, other_kinds=local.other_kinds + remote.other_kinds)
     source_items = plan.source_digests
     target_digests = plan.remote_digests if direction == PUSH else plan.local_digests

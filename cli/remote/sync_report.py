@@ -8,6 +8,7 @@ import sys
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
+from ..kinds import KINDS
 from ..output import Output
 from ..terminal import Style
 from .changes import ADDED, DELETED, Change
@@ -59,7 +60,7 @@ class SyncReport:
                 f"edits made in the {other_side} since cannot be told apart (as with wmill)."))
         if plan.other_kinds:
             kinds = ", ".join(f"{n} {kind} file(s)" for kind, n in sorted(plan.other_kinds.items()))
-            self.out.line(self.style.dim(f"Left alone ({kinds}): wac syncs scripts and folders; use wmill for the rest."))
+            self.out.line(self.style.dim(f"Left alone ({kinds}): sync these with `wmill sync`."))
 
     def _diff(self, change: Change) -> None:
         before, after = change.before or "", change.after or ""
@@ -104,10 +105,12 @@ class SyncReport:
     def _result_line(self, result: ItemResult) -> str:
         took = f" ({result.millis:.0f}ms)"
         name = result.item.removesuffix("/folder") if result.kind == "folder" else result.item
+        if result.kind in KINDS and result.kind != "folder":
+            name = KINDS[result.kind].remote_path(result.item)
         if result.outcome == CREATED:
             return f"Created new {result.kind} {name}{took}"
         if result.outcome == ARCHIVED:
-            return f"{'Deleted' if result.kind == 'folder' else 'Archived'} {result.kind} {name}{took}"
+            return f"{'Archived' if result.kind == 'script' else 'Deleted'} {result.kind} {name}{took}"
         if result.outcome == UP_TO_DATE:
             return f"{result.kind.capitalize()} {name} is up to date"
         if result.outcome in (SKIPPED, FAILED, NOT_ATTEMPTED):

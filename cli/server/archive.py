@@ -2,7 +2,9 @@
 
 Files only (a zip with directory entries makes the CLI recurse until it runs
 out of memory), or a tar when `archive_type=tar`. Per script `<path>.<ext>`
-and `<path>.script.json`; per existing folder `f/<x>/folder.meta.json`.
+and `<path>.script.json`; every other item as its kind names it
+(`f/<x>/folder.meta.json`, `<path>.flow.json`, `<path>.schedule.json`, ...),
+with the kinds and secrets the query asks for.
 """
 
 from __future__ import annotations
@@ -13,18 +15,37 @@ import tarfile
 import time
 import zipfile
 
+from ..kinds import KINDS, archive_json
 from .scripts import archive_metadata, extension
 from .workspace_db import WorkspaceDB
 
 
-def workspace_files(db: WorkspaceDB, workspace: str) -> dict[str, str]:
+def workspace_files(db: WorkspaceDB, workspace: str, query: dict[str, str] | None = None) -> dict[str, str]:
+    query = query or {}
     files: dict[str, str] = {}
-    for name, fields in db.folders(workspace):
-        files[f"f/{name}/folder.meta.json"] = json.dumps(fields, indent=2)
+    for kind_name, path, value in db.items(workspace):
+        if _included(kind_name, value, query):
+            files[KINDS[kind_name].archive_name(path)] = archive_json(value)
     for row in db.heads(workspace):
         files[f"{row['path']}.{extension(row['language'])}"] = row["content"]
         files[f"{row['path']}.script.json"] = json.dumps(archive_metadata(row), indent=2)
     return files
+
+
+def _included(kind: str, value: dict, query: dict[str, str]) -> bool:
+    """Whether the query's switches (`skip_variables`, `include_schedules`, ...) keep this item."""
+    on = lambda name: query.get(name) == "true"  # noqa: E731
+    if kind == "variable":
+        return not on("skip_variables") and not (value.get("is_secret") and on("skip_secrets"))
+    if kind == "resource":
+        return not on("skip_resources")
+    if kind == "resource-type":
+        return not on("skip_resource_types")
+    if kind == "schedule":
+        return on("include_schedules")
+    if kind.endswith("_trigger"):
+        return on("include_triggers")
+    return kind in KINDS
 
 
 def archive(files: dict[str, str], kind: str) -> bytes:

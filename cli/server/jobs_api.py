@@ -217,6 +217,24 @@ def list_jobs(request: Request) -> Response:
     return json_answer([job_json(j) for j in store.runs(workspace=who.workspace, statuses=statuses, limit=100)])
 
 
+def all_jobs(request: Request) -> Response:
+    """`GET jobs/list` (`wmill job list`): the workspace's runs, newest first; `script_path_exact`,
+    `success` and `running` filter them, `per_page` caps them (at most 100)."""
+    who = in_workspace(request)
+    query = request.query_params
+    try:
+        limit = min(max(int(query.get("per_page") or 30), 1), 100)
+    except ValueError:
+        raise bad_request("per_page must be a number") from None
+    jobs = [job_json(job) for job in state_of(request).store().runs(
+        workspace=who.workspace, limit=None, script=query.get("script_path_exact") or None)]
+    if query.get("success") in ("true", "false"):
+        jobs = [j for j in jobs if j.get("success") is (query["success"] == "true")]
+    if query.get("running") in ("true", "false"):
+        jobs = [j for j in jobs if bool(j.get("running")) is (query["running"] == "true")]
+    return json_answer(jobs[:limit])
+
+
 def resume_urls(request: Request) -> Response:
     who = in_workspace(request)
     job = job_of(request, who, request.path_params["id"])
@@ -297,6 +315,7 @@ ROUTES = [
     Route("/api/w/{ws}/jobs_u/completed/get_result/{id}", completed_result),
     Route("/api/w/{ws}/jobs_u/completed/get_result_maybe/{id}", result_maybe),
     Route("/api/w/{ws}/jobs_u/queue/cancel/{id}", cancel, methods=["POST"]),
+    Route("/api/w/{ws}/jobs/list", all_jobs),
     Route("/api/w/{ws}/jobs/queue/list", list_jobs),
     Route("/api/w/{ws}/jobs/completed/list", list_jobs),
     Route("/api/w/{ws}/jobs/resume_urls/{id}/{resume_id}", resume_urls),

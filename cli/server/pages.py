@@ -82,7 +82,8 @@ def runs(request: Request) -> Response:
                     f"<td>{_time(job.started_at or job.created_at)}</td><td>{duration}</td>"
                     f"<td><code>{job.id[:8]}</code></td></tr>")
     table = "".join(rows) or "<tr><td colspan=5>No runs yet.</td></tr>"
-    return _page("Runs", f"<h1>Runs · {escape(who.workspace)}</h1><table><tr><th>status</th><th>script</th>"
+    return _page("Runs", "<p><a href='/'>Runs</a> · <a href='/workspace'>Workspace</a></p>"
+                         f"<h1>Runs · {escape(who.workspace)}</h1><table><tr><th>status</th><th>script</th>"
                          f"<th>started</th><th>duration</th><th>id</th></tr>{table}</table>",
                  "setTimeout(() => location.reload(), 3000)")
 

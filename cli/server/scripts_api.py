@@ -36,8 +36,16 @@ def exists_by_path(request: Request) -> Response:
 
 
 def raw_by_path(request: Request) -> Response:
+    """A script's content by path; as Windmill, the path may carry the file's extension (`f/x/y.py`)."""
     who = in_workspace(request)
-    return text(_head(request, who.workspace)["content"])
+    path = request.path_params["path"]
+    db = state_of(request).db
+    row = db.head(who.workspace, path)
+    if row is None and "." in path.rsplit("/", 1)[-1]:
+        row = db.head(who.workspace, path[: path.index(".", path.rfind("/"))])
+    if row is None:
+        raise not_found(f"Script not found at name {path}")
+    return text(row["content"])
 
 
 def get_by_hash(request: Request) -> Response:

@@ -1,4 +1,4 @@
-"""The server's own records: workspaces, tokens, script versions and folders (SQLite, WAL).
+"""The server's own records: workspaces, tokens, script versions, and every other item (SQLite, WAL).
 
 Jobs live in the engine's job store, not here. Every change is one
 transaction, so a killed server never leaves half a script version.
@@ -40,6 +40,15 @@ SCHEMA = [
     "CREATE INDEX IF NOT EXISTS scripts_parent ON scripts(workspace, parent_hash)",
     """CREATE TABLE IF NOT EXISTS folders (
         workspace TEXT NOT NULL, name TEXT NOT NULL, fields TEXT NOT NULL, PRIMARY KEY (workspace, name))""",
+    # Every kind but scripts: folders, resources, resource types, variables, flows, schedules, triggers.
+    """CREATE TABLE IF NOT EXISTS items (
+        workspace TEXT NOT NULL, kind TEXT NOT NULL, path TEXT NOT NULL,
+        value TEXT NOT NULL,           -- the item as the workspace archive holds it (JSON)
+        edited_at REAL NOT NULL, PRIMARY KEY (workspace, kind, path))""",
+    # Folders were kept in their own table before every kind had one home.
+    """INSERT OR IGNORE INTO items(workspace, kind, path, value, edited_at)
+        SELECT workspace, 'folder', name, fields, 0 FROM folders""",
+    "DELETE FROM folders",
 ]
 
 
@@ -153,21 +162,32 @@ class WorkspaceDB:
             return db.execute("UPDATE scripts SET deleted=1 WHERE workspace=? AND path=? AND deleted=0",
                               (workspace, path)).rowcount
 
-    # -- folders ---------------------------------------------------------------------------------
-    def folder(self, workspace: str, name: str) -> dict[str, Any] | None:
-        row = self.db.execute("SELECT fields FROM folders WHERE workspace=? AND name=?", (workspace, name)).fetchone()
+    # -- every other kind ----------------------------------------------------------------------
+    def item(self, workspace: str, kind: str, path: str) -> dict[str, Any] | None:
+        row = self.db.execute("SELECT value FROM items WHERE workspace=? AND kind=? AND path=?",
+                              (workspace, kind, path)).fetchone()
         return None if row is None else json.loads(row[0])
 
-    def folders(self, workspace: str) -> Iterator[tuple[str, dict[str, Any]]]:
-        for row in self.db.execute("SELECT name, fields FROM folders WHERE workspace=? ORDER BY name", (workspace,)):
-            yield row[0], json.loads(row[1])
+    def items(self, workspace: str, kind: str | None = None) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """(kind, path, value) of the workspace's items (of one kind), by kind and path."""
+        query, args = "SELECT kind, path, value FROM items WHERE workspace=?", [workspace]
+        if kind is not None:
+            query, args = query + " AND kind=?", [workspace, kind]
+        for row in self.db.execute(query + " ORDER BY kind, path", args):
+            yield row[0], row[1], json.loads(row[2])
 
-    def put_folder(self, workspace: str, name: str, fields: dict[str, Any]) -> None:
+    def put_item(self, workspace: str, kind: str, path: str, value: dict[str, Any], *, create: bool) -> bool:
+        """Create (False if it exists) or replace (False if it does not) an item, in one transaction."""
         with self.transaction() as db:
-            db.execute("INSERT OR REPLACE INTO folders(workspace, name, fields) VALUES (?,?,?)",
-                       (workspace, name, json.dumps(fields)))
+            exists = db.execute("SELECT 1 FROM items WHERE workspace=? AND kind=? AND path=?",
+                                (workspace, kind, path)).fetchone() is not None
+            if exists == create:
+                return False
+            db.execute("INSERT OR REPLACE INTO items(workspace, kind, path, value, edited_at) VALUES (?,?,?,?,?)",
+                       (workspace, kind, path, json.dumps(value), time.time()))
+            return True
 
-    def delete_folder(self, workspace: str, name: str) -> bool:
+    def delete_item(self, workspace: str, kind: str, path: str) -> bool:
         with self.transaction() as db:
-            return bool(db.execute("DELETE FROM folders WHERE workspace=? AND name=?", (workspace, name)).rowcount)
-
+            return bool(db.execute("DELETE FROM items WHERE workspace=? AND kind=? AND path=?",
+                                   (workspace, kind, path)).rowcount)

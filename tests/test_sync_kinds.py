@@ -1,0 +1,150 @@
+"""Sync of a repo of every kind (fixtures/mixed: flows, resources, variables, a schedule, a trigger,
+folders, scripts in four languages), judged by the real `wmill` CLI: the same requests for a push, the
+same files from a pull, and nothing left to change after either tool acted. Skipped without node."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from conftest import FIXTURES, RunningServer
+from recording_proxy import RecordingProxy
+from test_server_interop import needs_cli, wmill
+from test_sync import changes, files, wac
+from test_sync_interop import Via
+
+MIXED = FIXTURES / "mixed" / "committed"
+ITEM_ROUTES = ("/folders/", "/variables/", "/resources/", "/flows/", "/schedules/", "/http_triggers/")
+
+
+def _repo(tmp_path, name):
+    target = tmp_path / name
+    shutil.copytree(MIXED, target)
+    return target
+
+
+def _item_writes(proxy: RecordingProxy) -> list[tuple[str, str, str]]:
+    """(method, path, body) of every write about a non-script item, sorted."""
+    return sorted((r["method"], r["path"], json.dumps(r["body"], sort_keys=True)) for r in proxy.requests
+                  if r["method"] in ("POST", "DELETE") and any(route in r["path"] for route in ITEM_ROUTES))
+
+
+@pytest.fixture
+def two_servers(tmp_path):
+    servers = [RunningServer(tmp_path / f"data-{tool}", tmp_path) for tool in ("wmill", "wac")]
+    proxies = [RecordingProxy(server.url) for server in servers]
+    yield [Via(server, proxy) for server, proxy in zip(servers, proxies)], proxies, servers
+    for proxy in proxies:
+        proxy.close()
+    for server in servers:
+        server.stop()
+
+
+@needs_cli
+def test_push_sends_what_wmill_sends_and_leaves_nothing_to_change(tmp_path, two_servers):
+    (via_wmill, via_wac), (wmill_proxy, wac_proxy), (wmill_server, wac_server) = two_servers
+    theirs, ours = _repo(tmp_path, "theirs"), _repo(tmp_path, "ours")
+    pushed = wmill("sync", "push", "--yes", cwd=theirs, server=via_wmill)
+    assert pushed.returncode == 0, pushed.stdout
+    done = wac("sync", "push", "--yes", cwd=ours, server=via_wac)
+    assert done.returncode == 0, done.stdout + done.stderr
+    reference = _item_writes(wmill_proxy)
+    assert len(reference) == 9  # 3 folders, a variable, a resource, 2 flows, a schedule, a trigger
+    assert _item_writes(wac_proxy) == reference
+    # the real wmill sees what its own round trip leaves, and no more
+    after_wmill = changes(wmill("sync", "push", "--dry-run", cwd=theirs, server=via_wmill))
+    after_wac = changes(wmill("sync", "push", "--dry-run", cwd=ours, server=via_wac))
+    assert after_wac == after_wmill
+    assert all(".script." in line for line in after_wac)  # only the empty-lock churn of scripts
+    assert "0 changes to apply" in wac("sync", "push", "--dry-run", cwd=ours, server=via_wac).stdout \
+        or all(".script." in line for line in changes(wac("sync", "push", "--dry-run", cwd=ours, server=via_wac)))
+
+
+@needs_cli
+def test_pull_writes_the_files_wmill_writes(tmp_path, two_servers):
+    (via_wmill, via_wac), _, _ = two_servers
+    assert wac("sync", "push", "--yes", cwd=_repo(tmp_path, "source"), server=via_wac).returncode == 0
+    by_wmill, by_wac = tmp_path / "by-wmill", tmp_path / "by-wac"
+    for folder in (by_wmill, by_wac):
+        folder.mkdir()
+        shutil.copy(MIXED / "wmill.yaml", folder / "wmill.yaml")
+    assert wmill("sync", "pull", "--yes", cwd=by_wmill, server=via_wac).returncode == 0
+    pulled = wac("sync", "pull", "--yes", cwd=by_wac, server=via_wac)
+    assert pulled.returncode == 0, pulled.stdout + pulled.stderr
+    assert files(by_wac) == files(by_wmill)  # every byte, flows' inline files and wmill-lock.yaml included
+    assert "f/etl/daily.flow/clean.inline_script.py" in files(by_wac)
+    assert changes(wmill("sync", "push", "--dry-run", cwd=by_wac, server=via_wac)) == []
+
+
+def test_secrets_stay_out_of_the_sync_and_the_output(tmp_path, wac_server):
+    repo = _repo(tmp_path, "repo")
+    secret = (repo / "f/etl/api_key.variable.yaml").read_text()
+    plan = wac("sync", "push", "--dry-run", "--json-output", cwd=repo, server=wac_server)
+    paths = [c["path"] for c in json.loads(plan.stdout)["changes"]]
+    assert "f/etl/batch_size.variable.yaml" in paths and "f/etl/api_key.variable.yaml" not in paths
+    assert "not-a-real-secret" not in plan.stdout + plan.stderr and "not-a-real-secret" in secret
+
+
+def test_switches_leave_kinds_out(tmp_path, wac_server):
+    repo = _repo(tmp_path, "repo")
+    text = (repo / "wmill.yaml").read_text().replace("includeSchedules: true", "includeSchedules: false")
+    (repo / "wmill.yaml").write_text(text + "skipVariables: true\n")
+    plan = wac("sync", "push", "--dry-run", "--json-output", cwd=repo, server=wac_server)
+    paths = [c["path"] for c in json.loads(plan.stdout)["changes"]]
+    assert not any(p.endswith((".schedule.yaml", ".variable.yaml")) for p in paths)
+    assert "f/etl/hook.http_trigger.yaml" in paths
+
+
+def test_a_flow_round_trips_and_a_remote_edit_is_not_overwritten(tmp_path, wac_server):
+    repo = _repo(tmp_path, "repo")
+    assert wac("sync", "push", "--yes", cwd=repo, server=wac_server).returncode == 0
+    flow = wac_server.client.get("w/local/flows/get/f/etl/daily").json()
+    assert flow["value"]["modules"][1]["value"]["content"].startswith("from f.lib.helper import normalize")
+    flow["summary"] = "Edited in the UI"
+    body = {k: v for k, v in flow.items() if k not in ("workspace_id",)}
+    assert wac_server.client.post("w/local/flows/update/f/etl/daily", json=body).status_code == 200
+    with open(repo / "f/etl/daily.flow/clean.inline_script.py", "a") as handle:
+        handle.write("\n# local edit\n")
+    pushed = wac("sync", "push", "--yes", cwd=repo, server=wac_server)
+    assert pushed.returncode == 1
+    assert "f/etl/daily.flow" in pushed.stdout and "changed in the workspace" in pushed.stdout
+    assert wac_server.client.get("w/local/flows/get/f/etl/daily").json()["summary"] == "Edited in the UI"
+
+
+def test_deletions_need_delete_and_then_go(tmp_path, wac_server):
+    repo = _repo(tmp_path, "repo")
+    assert wac("sync", "push", "--yes", cwd=repo, server=wac_server).returncode == 0
+    shutil.rmtree(repo / "f/etl/notify.flow")
+    (repo / "f/etl/nightly.schedule.yaml").unlink()
+    kept = wac("sync", "push", "--yes", cwd=repo, server=wac_server)
+    assert "2 item(s) only in the workspace, kept" in kept.stdout
+    assert wac_server.client.get("w/local/flows/get/f/etl/notify").status_code == 200
+    gone = wac("sync", "push", "--yes", "--delete", cwd=repo, server=wac_server)
+    assert gone.returncode == 0, gone.stdout
+    assert wac_server.client.get("w/local/flows/get/f/etl/notify").status_code == 404
+    assert wac_server.client.get("w/local/schedules/get/f/etl/nightly").status_code == 404
+
+
+@pytest.mark.parametrize("breaks, says", [
+    (lambda repo: (repo / "f/etl/nightly.schedule.yaml").write_text(
+        (repo / "f/etl/nightly.schedule.yaml").read_text().replace("0 0 3 * * *", "0 0 25 * * *")),
+     "f/etl/nightly.schedule.yaml: invalid cron expression '0 0 25 * * *': hours"),
+    (lambda repo: (repo / "f/etl/warehouse.resource.yaml").write_text(
+        (repo / "f/etl/warehouse.resource.yaml").read_text().replace("postgresql", "postgress")),
+     "resource type 'postgress' does not exist in the workspace"),
+    (lambda repo: (repo / "f/etl/daily.flow/clean.inline_script.py").unlink(),
+     "cannot push flow f/etl/daily: missing inline script file(s): clean.inline_script.py"),
+    (lambda repo: (repo / "f/etl/notify.flow/flow.yaml").write_text("summary: [broken\n"),
+     "f/etl/notify.flow/flow.yaml: invalid YAML"),
+])
+def test_a_bad_item_stops_the_push_before_anything_is_sent(tmp_path, wac_server, breaks, says):
+    repo = _repo(tmp_path, "repo")
+    breaks(repo)
+    for args in (("--dry-run",), ("--yes",)):
+        refused = wac("sync", "push", *args, cwd=repo, server=wac_server)
+        assert refused.returncode == 2, refused.stdout + refused.stderr
+        error = [line for line in refused.stderr.splitlines() if line.startswith("error:")]
+        assert len(error) == 1 and says in error[0] and "Traceback" not in refused.stderr
+    assert wac_server.client.get("w/local/folders/get/etl").status_code == 404  # nothing was sent
