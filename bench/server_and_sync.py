@@ -4,6 +4,8 @@
   burst       200 runs submitted at once: all complete, none lost or doubled; jobs/s
   push500     sync push of 500 scripts to an empty workspace, then the same push again (nothing to do),
               with the real wmill CLI (npm windmill-cli 1.819, installed like tests do) and with wac
+  mixed500    the same with 500 items of four kinds (bench/mixed_repo.py: scripts, flows, resources,
+              schedules)
 
     python bench/server_and_sync.py [--repeat 3] [--only server|push]
 """
@@ -26,7 +28,9 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 from conftest import RunningServer  # noqa: E402
+from mixed_repo import make_mixed_repo  # noqa: E402
 from test_server_interop import WMILL, _install_cli  # noqa: E402
 
 # Measured as users run it: with bytecode caching (an environment that disables it would
@@ -119,26 +123,27 @@ def main() -> None:
     figures: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
-        repo = base / "repo"
-        repo.mkdir()
-        make_repo(repo)
+        repos = {"push500": base / "repo", "mixed500": base / "mixed"}
+        repos["push500"].mkdir()
+        make_repo(repos["push500"])
+        make_mixed_repo(repos["mixed500"], 500)
         for i in range(args.repeat):
             if args.only != "push":
                 server_figures(base / f"data{i}", base, args.calls, figures)
-            for tool in ("wmill", "wac"):
+            for (what, repo), tool in ((pair, tool) for pair in repos.items() for tool in ("wmill", "wac")):
                 if args.only == "server" or (tool == "wmill" and not have_cli):
                     continue
-                server = RunningServer(base / f"push-{tool}{i}", base)
+                server = RunningServer(base / f"{what}-{tool}{i}", base)
                 try:
-                    figures.setdefault(f"{tool} push500 (s)", []).append(push(tool, repo, server))
-                    figures.setdefault(f"{tool} push500 again (s)", []).append(push(tool, repo, server))
+                    figures.setdefault(f"{tool} {what} (s)", []).append(push(tool, repo, server))
+                    figures.setdefault(f"{tool} {what} again (s)", []).append(push(tool, repo, server))
                 finally:
                     server.stop()
     print(f"medians of {args.repeat} runs")
     med = {name: statistics.median(values) for name, values in figures.items()}
     for name, value in med.items():
         print(f"  {name:24s} {value:9.3f}")
-    for what in ("push500", "push500 again"):
+    for what in ("push500", "push500 again", "mixed500", "mixed500 again"):
         if f"wmill {what} (s)" in med and f"wac {what} (s)" in med:
             ratio = med[f"wac {what} (s)"] / med[f"wmill {what} (s)"]
             print(f"  wac / wmill {what:14s} {ratio:6.2f}x   goal <= 0.5x")

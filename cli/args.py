@@ -32,7 +32,7 @@ def parse_data(data: str | None) -> dict[str, Any]:
         raise InvalidInput(f"{source}: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})",
                            """pass an object, e.g. -d '{"n": 3}'""") from None
     if not isinstance(value, dict):
-        raise InvalidInput(f"{source}: expected a JSON object of arguments, got {type(value).__name__}",
+        raise InvalidInput(f"{source}: expected a JSON object of arguments, got {_json_type(value)}",
                            """pass an object, e.g. -d '{"n": 3}'""")
     return value
 
@@ -64,7 +64,7 @@ def check_args(args: dict[str, Any], schema: dict[str, Any], *, star_kwargs: boo
 
 def _json_type(value: Any) -> str:
     return {bool: "boolean", int: "integer", float: "number", str: "string", list: "array",
-            dict: "object"}.get(type(value), type(value).__name__)
+            dict: "object", type(None): "null"}.get(type(value), type(value).__name__)
 
 
 def parse_json_option(text: str | None, option: str) -> Any:

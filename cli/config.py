@@ -13,7 +13,6 @@ from .files import UnreadableFile, read_text
 from .metadata.yaml_load import YAMLError, describe
 from .metadata.yaml_load import load as load_yaml
 
-DEFAULT_INCLUDES = ("f/**",)
 
 
 # wmill.yaml's boolean switches, by key, as attributes (all off unless set: wmill applies no defaults).
@@ -31,7 +30,7 @@ SWITCHES = {
 class SyncConfig:
     """`wmill.yaml`: the globs (minimatch syntax) that select items, and the sync switches."""
 
-    includes: list[str] = field(default_factory=lambda: list(DEFAULT_INCLUDES))
+    includes: list[str] = field(default_factory=list)  # none: every Windmill file (as wmill without `includes`)
     excludes: list[str] = field(default_factory=list)
     extra_includes: list[str] = field(default_factory=list)
     default_ts: str = "bun"  # the language of a plain `.ts` script
@@ -55,7 +54,7 @@ class SyncConfig:
 
     def selects(self, relative: str) -> bool:
         """The globs' verdict on a file (wmill's whitelist: includes, excludes, extraIncludes)."""
-        return (any(glob_match(g, relative) for g in self.includes)
+        return ((not self.includes or any(glob_match(g, relative) for g in self.includes))
                 and not any(glob_match(g, relative) for g in self.excludes)
                 and (not self.extra_includes or any(glob_match(g, relative) for g in self.extra_includes)))
 

@@ -1,10 +1,56 @@
-"""Reading and writing files safely: decoding with clear errors, atomic writes."""
+"""Reading and writing files safely: decoding with clear errors, atomic writes, and the one place that
+turns the operating system's refusals (read-only, permission, disk full, name too long) into a
+one-line error naming the file and what to do."""
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from pathlib import Path
+
+from .errors import InvalidInput
+
+_HINTS = {
+    errno.EROFS: "the file system is read-only: run wac from a copy you can write to",
+    errno.EACCES: "you may not write there: fix the folder's permissions, or run wac from a copy you own",
+    errno.EPERM: "you may not write there: fix the folder's permissions, or run wac from a copy you own",
+    errno.ENOSPC: "the disk is full: free some space and run the command again",
+    errno.EDQUOT: "your disk quota is used up: free some space and run the command again",
+    errno.ENAMETOOLONG: "the name is too long for the file system: use a shorter path",
+}
+
+
+class CannotWrite(InvalidInput):
+    """The operating system refused a write wac needed; nothing was half-written."""
+
+    code = "cannot_write"
+
+    def __init__(self, path: Path, exc: OSError) -> None:
+        super().__init__(f"cannot write {path}: {exc.strerror or exc}",
+                         _HINTS.get(exc.errno or 0, "check the folder exists and is writable"))
+
+
+def check_writable(paths: list[Path]) -> None:
+    """Refuse before writing anything when the nearest existing folder of a path is not writable."""
+    seen: set[Path] = set()
+    for path in paths:
+        folder = path.parent
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent
+        if folder in seen:
+            continue
+        seen.add(folder)
+        if not os.access(folder, os.W_OK):
+            code = errno.EROFS if _read_only(folder) else errno.EACCES
+            raise CannotWrite(path, OSError(code, os.strerror(code)))
+
+
+def _read_only(folder: Path) -> bool:
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):
+        return False
 
 
 class UnreadableFile(Exception):
@@ -36,13 +82,19 @@ def write_atomic(path: Path, text: str, mode: int | None = None) -> None:
 
     The file keeps its permissions (a new one gets the umask's), unless `mode` is given.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise CannotWrite(path, exc) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
         os.chmod(tmp, mode if mode is not None else _mode_for(path))
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise CannotWrite(path, exc) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .files import write_atomic
+from .files import CannotWrite, write_atomic
 
 
 class JsonCache:
@@ -37,6 +37,6 @@ class JsonCache:
         entries = dict(list(self._entries.items())[-self.max_entries:])
         try:
             write_atomic(self.path, json.dumps({"version": self.version, "entries": entries}, separators=(",", ":")))
-        except OSError:
+        except (OSError, CannotWrite):
             pass  # a cache that cannot be written only costs speed next time
         self._dirty = False

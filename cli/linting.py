@@ -1,4 +1,9 @@
-"""`wac lint`: find scripts, lint them (cached by content hash, in parallel)."""
+"""`wac lint`: find scripts and item files, lint them (scripts cached by content hash, in parallel).
+
+Python scripts (flows' inline steps among them) get the WAC rules; flow, schedule and trigger
+files the checks `wmill lint` makes (see `item_lint`); every item file whose Windmill path
+would be refused a finding of its own. Scripts in other languages are named, not linted.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +17,10 @@ from wac.parser import ERROR, RULES_VERSION, Finding
 
 from .errors import PathNotFound
 from .files import UnreadableFile, read_text
+from .item_lint import is_item_file, lint_item_file, path_findings
 from .json_cache import JsonCache
-from .project import module_files, python_files, source_key
+from .kinds.languages import display_name, language_of
+from .project import SKIPPED_DIRS, find_root, module_files, source_key
 
 CACHE_FORMAT = 1
 # Below this many files to lint, starting worker processes costs more than it saves.
@@ -28,6 +35,7 @@ class LintReport:
     findings: list[Finding] = field(default_factory=list)
     files_checked: int = 0
     cache_hits: int = 0
+    not_linted: list[str] = field(default_factory=list)  # scripts in languages wac does not lint
 
     @property
     def errors(self) -> int:
@@ -51,11 +59,26 @@ class LintCache(JsonCache):
 def lint_paths(targets: list[Path], *, cache: LintCache | None = None, jobs: int | None = None) -> LintReport:
     """Lint every Python file under `targets`; unreadable files become findings."""
     files: dict[Path, None] = {}
+    items: dict[Path, None] = {}
+    others: dict[Path, None] = {}
     for target in targets:
         if not target.exists():
             raise PathNotFound(str(target))
-        files.update(dict.fromkeys(python_files(target)))
-    report = LintReport(files_checked=len(files))
+        for path in _files(target):
+            name = path.name
+            if name.endswith(".py"):
+                files[path] = None
+            elif is_item_file(path.as_posix()):
+                items[path] = None
+            elif target.is_file() and language_of(name):
+                others[path] = None
+    report = LintReport(files_checked=len(files) + len(items),
+                        not_linted=[f"{_display(p)} ({display_name(language_of(p.name) or '')})" for p in others])
+    for path in items:
+        report.findings.extend(lint_item_file(path, _display(path)))
+    roots: dict[Path, Path] = {}
+    for path in [*files, *items]:
+        report.findings.extend(_path_findings(path, roots))
     pending: list[tuple[str, str, frozenset[str] | None, str]] = []
     for path in files:
         shown = _display(path)
@@ -98,6 +121,28 @@ def _run(pending: list[tuple[str, str, frozenset[str] | None, str]], jobs: int |
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         return list(pool.map(_lint_one, pending, chunksize=max(1, len(pending) // (workers * 4))))
+
+
+def _files(target: Path) -> list[Path]:
+    """`target` itself, or every file below it, skipping tool folders."""
+    if target.is_file():
+        return [target]
+    return [path for path in sorted(target.rglob("*"))
+            if path.is_file() and not SKIPPED_DIRS.intersection(path.relative_to(target).parts[:-1])]
+
+
+def _path_findings(path: Path, roots: dict[Path, Path]) -> list[Finding]:
+    """Findings for an item path Windmill would refuse (files inside a Windmill repo only)."""
+    if path.parent not in roots:
+        roots[path.parent] = find_root(path.parent)
+    root = roots[path.parent]
+    if not (root / "wmill.yaml").is_file():
+        return []
+    try:
+        relative = path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return []
+    return path_findings(relative, _display(path))
 
 
 def _display(path: Path) -> str:

@@ -18,7 +18,8 @@ from .analysis import check_script
 from .args import parse_json_option
 from .errors import Failed, Interrupted, InvalidInput, PathNotFound, from_engine
 from .files import UnreadableFile, read_text
-from .project import find_root, script_path_of, wac_dir
+from .kinds.languages import display_name, language_of
+from .project import find_root, script_path_of, state_dir, wac_dir
 from .script_pins import Resolution
 
 STORE_NAME = "jobs.db"
@@ -47,13 +48,16 @@ class Outcome:
     already_ended: bool = False
 
 
-def store_location(root: Path, override: Path | None = None) -> Path:
-    return override if override is not None else wac_dir(root) / STORE_NAME
+def store_location(root: Path, override: Path | None = None, *, create: bool = False) -> Path:
+    """The job store: `--store`/`WAC_STORE`, else in wac's state folder for the repo (made only to create it)."""
+    if override is not None:
+        return override
+    return (wac_dir(root) if create else state_dir(root)) / STORE_NAME
 
 
 def open_local_store(override: Path | None = None, *, create: bool = False) -> Store:
     """The job store of the project around the current folder."""
-    path = store_location(find_root(Path.cwd()), override)
+    path = store_location(find_root(Path.cwd()), override, create=create)
     try:
         return open_store(path, create=create)
     except StoreError as exc:
@@ -70,6 +74,14 @@ def resolve_script(path: Path) -> Path:
         raise PathNotFound(str(path))
     if path.name.endswith((".script.yaml", ".script.lock", ".lock")):
         raise InvalidInput(f"{path} is a metadata file", "preview the script itself, e.g. f/x/y.py")
+    language = language_of(path.name)
+    if path.name.endswith(("flow.yaml", ".flow")):
+        raise InvalidInput(f"{path} is a flow, not a script", "wac previews Python scripts; run flows on a "
+                                                                 "workspace with `wmill flow preview`")
+    if language != "python3":
+        shown = display_name(language) if language else f"a {path.suffix or 'extensionless'} file"
+        raise InvalidInput(f"{path} is {shown}: wac previews Python scripts only",
+                           f"run it on a workspace with `wmill script preview {path}`")
     return path.resolve()
 
 
@@ -139,6 +151,8 @@ def resume(ref: str, options: RunOptions, view, *, restart: bool) -> Outcome:
             spec = RunSpec(str(script), job.args, project_root=str(root), windmill_path=job.windmill_path,
                            source_hash=digest, created_by=approver_name(options.approver), workspace=job.workspace)
             run_id = store.create_run(spec, lease_owner=scheduler.owner)
+            if not job.finished:  # the old run ends: one run of the script goes on, not two
+                store.cancel(job.id, f"restarted as run {run_id}", by=approver_name(options.approver))
         view.started(run_id, job.windmill_path or str(script))
         return Outcome(run_id, _drive(scheduler, run_id), store)
 
@@ -162,7 +176,7 @@ def find_run(store: Store, ref: str) -> Job:
 
 
 def _scheduler(root: Path, options: RunOptions, view) -> Scheduler:
-    path = store_location(root, options.store)
+    path = store_location(root, options.store, create=True)
     settings = Settings(skip_sleeps=options.skip_sleeps, on_log=view.on_log, on_event=view.on_event,
                         on_sleep=view.on_sleep, job_env=server_env(root))
     if options.workers:

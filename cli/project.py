@@ -21,17 +21,6 @@ def find_root(start: Path) -> Path:
     return start
 
 
-def python_files(target: Path) -> list[Path]:
-    """`target` itself, or every `.py` file below it, skipping tool folders."""
-    if target.is_file():
-        return [target]
-    found = []
-    for path in sorted(target.rglob("*.py")):
-        if not SKIPPED_DIRS.intersection(path.relative_to(target).parts[:-1]):
-            found.append(path)
-    return found
-
-
 def module_files(script: Path) -> frozenset[str] | None:
     """Files of a script's `__mod` folder, relative to it (None: the file is itself a module)."""
     folder = module_dir(script)
@@ -76,16 +65,31 @@ def source_key(code: str, modules: frozenset[str] | None) -> str:
     return digest.hexdigest()
 
 
+def state_dir(root: Path) -> Path:
+    """Where wac keeps its state (job store, caches, sync records) for `root`, without creating it:
+    `.wac/` beside the repo's `wmill.yaml`; outside a repo, a folder of its own in the user's state
+    folder (`$XDG_STATE_HOME/wac/`), never inside the files being worked on."""
+    if (root / "wmill.yaml").is_file():
+        return root / WAC_DIR
+    import hashlib
+    import os
+
+    base = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state") / "wac" / "folders"
+    return base / f"{root.name or 'root'}-{hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:12]}"
+
+
 def wac_dir(root: Path) -> Path:
-    """The repo's `.wac/` folder (created with a `.gitignore`, so it never shows as untracked)."""
+    """`state_dir(root)`, created (in a repo with a `.gitignore`, so it never shows as untracked)."""
     from .errors import InvalidInput
 
-    folder = root / WAC_DIR
+    folder = state_dir(root)
     ignore = folder / ".gitignore"
-    if ignore.exists():
+    if ignore.exists() or (folder.is_dir() and folder.name != WAC_DIR):
         return folder
     try:
-        folder.mkdir(exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
+        if folder.name != WAC_DIR:
+            return folder
         ignore.write_text("# wac's local state (job store, caches): not part of the repo\n*\n", encoding="utf-8")
     except OSError as exc:
         raise InvalidInput(f"cannot write {folder}: {exc.strerror}",

@@ -38,8 +38,9 @@ def run_wac(tmp_path):
 
     def run(*args: str, cwd: Path | None = None, input: str | None = None) -> subprocess.CompletedProcess:
         env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
-        # Lock tests resolve from their own wheel folder only: no user pip config.
-        env.update(COLUMNS="200", NO_COLOR="1", PIP_CONFIG_FILE=os.devnull)
+        # Lock tests resolve from their own wheel folder only: no user pip config; state kept outside
+        # a repo goes to the test's own folder, not the user's.
+        env.update(COLUMNS="200", NO_COLOR="1", PIP_CONFIG_FILE=os.devnull, XDG_STATE_HOME=str(tmp_path / "state"))
         return subprocess.run(
             [sys.executable, "-m", "wac.cli", *args],
             cwd=cwd or tmp_path, env=env, input=input, capture_output=True, text=True, timeout=120,

@@ -170,6 +170,7 @@ def test_a_corrupt_store_and_an_unusable_wac_folder_are_one_clear_line(run_wac, 
     other = tmp_path / "other"
     other.mkdir()
     (other / ".git").mkdir()
+    (other / "wmill.yaml").write_text("includes: []\n")
     (other / "plain.py").write_text("def main():\n    return 1\n")
     (other / ".wac").write_text("a file where the folder should be")
     run = run_wac("script", "preview", "plain.py", cwd=other)

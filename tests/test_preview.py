@@ -130,6 +130,8 @@ def test_source_change_refuses_resume_until_restart(run_wac, project):
     assert run.returncode == 2 and "script changed since run" in run.stderr and "--restart" in run.stderr
     run = run_wac("job", "resume", job_id[:8], "--approve", "--restart", "-s", cwd=project)
     assert result_of(run) == "shipped prod"
+    old = store_db(project).execute("SELECT status, result FROM jobs WHERE id=?", (job_id,)).fetchone()
+    assert old["status"] == "canceled" and "restarted as run" in old["result"]  # not left waiting for ever
 
 
 def test_task_flow_fails_clearly(run_wac, project):
@@ -164,3 +166,16 @@ def test_retry_redispatches_after_a_durable_backoff(run_wac, project, tmp_path):
 def test_priority_orders_the_ready_queue(run_wac, project, tmp_path):
     assert result_of(run_wac("script", "preview", "f/t/ordered.py", "-s", "--workers", "1", cwd=project)) == "done"
     assert [m[1] for m in marks(tmp_path)] == ["high", "low"]
+
+
+def test_other_languages_get_one_line_not_a_python_syntax_error(run_wac, tmp_path):
+    from conftest import FIXTURES
+    import shutil
+
+    repo = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "mixed" / "committed", repo)
+    for path, language in (("f/ops/ping.ts", "TypeScript (Bun)"), ("f/ops/cleanup.sh", "Bash")):
+        result = run_wac("script", "preview", path, cwd=repo)
+        assert result.returncode == 2
+        assert result.stderr.splitlines()[0] == f"error: {path} is {language}: wac previews Python scripts only"
+        assert "WAC001" not in result.stderr and not (repo / ".wac" / "jobs.db").exists()

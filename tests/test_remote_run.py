@@ -121,3 +121,36 @@ def _read_until(stream, marker: str) -> str:
             return text
         text += char
     return text
+
+
+WORKFLOW = '''from wmill import task, workflow
+
+
+@task
+async def shout(word: str):
+    print(f"shouting {word}")
+    return word.upper()
+
+
+@workflow
+async def main(words: list[str] = ["a", "b"]):
+    print("starting")
+    return [await shout(word) for word in words]
+'''
+
+
+def test_a_workflow_shows_its_tasks_output_as_preview_does(tmp_path, wac_server):
+    repo = tmp_path / "repo"
+    (repo / "f" / "demo").mkdir(parents=True)
+    (repo / "wmill.yaml").write_text('includes:\n  - "f/**"\n')
+    (repo / "f/demo/folder.meta.yaml").write_text("display_name: demo\nowners: []\nextra_perms: {}\nsummary: null\n")
+    (repo / "f/demo/wf.py").write_text(WORKFLOW)
+    assert wac("generate-metadata", "--schema-only", "--yes", cwd=repo).returncode == 0
+    assert wac("sync", "push", "--yes", cwd=repo, server=wac_server).returncode == 0
+    done = wac("script", "run", "f/demo/wf", "-d", '{"words": ["hi", "yo"]}', cwd=repo, server=wac_server)
+    assert done.returncode == 0, done.stderr
+    lines = [" ".join(line.split()) for line in done.stdout.splitlines()]
+    assert "shout │ shouting hi" in lines and "shout_2 │ shouting yo" in lines
+    assert "workflow │ starting" in lines  # the body's own output, once a round as it ran
+    assert not any("WM_WAC_STEP" in line or line.startswith("--- WAC:") for line in lines)
+    assert json.loads(done.stdout[done.stdout.index("["):]) == ["HI", "YO"]

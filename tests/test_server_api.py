@@ -107,7 +107,7 @@ def test_script_versions_follow_windmills_create_rules(wac_server):
 def test_paths_must_be_windmill_item_paths(wac_server, path):
     body = {"path": path, "summary": "", "content": "x = 1\n", "language": "python3"}
     answer = wac_server.client.post(f"{WS}/scripts/create", json=body)
-    assert answer.status_code == 400 and answer.text.startswith("Bad request: invalid path")
+    assert answer.status_code == 400 and answer.text.startswith("Bad request: Invalid path")
 
 
 def test_request_bodies_are_limited(wac_server):

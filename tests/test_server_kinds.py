@@ -86,3 +86,11 @@ def test_wmill_job_list_reads_the_runs(tmp_path, wac_server):
     listed = wmill("job", "list", "--json", cwd=tmp_path, server=wac_server)
     assert listed.returncode == 0, listed.stdout
     assert '"script_path":"f/x/hello"' in listed.stdout.replace(" ", "")
+
+
+def test_a_deployed_script_in_another_language_is_refused_with_the_reason(wac_server):
+    body = {"path": "f/x/hi", "summary": "", "description": "", "content": "echo hi\n", "language": "bash"}
+    assert wac_server.client.post("w/local/scripts/create", json=body).status_code == 201
+    refused = wac_server.client.post("w/local/jobs/run/p/f/x/hi", json={})
+    assert refused.status_code == 400
+    assert "f/x/hi is a bash script: wac server runs Python scripts" in refused.text

@@ -19,7 +19,8 @@ FLAT = "f/examples/modules_flat"
 def wac(*args: str, cwd: Path, server: RunningServer | None = None, **env: str) -> subprocess.CompletedProcess:
     """`wac ...` with the server as target (env WAC_BASE_URL/WAC_WORKSPACE/WAC_TOKEN) and a private config dir."""
     full = {k: v for k, v in os.environ.items() if not k.startswith(("WAC_", "WMILL_"))}
-    full.update(NO_COLOR="1", COLUMNS="200", WMILL_CONFIG_DIR=str(cwd.parent / "config"))
+    full.update(NO_COLOR="1", COLUMNS="200", WMILL_CONFIG_DIR=str(cwd.parent / "config"),
+                XDG_STATE_HOME=str(cwd.parent / "state"))
     if server is not None:
         full.update(WAC_BASE_URL=server.url, WAC_WORKSPACE="local", WAC_TOKEN=server.token)
     full.update(env)

@@ -55,6 +55,9 @@ def generate_metadata(
 
     out = Output(json_mode=json_output)
     root = find_root(Path.cwd())
+    if not (root / "wmill.yaml").is_file():
+        raise InvalidInput(f"no wmill.yaml in {root} or above it: not a Windmill repo",
+                           "run generate-metadata inside a Windmill repo (`wac init` makes one)")
     config = load_config(root, includes, excludes)
     options = Options(folder=_folder_in_repo(root, args[0]) if args else None, strict_folder_boundaries=strict,
                       schema_only=schema_only, lock_only=lock_only, parallel=parallel, skip_scripts=skip_scripts,

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, List, Optional
 
 import typer
 
-from ..errors import FAILED
+from ..errors import FAILED, PathNotFound
 from ..output import Output
-from ..project import find_root
+from ..project import find_root, wac_dir
 
 if TYPE_CHECKING:
     from ..linting import LintReport
@@ -32,7 +32,11 @@ def lint(
     targets = paths or [Path(".")]
     from ..linting import LintCache, lint_paths
 
-    cache = None if no_cache else LintCache(find_root(Path.cwd()) / ".wac" / "cache" / "lint.json")
+    missing = next((t for t in targets if not t.exists()), None)
+    if missing is not None:
+        raise PathNotFound(str(missing))
+    first = targets[0] if targets[0].is_dir() else targets[0].parent
+    cache = None if no_cache else LintCache(wac_dir(find_root(first)) / "cache" / "lint.json")
     report = lint_paths(targets, cache=cache, jobs=jobs)
     out = Output(json_mode=output_format is Format.json)
     if out.json_mode:
@@ -42,9 +46,13 @@ def lint(
             "errors": report.errors,
             "warnings": report.warnings,
             "cache_hits": report.cache_hits,
+            "not_linted": report.not_linted,
         })
     else:
         _render(out, report)
+        for entry in report.not_linted:
+            out.err_line(f"note: {entry} is not linted: wac lints Python scripts (flows' inline steps too) and "
+                         "flow, schedule and trigger files")
     if report.errors:
         raise typer.Exit(FAILED)
 

@@ -23,7 +23,8 @@ def server(
     data: Optional[Path] = DataOption,
     workers: int = typer.Option(4, "--workers", min=1, metavar="N", help="Jobs and tasks run at once."),
     python: Optional[Path] = typer.Option(None, "--python", metavar="PATH",
-                                          help="Interpreter jobs run in (default: the one running wac)."),
+                                          help="One interpreter for every job (default: each job in an environment "
+                                               "with exactly its lock's packages)."),
 ) -> None:
     """Serve a local Windmill workspace until Ctrl-C."""
     if ctx.invoked_subcommand is not None:

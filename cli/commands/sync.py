@@ -41,10 +41,10 @@ def push(
     from ..remote.sync import stale_scripts
     from ..remote.sync_plan import PUSH
 
-    session, report = _open(workspace, base_url, token, config_dir, includes, excludes, json_output, show_diffs,
-                            need_repo=True)
+    session, report = _open(workspace, base_url, token, config_dir, includes, excludes, json_output, show_diffs)
     with session.client:
         plan = session.plan(PUSH, delete=delete, force=force)
+        session.preflight(plan)
         changed = {c.item for c in plan.changes if c.kind == "script"}
         stale = stale_scripts(session.root, session.config, changed, regenerate=auto_metadata) if changed else []
         if auto_metadata and changed:
@@ -57,7 +57,6 @@ def push(
             for line in stale:
                 report.out.err_line(f"  {line}")
         report.plan(plan, session.version)
-        session.preflight(plan)
         if _stop_before_applying(report, plan, dry_run, yes, "to the remote"):
             return
         started = time.perf_counter()
@@ -80,8 +79,7 @@ def pull(
     """Write the workspace's scripts and folders into the repo (and their wmill-lock.yaml hashes)."""
     from ..remote.sync_plan import PULL
 
-    session, report = _open(workspace, base_url, token, config_dir, includes, excludes, json_output, show_diffs,
-                            need_repo=False)
+    session, report = _open(workspace, base_url, token, config_dir, includes, excludes, json_output, show_diffs)
     with session.client:
         plan = session.plan(PULL, delete=delete, force=force)
         report.plan(plan, "")
@@ -93,9 +91,8 @@ def pull(
         raise typer.Exit(1)
 
 
-def _open(workspace, base_url, token, config_dir, includes, excludes, json_output, show_diffs, *, need_repo: bool):
+def _open(workspace, base_url, token, config_dir, includes, excludes, json_output, show_diffs):
     from ..config import load_config
-    from ..errors import InvalidInput
     from ..output import Output
     from ..project import find_root
     from ..remote.client import WindmillClient
@@ -103,8 +100,10 @@ def _open(workspace, base_url, token, config_dir, includes, excludes, json_outpu
     from ..remote.sync_report import SyncReport
 
     root = find_root(Path.cwd())
-    if need_repo and not (root / "wmill.yaml").is_file():
-        raise InvalidInput(f"no wmill.yaml in {root} or above it", "run wac inside a Windmill repo (`wac init` makes one)")
+    if not (root / "wmill.yaml").is_file() and not json_output:
+        # as wmill: without wmill.yaml every Windmill file of the folder syncs, with no switch set
+        sys.stderr.write(f"note: no wmill.yaml in {root} or above it: syncing every Windmill file here "
+                         "(`wac init` writes one)\n")
     target = remote_target(workspace, base_url, token, config_dir)
     config = load_config(root, includes, excludes)
     report = SyncReport(Output(json_mode=json_output), target, json_mode=json_output, show_diffs=show_diffs)

@@ -33,9 +33,10 @@ def add(
 
     from ..errors import InvalidInput
     from ..remote.client import RemoteError, WindmillClient
-    from ..remote.profiles import Profile, normalize_remote
+    from ..remote.profiles import Profile, check_profile_name, normalize_remote
     from ..remote.target import TOKEN_ENV, Target
 
+    check_profile_name(name)
     url = normalize_remote(remote)
     token = token or os.environ.get(TOKEN_ENV)
     if not token:

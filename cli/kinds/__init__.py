@@ -4,38 +4,29 @@ generate-metadata, sync, lint and `wac server` ask this package (never a table o
 a file is (`paths.kind_of`, `paths.item_of`), which files a sync compares (`scope`), and how an
 item of a kind is rendered from the workspace archive, pushed, stored and served (`KINDS`).
 Scripts keep their own modules (`remote.script_payload`, `server.scripts`): they have versions.
+Names load on first use, so a command that only needs `paths` or `languages` loads nothing else.
 """
 
 from __future__ import annotations
 
-from . import flow, folder, resource, resource_type, schedule, trigger, variable
-from .base import (CREATED, DELETED, UP_TO_DATE, UPDATED, ItemError, ItemKind, PushContext, RenderContext, Route,
-                   archive_json, is_superset, same_json)
+import importlib
+from typing import TYPE_CHECKING, Any
 
-# The kinds a sync pushes and `wac server` stores, by wmill's type name (scripts apart).
-KINDS: dict[str, ItemKind] = {kind.name: kind for kind in (
-    folder.KIND, resource_type.KIND, variable.KIND, resource.KIND, flow.KIND, schedule.KIND, *trigger.KINDS)}
-# wmill's order of changes (getOrderFromPath): settings, key, users, groups, folders, resource types,
-# variables, resources, workspace dependencies, scripts, flows, raw apps, apps, schedules, triggers.
-ORDER = {"settings": 0, "encryption_key": 1, "user": 2, "group": 3, "folder": 4, "resource-type": 5, "variable": 6,
-         "resource": 7, "workspace_dependencies": 8, "script": 9, "flow": 10, "raw_app": 11, "app": 12,
-         "schedule": 13, **{name: 14 for name in (*(k.name for k in trigger.KINDS), "native_trigger")}}
+_FROM_BASE = ("CREATED", "DELETED", "UPDATED", "UP_TO_DATE", "ItemError", "ItemKind", "PushContext",
+              "RenderContext", "Route", "archive_json", "is_superset", "same_json")
+_FROM_REGISTRY = ("KINDS", "ORDER", "archived_kind", "order_of")
+__all__ = sorted((*_FROM_BASE, *_FROM_REGISTRY))
 
-
-def order_of(kind: str | None) -> int:
-    return ORDER.get(kind or "", 15)
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
+    from .base import (CREATED, DELETED, UP_TO_DATE, UPDATED, ItemError, ItemKind, PushContext, RenderContext,
+                       Route, archive_json, is_superset, same_json)
+    from .registry import KINDS, ORDER, archived_kind, order_of
 
 
-def archived_kind(name: str) -> tuple[ItemKind, str] | None:
-    """The kind and Windmill path of a workspace archive entry (`f/x/y.schedule.json`), if wac syncs it."""
-    if name.endswith("/folder.meta.json") and name.startswith("f/"):
-        return KINDS["folder"], name.split("/")[1]
-    for kind in KINDS.values():
-        suffix = f".{kind.name}.json"
-        if kind.name != "folder" and name.endswith(suffix):
-            return kind, name[: -len(suffix)]
-    return None
-
-
-__all__ = ["CREATED", "DELETED", "KINDS", "ORDER", "UPDATED", "UP_TO_DATE", "ItemError", "ItemKind", "PushContext",
-           "RenderContext", "Route", "archive_json", "archived_kind", "is_superset", "order_of", "same_json"]
+def __getattr__(name: str) -> Any:
+    module = "base" if name in _FROM_BASE else "registry" if name in _FROM_REGISTRY else None
+    if module is None:
+        raise AttributeError(f"module 'wac.cli.kinds' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value

@@ -88,19 +88,15 @@ class ItemKind:
     # -- push ------------------------------------------------------------------------------------------
     def local_value(self, files: dict[str, str], path: str, ctx: PushContext) -> dict[str, Any]:
         """The item's local definition: its YAML file `path`, parsed."""
-        from ..metadata.yaml_load import YAMLError, describe
-        from ..metadata.yaml_load import load as load_yaml
+        from ..metadata.script_metadata import MetadataError, parse_metadata_text
 
         text = files.get(path) if path in files else ctx.read(path)
         if text is None:
             raise ItemError(f"{path}: missing")
         try:
-            value = load_yaml(text)
-        except YAMLError as exc:
-            raise ItemError(f"{path}: invalid YAML: {describe(exc)}") from None
-        if not isinstance(value, dict):
-            raise ItemError(f"{path}: expected a mapping of fields")
-        return value
+            return parse_metadata_text(path, text)
+        except MetadataError as exc:
+            raise ItemError(str(exc)) from None
 
     def fetch(self, ctx: PushContext, remote_path: str) -> dict[str, Any] | None:
         """The workspace's copy of the item (None: it has none)."""

@@ -1,5 +1,6 @@
-"""Schedule cron expressions, checked as Windmill's scheduler reads them: 5 fields (minute first),
-6 (seconds first, Windmill's default) or 7 (with years); numbers, names, `*`, ranges, steps, lists."""
+"""Schedule cron expressions, checked as Windmill's scheduler reads them: six fields, seconds first
+(`cron_version: v2`, croner), or six or seven (with years) for `v1` and schedules that name no
+version; numbers, names, `*`, `?`, ranges, steps and lists."""
 
 from __future__ import annotations
 
@@ -14,19 +15,16 @@ _YEARS = ("year", 1970, 2099, ())
 _ATOM = re.compile(r"^(\*|\?|L|[0-9A-Za-z]+(?:-[0-9A-Za-z]+)?[LW]?(?:#[1-5])?)(?:/([0-9]+))?$")
 
 
-def cron_problem(expression: object) -> str | None:
-    """What is wrong with a cron expression (None when it is fine)."""
+def cron_problem(expression: object, version: object = None) -> str | None:
+    """What is wrong with a cron expression under `cron_version` (None when it is fine)."""
     if not isinstance(expression, str) or not expression.strip():
         return "it is empty"
     parts = expression.split()
-    if len(parts) == 5:
-        fields = _FIELDS[1:]
-    elif len(parts) == 6:
-        fields = _FIELDS
-    elif len(parts) == 7:
-        fields = (*_FIELDS, _YEARS)
-    else:
-        return f"expected 5, 6 or 7 fields, found {len(parts)}"
+    counts = (6, 7) if version in (None, "v1") else (6,)
+    if len(parts) not in counts:
+        return (f"it has {len(parts)} fields; Windmill takes "
+                + ("six (seconds first, e.g. '0 0 12 * * *')" if counts == (6,) else "six or seven (seconds first)"))
+    fields = _FIELDS if len(parts) == 6 else (*_FIELDS, _YEARS)
     for part, spec in zip(parts, fields):
         problem = _field_problem(part, *spec)
         if problem:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..config import SyncConfig
-from ..files import create_new, write_atomic
+from ..files import check_writable, create_new, write_atomic
 from ..kinds.languages import display_name
 from ..kinds.walk import walk
 from .folder_items import FolderItem, FolderState, folder_items, read_folder_state
@@ -117,6 +117,7 @@ class MetadataRun:
     def apply(self, stale: Plan, on_item: Callable[[int, ItemResult], None] | None = None,
               locker=None) -> RunResult:
         """Scripts (lock in threads, render in processes, write), then flows and apps; record hashes once."""
+        check_writable([self.lock.path, *(self.root / s.item.local for s in stale.stale)])
         scripts = [s for s in stale.stale if s.kind == "script"]
         run = RunResult(self._apply_scripts(scripts, stale, on_item, locker))
         for index, entry in enumerate((s for s in stale.stale if s.kind != "script"), len(scripts) + 1):

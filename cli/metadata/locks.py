@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..files import write_atomic
+from ..files import CannotWrite, write_atomic
 from .items import ScriptItem
 from .requirements_graph import RequirementSet, module_requirements, requirements_for
 from .staleness import ItemState
@@ -100,7 +100,10 @@ class Locker:
                 except (OSError, ValueError):
                     pass
             pins = self._compile(packages)
-            write_atomic(cached, json.dumps(pins))
+            try:
+                write_atomic(cached, json.dumps(pins))
+            except CannotWrite:
+                pass  # an unwritable cache only costs a resolution next time
             return pins
 
     def _cache_key(self, packages: tuple[str, ...]) -> str:

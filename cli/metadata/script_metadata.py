@@ -30,7 +30,7 @@ def parse_metadata_text(name: str, text: str) -> dict[str, Any]:
     except YAMLError as exc:
         raise MetadataError(f"{name}: invalid YAML: {describe(exc)}") from None
     if not isinstance(data, dict):
-        raise MetadataError(f"{name}: expected a mapping of metadata fields")
+        raise MetadataError(f"{name}: expected a mapping of fields")
     return data
 
 

@@ -175,6 +175,14 @@ class WindmillClient:
         params = {"running": "true" if running else "false", "log_offset": str(log_offset)}
         return self.call("GET", f"{self.ws}/jobs_u/getupdate/{job_id}", params=params).json()
 
+    def child_jobs(self, job_id: str) -> list[dict[str, Any]]:
+        """The jobs a job started (a workflow's tasks); [] when the server cannot tell."""
+        try:
+            answer = self.call("GET", f"{self.ws}/jobs/list", params={"parent_job": job_id, "per_page": "100"}).json()
+        except (RemoteError, ValueError):
+            return []
+        return answer if isinstance(answer, list) else []
+
     def cancel_job(self, job_id: str, reason: str) -> None:
         self.call("POST", f"{self.ws}/jobs_u/queue/cancel/{job_id}", json={"reason": reason}, safe=True)
 

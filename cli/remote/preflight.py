@@ -1,6 +1,6 @@
 """What a push checks before it sends anything: every item it would write must be one the workspace
-accepts (its YAML parses, a flow's `!inline` files exist, a schedule's cron is valid, a resource's
-type exists), so a bad file stops the push whole instead of half-way."""
+accepts (a path Windmill takes, YAML that parses, a flow's `!inline` files, a schedule's valid cron,
+a resource type that exists), so a bad file stops the push whole instead of half-way."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from typing import Any, Callable
 from ..errors import InvalidInput
 from ..kinds import KINDS, ItemError, PushContext
 from ..kinds.cron import cron_problem
-from .changes import DELETED, Change, items_of
+from ..kinds.windmill_path import folder_problem, path_problem
+from .changes import Change, items_of
 from .layout import item_of
 
 
@@ -22,13 +23,20 @@ def check(changes: list[Change], ctx: PushContext, files: dict[str, str],
     """Raise PushRefused naming the first problem (and how many more) among the items to write."""
     problems: list[str] = []
     known_types: set[str] | None = None
+    by_item: dict[str, dict[str, str]] = {}
+    for path, text in files.items():
+        by_item.setdefault(item_of(path, ctx.config.suffixes), {})[path] = text
     for item, group in items_of(changes).items():
-        kind = KINDS.get(group[0].kind)
-        if kind is None or all(c.name == DELETED for c in group):
-            continue
-        remote_path = kind.remote_path(item)
-        own = {path: text for path, text in files.items() if item_of(path, ctx.config.suffixes) == item}
+        own = by_item.get(item)
         if not own:
+            continue  # deleted here: nothing of it is sent
+        kind = KINDS.get(group[0].kind)
+        remote_path = kind.remote_path(item) if kind is not None else item
+        refused = folder_problem(remote_path) if group[0].kind == "folder" else path_problem(remote_path)
+        if refused and group[0].kind in ("script", "folder", *KINDS):
+            problems.append(f"{group[0].path}: Windmill refuses the path {remote_path!r}: {refused}")
+            continue
+        if kind is None:
             continue
         try:
             value = kind.body(ctx, remote_path, own) if kind.name == "flow" else \
@@ -54,7 +62,7 @@ def check(changes: list[Change], ctx: PushContext, files: dict[str, str],
 
 def _problem(kind: str, value: dict[str, Any]) -> str | None:
     if kind == "schedule":
-        problem = cron_problem(value.get("schedule"))
+        problem = cron_problem(value.get("schedule"), value.get("cron_version"))
         return f"invalid cron expression {value.get('schedule')!r}: {problem}" if problem else None
     return None
 

@@ -103,6 +103,7 @@ class ProfileStore:
 
     def add(self, profile: Profile, *, force: bool = False) -> None:
         """Add or replace `profile` and make it active; the same (remote, id) under another name needs force."""
+        check_profile_name(profile.name)
         others = [p for p in self.all() if p.name != profile.name]
         clash = next((p for p in others if (p.remote, p.workspace_id) == (profile.remote, profile.workspace_id)), None)
         if clash and not force:
@@ -141,3 +142,18 @@ class ProfileStore:
         except OSError as exc:
             raise InvalidInput(f"cannot write {path}: {exc.strerror}",
                                "pass --config-dir to use another folder") from None
+
+
+def check_profile_name(name: str) -> str:
+    """A profile name wac and wmill can both keep: not empty, no separators, not `.`/`..`, printable."""
+    problem = None
+    if not name.strip():
+        problem = "it is empty"
+    elif any(ch in name for ch in "/\\") or name in (".", ".."):
+        problem = "it contains a path separator or is . or .."
+    elif not name.isprintable() or name != name.strip():
+        problem = "it has control characters or leading/trailing spaces"
+    if problem:
+        raise InvalidInput(f"invalid profile name {name!r}: {problem}",
+                           "use a short name such as prod or local (letters, digits, - and _)")
+    return name

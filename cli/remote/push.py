@@ -59,7 +59,10 @@ class Pusher:
         self.message = message
         self.force = force
         self.context = PushContext(client, config, self._read, message)
-        self._local_items = {item_of(path, config.suffixes) for path in local.files}
+        self._files_of: dict[str, dict[str, str]] = {}
+        for path, text in local.files.items():
+            self._files_of.setdefault(item_of(path, config.suffixes), {})[path] = text
+        self._local_items = set(self._files_of)
         self.done: list[ItemResult] = []
         self._unreachable: RemoteError | None = None
         self._lock = threading.Lock()
@@ -104,8 +107,7 @@ class Pusher:
         moved = self._moved(self.remote.archived.get(item), live)
         if moved and not self.force:
             return ItemResult(item, kind_name, SKIPPED, moved)
-        files = {path: text for path, text in self.local.files.items()
-                 if item_of(path, self.config.suffixes) == item}
+        files = self._files_of.get(item, {})
         outcome = kind.push(self.context, remote_path, files, live)
         return ItemResult(item, kind_name, {"created": CREATED, "updated": UPDATED}.get(outcome, UP_TO_DATE))
 

@@ -14,22 +14,13 @@ from typing import Any
 from ..args import check_args
 from ..errors import FAILED, INTERRUPTED, Failed, InvalidInput
 from .client import RemoteError, WindmillClient
+from .run_logs import RunLogs
 
 POLL_MIN, POLL_MAX = 0.05, 0.5
 
 
-def utf16_length(text: str) -> int:
-    return len(text.encode("utf-16-le", "surrogatepass")) // 2
-
-
-def utf16_tail(text: str, offset: int) -> str:
-    """`text` after its first `offset` UTF-16 code units (the server's log offsets)."""
-    data = text.encode("utf-16-le", "surrogatepass")
-    return data[2 * offset:].decode("utf-16-le", "replace")
-
-
-def check_runnable(client: WindmillClient, path: str, args: dict[str, Any]) -> None:
-    """Fail early, with a clear message, for a script that is not deployed or args that do not fit."""
+def check_runnable(client: WindmillClient, path: str, args: dict[str, Any]) -> dict[str, Any]:
+    """The deployed script; fails early, with a clear message, when it is not deployed or args do not fit."""
     script = client.get_script(path)
     where = f"{client.target.workspace} on {client.target.remote}"
     if script is None or script.get("archived"):
@@ -41,21 +32,25 @@ def check_runnable(client: WindmillClient, path: str, args: dict[str, Any]) -> N
     problems = check_args(args, script.get("schema") or {}, star_kwargs=True)
     if problems:
         raise InvalidInput(f"{path}: {'; '.join(problems)}", """pass the arguments with -d '{"name": value}'""")
+    return script
 
 
 def run(client: WindmillClient, path: str, args: dict[str, Any], *, tag: str | None, silent: bool) -> int:
     """Run and follow the job; the exit code (0 success, 1 failed, 130 interrupted)."""
-    check_runnable(client, path, args)
+    script = check_runnable(client, path, args)
     job_id = client.run_script(path, args, tag)
     if not silent:
         _note(f"Job {job_id} queued on {client.target.workspace} ({client.target.remote}run/{job_id})")
+    workflow = "@workflow" in (script.get("content") or "")
+    follower = None if silent else RunLogs(client, job_id, workflow=workflow)
     try:
-        offset = 0 if silent else _stream(client, job_id)
+        if follower is not None:
+            _stream(follower)
         done = _wait_completed(client, job_id)
     except KeyboardInterrupt:
         return _interrupted(client, job_id)
-    if not silent:
-        _write(utf16_tail(done.get("logs") or "", offset))
+    if follower is not None:
+        follower.finish(done.get("logs") or "")
     result = done.get("result")
     text = json.dumps({} if result is None else result, ensure_ascii=False, indent=None if silent else 2)
     sys.stdout.write(text + "\n")
@@ -67,22 +62,16 @@ def run(client: WindmillClient, path: str, args: dict[str, Any], *, tag: str | N
     return 0
 
 
-def _stream(client: WindmillClient, job_id: str) -> int:
-    """Print logs as they come until the job completes; the UTF-16 offset reached."""
-    offset, running, pause = 0, False, POLL_MIN
+def _stream(follower: RunLogs) -> None:
+    """Print the run's output as it comes, until the job completes."""
+    pause = POLL_MIN
     while True:
-        update = client.job_update(job_id, running, offset)
-        logs = update.get("new_logs") or ""
-        if logs:
-            _write(logs)
-            offset += utf16_length(logs)
-        if "running" in update and update["running"] != running:
-            running = bool(update["running"])
-            if not running:
-                _note("Job suspended, waiting for it to continue...")
-        if update.get("completed"):
-            return offset
-        pause = POLL_MIN if logs else min(POLL_MAX, pause * 1.5)
+        completed, printed, paused = follower.poll()
+        if paused:
+            _note("Job suspended, waiting for it to continue...")
+        if completed:
+            return
+        pause = POLL_MIN if printed else min(POLL_MAX, pause * 1.5)
         time.sleep(pause)
 
 
@@ -118,11 +107,6 @@ def _interrupted(client: WindmillClient, job_id: str) -> int:
     except RemoteError as exc:
         _note(f"could not cancel job {job_id}: {exc.message}")
     return INTERRUPTED
-
-
-def _write(text: str) -> None:
-    sys.stdout.write(text)
-    sys.stdout.flush()
 
 
 def _note(text: str) -> None:

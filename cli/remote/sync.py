@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..config import SyncConfig
-from ..files import UnreadableFile, read_text, write_atomic
+from ..files import UnreadableFile, check_writable, read_text, write_atomic
 from .changes import DELETED, Change
 from .client import WindmillClient
 from .local_tree import LocalTree, read_tree
@@ -97,6 +97,7 @@ class Session:
         if not plan.changes:
             self._save_record(plan, {})
             return 0
+        check_writable([self.root / change.path for change in plan.changes] + [self.root / "wmill-lock.yaml"])
         for change in plan.changes:
             on_change(change)
             target = self.root / change.path

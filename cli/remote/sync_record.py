@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 from ..files import write_atomic
-from ..project import wac_dir
+from ..project import state_dir, wac_dir
 from .target import Target
 
 VERSION = 1
@@ -28,7 +28,7 @@ class SyncRecord:
     @classmethod
     def load(cls, root: Path, target: Target) -> "SyncRecord":
         slug = re.sub(r"[^A-Za-z0-9._-]+", "_", target.remote.split("://", 1)[-1]).strip("_")
-        path = root / ".wac" / "sync" / slug / f"{target.workspace}.json"
+        path = state_dir(root) / "sync" / slug / f"{target.workspace}.json"
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             items = data["items"] if data.get("version") == VERSION and isinstance(data.get("items"), dict) else None

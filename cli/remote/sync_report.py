@@ -43,11 +43,15 @@ class SyncReport:
 
     def _held(self, plan: SyncPlan) -> None:
         other_side = "workspace" if plan.direction == PUSH else "repo"
-        if plan.conflicts:
-            items = sorted({c.item for c in plan.conflicts})
+        edited, deleted = self._conflicts(plan)
+        if edited:
             self.out.line(self.style.paint(
-                f"! {len(items)} item(s) changed in the {other_side} since the last sync, skipped "
-                f"(--force overwrites them): {', '.join(items)}", "33"))
+                f"! {len(edited)} item(s) changed in the {other_side} since the last sync, skipped "
+                f"(--force overwrites them): {', '.join(edited)}", "33"))
+        if deleted:
+            self.out.line(self.style.paint(
+                f"! {len(deleted)} item(s) deleted in the {other_side} since the last sync, skipped: "
+                f"{', '.join(deleted)}", "33"))
         if plan.held_deletions:
             items = sorted({c.item for c in plan.held_deletions})
             verb = "archives" if plan.direction == PUSH else "deletes"
@@ -61,6 +65,13 @@ class SyncReport:
         if plan.other_kinds:
             kinds = ", ".join(f"{n} {kind} file(s)" for kind, n in sorted(plan.other_kinds.items()))
             self.out.line(self.style.dim(f"Left alone ({kinds}): sync these with `wmill sync`."))
+
+    @staticmethod
+    def _conflicts(plan: SyncPlan) -> tuple[list[str], list[str]]:
+        """Items held back because the target side changed since the last sync: edited, and deleted."""
+        target = plan.remote_digests if plan.direction == PUSH else plan.local_digests
+        items = sorted({c.item for c in plan.conflicts})
+        return [i for i in items if i in target], [i for i in items if i not in target]
 
     def _diff(self, change: Change) -> None:
         before, after = change.before or "", change.after or ""
@@ -136,10 +147,15 @@ class SyncReport:
         for job in jobs:
             state = "still being computed" if job.get("queued") else "FAILED"
             self.out.line(self.style.paint(f"server-side lock generation {state} for {job.get('script_path')}", "33"))
-        if plan.conflicts:
+        edited, deleted = self._conflicts(plan)
+        if edited:
             self.out.line(self.style.paint(
                 "Not pushed: items changed in the workspace since the last sync. Pull them first "
                 "(`wac sync pull`), or overwrite them with --force.", "31"))
+        if deleted:
+            self.out.line(self.style.paint(
+                "Not pushed: items deleted in the workspace since the last sync. `wac sync pull --delete` deletes "
+                "them here too; `wac sync push --force` puts them back.", "31"))
         if failed:
             self.out.line(self.style.paint(f"{len(failed)} of {len(results)} item(s) were not pushed:", "31"))
             for result in failed:
@@ -156,10 +172,15 @@ class SyncReport:
         if self.json_mode:
             self.out.print_json(self._document(plan, None))
             return
-        if plan.conflicts:
+        edited, deleted = self._conflicts(plan)
+        if edited:
             self.out.line(self.style.paint(
                 "Not pulled: items edited in the repo since the last sync. Push them first, "
                 "or overwrite them with --force.", "31"))
+        if deleted:
+            self.out.line(self.style.paint(
+                "Not pulled: items deleted in the repo since the last sync. `wac sync push --delete` deletes them "
+                "in the workspace too; `wac sync pull --force` gets them back.", "31"))
         if not plan.changes:
             return
         self.out.line("All local changes pulled, now updating wmill-lock.yaml")

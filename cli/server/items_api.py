@@ -18,6 +18,7 @@ from starlette.routing import Route
 
 from ..kinds import KINDS, ItemKind
 from ..kinds.cron import cron_problem
+from ..kinds.windmill_path import folder_problem
 from .errors import ApiError, bad_request, not_found
 from .http import in_workspace, json_answer, state_of, text, with_body
 from .resource_types import known_resource_types
@@ -31,7 +32,7 @@ TRIGGER_REQUIRED = ("path", "script_path", "is_flow")
 # Keys an update may leave out that the item keeps (a variable's update names `is_secret` only to change it).
 KEPT_ON_UPDATE = {"variable": ("is_secret",)}
 FOLDER_DEFAULTS = {"display_name": None, "owners": [], "extra_perms": {}, "summary": None}
-FOLDER_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+NAME = re.compile(r"^[\w-]+$")
 
 
 def item_json(kind: ItemKind, workspace: str, item_id: str, value: dict[str, Any]) -> dict[str, Any]:
@@ -129,15 +130,16 @@ def _checked_id(kind: ItemKind, item_id: Any) -> str:
         raise bad_request(f"a {_label(kind).lower()} needs a `{kind.route.id_field}`")
     if kind.route.id_field == "path":
         return check_path(item_id)
-    if not FOLDER_NAME.match(item_id):
-        raise bad_request(f"invalid name {item_id!r}: use letters, digits, - and _")
+    problem = folder_problem(item_id) if kind.name == "folder" else None
+    if problem or not NAME.match(item_id):
+        raise bad_request(f"Invalid name {item_id!r}: {problem or 'names take letters, digits, _ and -'}")
     return item_id
 
 
 def _validate(kind: ItemKind, body: dict[str, Any]) -> None:
     """What Windmill checks beyond the body's shape: a schedule's cron, a flow's steps."""
     if kind.name == "schedule" and "schedule" in body:
-        problem = cron_problem(body["schedule"])
+        problem = cron_problem(body["schedule"], body.get("cron_version"))
         if problem:
             raise bad_request(f"invalid cron expression {body['schedule']!r}: {problem}")
     if kind.name == "flow" and "value" in body:

@@ -79,6 +79,9 @@ def _deployed_run(request: Request, who: Caller, args: dict[str, Any]) -> str:
     row = server.db.head(who.workspace, path)
     if row is None:
         raise not_found(f"Script not found at name {path}")
+    if row["language"] != "python3":
+        raise bad_request(f"{path} is a {row['language']} script: wac server runs Python scripts (WAC workflows "
+                          "included); run the others on a Windmill instance (`wmill sync push` there)")
     script, roots = server.files.version(who.workspace, row)
     parent = request.query_params.get("parent_job") or who.job_id
     spec = RunSpec(str(script), args, project_root=roots, workspace=who.workspace, origin="api",
@@ -218,16 +221,21 @@ def list_jobs(request: Request) -> Response:
 
 
 def all_jobs(request: Request) -> Response:
-    """`GET jobs/list` (`wmill job list`): the workspace's runs, newest first; `script_path_exact`,
-    `success` and `running` filter them, `per_page` caps them (at most 100)."""
+    """`GET jobs/list` (`wmill job list`): the workspace's runs, newest first (with `parent_job`: that
+    run's tasks); `script_path_exact`, `success` and `running` filter them, `per_page` caps them (at most 100)."""
     who = in_workspace(request)
     query = request.query_params
     try:
         limit = min(max(int(query.get("per_page") or 30), 1), 100)
     except ValueError:
         raise bad_request("per_page must be a number") from None
-    jobs = [job_json(job) for job in state_of(request).store().runs(
-        workspace=who.workspace, limit=None, script=query.get("script_path_exact") or None)]
+    store = state_of(request).store()
+    parent = query.get("parent_job")
+    if parent:  # a run's tasks, oldest first
+        found = [job for job in store.children(parent) if job.workspace == who.workspace]
+    else:
+        found = store.runs(workspace=who.workspace, limit=None, script=query.get("script_path_exact") or None)
+    jobs = [job_json(job) for job in found]
     if query.get("success") in ("true", "false"):
         jobs = [j for j in jobs if j.get("success") is (query["success"] == "true")]
     if query.get("running") in ("true", "false"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import socket
 import sys
 from pathlib import Path
@@ -19,9 +20,13 @@ def serve(*, host: str, port: int, workspace: str, data: Path | None, workers: i
     from .scripts import check_workspace_id
 
     check_workspace_id(workspace)
-    location = locate(data)
-    db, token = prepare(location, workspace)
-    sock = _bind(host, port)
+    sock = _bind(host, port)  # first: a bad address or a busy port leaves nothing behind
+    try:
+        location = locate(data)
+        db, token = prepare(location, workspace)
+    except BaseException:
+        sock.close()
+        raise
     url = f"http://{_display_host(host)}:{sock.getsockname()[1]}/"
     config = ServerConfig(location.data_dir, location.store_path, url, workers, python or sys.executable)
     state = ServerState(config, db)
@@ -45,8 +50,13 @@ def _bind(host: str, port: int) -> socket.socket:
         sock.bind((host, port))
     except OSError as exc:
         sock.close()
-        raise InvalidInput(f"cannot listen on {host}:{port}: {exc.strerror}",
-                           "another server may be running there; pass another --port (or --port 0 for any)") from None
+        if exc.errno == errno.EADDRINUSE:
+            hint = "another server may be running there; pass another --port (or --port 0 for any)"
+        elif exc.errno in (errno.EACCES, errno.EPERM):
+            hint = "ports below 1024 need privileges; pass --port 8000 (or --port 0 for any)"
+        else:
+            hint = "pass an address of this machine with --host, e.g. 127.0.0.1 (the default) or 0.0.0.0"
+        raise InvalidInput(f"cannot listen on {host}:{port}: {exc.strerror}", hint) from None
     sock.listen(2048)
     return sock
 

@@ -22,7 +22,6 @@ TRANSPORT_KEYS = {"path", "content", "language", "parent_hash", "auto_parent", "
                   "deployment_message", "modules", "draft_only", "is_template"}
 REQUIRED_KEYS = ("path", "summary", "content", "language")
 ALWAYS_KEYS = ("summary", "description", "schema", "lock", "kind")
-PATH = re.compile(r"^[ufg]/[A-Za-z0-9_\-]+(/[A-Za-z0-9_\-.]+)+$")
 LANGUAGE_EXTENSIONS = {"python3": "py", "bun": "ts", "deno": "deno.ts", "nativets": "fetch.ts", "bash": "sh",
                        "postgresql": "pg.sql", "go": "go", "powershell": "ps1"}
 
@@ -40,9 +39,12 @@ def check_workspace_id(workspace: str) -> str:
 
 
 def check_path(path: str) -> str:
-    """A Windmill item path (`u/`, `f/` or `g/`, no `..`, not absolute); 400 otherwise."""
-    if not PATH.match(path) or ".." in path.split("/"):
-        raise bad_request(f"invalid path {path!r}: expected u/<user>/..., f/<folder>/... or g/<group>/...")
+    """A path Windmill accepts (`wac.cli.kinds.windmill_path`); 400 otherwise."""
+    from ..kinds.windmill_path import path_problem
+
+    problem = path_problem(path)
+    if problem:
+        raise bad_request(f"Invalid path {path!r}: {problem}")
     return path
 
 

@@ -1,0 +1,29 @@
+"""The kinds a sync pushes and `wac server` stores (scripts apart), and wmill's order of changes."""
+
+from __future__ import annotations
+
+from . import flow, folder, resource, resource_type, schedule, trigger, variable
+from .base import ItemKind
+
+KINDS: dict[str, ItemKind] = {kind.name: kind for kind in (
+    folder.KIND, resource_type.KIND, variable.KIND, resource.KIND, flow.KIND, schedule.KIND, *trigger.KINDS)}
+# wmill's getOrderFromPath: settings, key, users, groups, folders, resource types, variables, resources,
+# workspace dependencies, scripts, flows, raw apps, apps, schedules, triggers, then the rest.
+ORDER = {"settings": 0, "encryption_key": 1, "user": 2, "group": 3, "folder": 4, "resource-type": 5, "variable": 6,
+         "resource": 7, "workspace_dependencies": 8, "script": 9, "flow": 10, "raw_app": 11, "app": 12,
+         "schedule": 13, **{name: 14 for name in (*(k.name for k in trigger.KINDS), "native_trigger")}}
+
+
+def order_of(kind: str | None) -> int:
+    return ORDER.get(kind or "", 15)
+
+
+def archived_kind(name: str) -> tuple[ItemKind, str] | None:
+    """The kind and Windmill path of a workspace archive entry (`f/x/y.schedule.json`), if wac syncs it."""
+    if name.endswith("/folder.meta.json") and name.startswith("f/"):
+        return KINDS["folder"], name.split("/")[1]
+    for kind in KINDS.values():
+        suffix = f".{kind.name}.json"
+        if kind.name != "folder" and name.endswith(suffix):
+            return kind, name[: -len(suffix)]
+    return None

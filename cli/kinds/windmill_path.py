@@ -1,0 +1,52 @@
+"""What Windmill accepts as an item path and a folder name: one rule for lint, sync and the server.
+
+Windmill's check (`check_proper_path`, and the `proper_id` constraint before it): `u/`, `f/` or
+`g/`, then at least two segments of letters, digits (any script), `_` and `-`, at most 255
+characters in all. A folder's name (the segment after `f/`) is stricter: ASCII letters, digits
+and `_` only. Problems name the characters, not just the shape.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+MAX_LENGTH = 255
+ROOTS = ("u", "f", "g")
+
+
+def _path_char(ch: str) -> bool:
+    return ch in "_-" or ch.isalpha() or unicodedata.category(ch) == "Nd"
+
+
+def _folder_char(ch: str) -> bool:
+    return ch == "_" or (ch.isascii() and ch.isalnum())
+
+
+def path_problem(path: str) -> str | None:
+    """Why Windmill would refuse `path` (e.g. `f/team/etl`), or None when it accepts it."""
+    parts = path.split("/")
+    if parts[0] not in ROOTS:
+        return f"it must start with u/, f/ or g/, not {parts[0] + '/' if len(parts) > 1 else parts[0]!r}"
+    if len(parts) < 3 or not all(parts[1:]):
+        return "it needs a folder (or user, group) and a name, e.g. f/team/etl, without empty segments"
+    if len(path) > MAX_LENGTH:
+        return f"it is {len(path)} characters long; Windmill takes at most {MAX_LENGTH}"
+    bad = _named(ch for part in parts[1:] for ch in part if not _path_char(ch))
+    if bad:
+        return f"it contains {bad}: paths take letters, digits, _ and - only"
+    if parts[0] == "f":
+        return folder_problem(parts[1])
+    return None
+
+
+def folder_problem(name: str) -> str | None:
+    """Why Windmill would refuse a folder named `name`, or None."""
+    bad = _named(ch for ch in name if not _folder_char(ch))
+    if bad:
+        return f"folder name {name!r} contains {bad}: folder names take a-z, A-Z, 0-9 and _ only"
+    return None
+
+
+def _named(chars) -> str:
+    seen = list(dict.fromkeys(chars))
+    return ", ".join(repr(ch) if ch.isprintable() and ch != " " else f"U+{ord(ch):04X}" for ch in seen)
