@@ -9,6 +9,7 @@ from pathlib import Path
 
 
 from .errors import InvalidInput
+from .kinds.paths import DOTTED, NON_DOTTED, FolderSuffixes
 from .files import UnreadableFile, read_text
 from .metadata.yaml_load import YAMLError, describe
 from .metadata.yaml_load import load as load_yaml
@@ -59,10 +60,8 @@ class SyncConfig:
                 and (not self.extra_includes or any(glob_match(g, relative) for g in self.extra_includes)))
 
     @property
-    def suffixes(self):
-        from .kinds.paths import FolderSuffixes
-
-        return FolderSuffixes.of(self.non_dotted_paths)
+    def suffixes(self) -> FolderSuffixes:
+        return NON_DOTTED if self.non_dotted_paths else DOTTED
 
 
 def load_config(root: Path, includes: list[str] | None = None, excludes: list[str] | None = None,

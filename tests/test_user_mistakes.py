@@ -131,8 +131,8 @@ def test_one_clear_line_and_nothing_changed(tmp_path, server, case: Case):
     if case.read_only:
         if not _can_mount_read_only(cwd):
             pytest.skip("needs unshare and mount to make a read-only bind mount")
-        command = ["unshare", "-rm", "sh", "-c", f'mount --bind "$0" "$0" && mount -o remount,ro,bind "$0" "$0" '
-                                                 f'&& exec "$@"', str(cwd), *command]
+        command = ["unshare", "-rm", "sh", "-c", 'mount --bind "$0" "$0" && mount -o remount,ro,bind "$0" "$0" '
+                                                 '&& exec "$@"', str(cwd), *command]
     before = _tree(cwd)
     done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=120,
                           stdin=subprocess.DEVNULL)

@@ -202,15 +202,8 @@ def step_paths(flow_value: Any) -> list[str]:
     return found
 
 
-def local_mapping(flow_yaml: str | None) -> dict[str, str]:
-    """step id -> inline file of a local `flow.yaml` (unreadable or escaping names left out)."""
-    from ..metadata.yaml_load import YAMLError
-    from ..metadata.yaml_load import load as load_yaml
-
-    try:
-        flow = load_yaml(flow_yaml) if flow_yaml else None
-    except YAMLError:
-        return {}
+def local_mapping(flow: Any) -> dict[str, str]:
+    """step id -> inline file of a local `flow.yaml`'s parsed value (escaping names left out)."""
     value = flow.get("value") if isinstance(flow, dict) else None
     if not isinstance(value, dict):
         return {}

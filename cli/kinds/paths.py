@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from wac.sdk.layout import MODULE_SUFFIX
 
@@ -29,8 +30,10 @@ CONTENT_EXTENSIONS = (".fetch.ts", ".deno.ts", ".bun.ts", ".ts", ".py", ".go", "
                       ".nu", ".playbook.yml", ".java", ".rb", ".r")
 # Top-level folders wmill walks; everything else in the repo is not a Windmill file.
 ROOT_FOLDERS = ("u", "f", "g", "users", "groups", "dependencies", "locks", "migrations")
-ITEM_ROOTS = ("u", "f", "g")
 _MIGRATION = re.compile(r"^migrations/datatable/[^/]+/\d+_.*\.(up|down)\.sql$")
+_FOLDER_META = re.compile(r"folder\.[^.]+\.meta")
+_SETTINGS = re.compile(r"settings\.[^.]+")
+_KEY = re.compile(r"encryption_key\.[^.]+")
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,7 @@ def has_content_extension(path: str) -> bool:
     return path.endswith(CONTENT_EXTENSIONS)
 
 
+@lru_cache(maxsize=65536)
 def kind_of(path: str, suffixes: FolderSuffixes = DOTTED) -> str | None:
     """wmill's type of a file (`script`, `flow`, `resource`, `http_trigger`, ...); None when it has none."""
     if is_migration(path):
@@ -136,11 +140,11 @@ def kind_of(path: str, suffixes: FolderSuffixes = DOTTED) -> str | None:
     ext = "." + ext if dot else ""
     if ext in _SCRIPT_EXTS or (ext == ".yml" and stem.rsplit(".", 1)[-1] == "playbook" and "." in stem):
         return "script"
-    if stem == "folder.meta" or re.fullmatch(r"folder\.[^.]+\.meta", stem):
+    if stem == "folder.meta" or _FOLDER_META.fullmatch(stem):
         return "folder"
-    if stem == "settings" or re.fullmatch(r"settings\.[^.]+", stem):
+    if stem == "settings" or _SETTINGS.fullmatch(stem):
         return "settings"
-    if stem == "encryption_key" or re.fullmatch(r"encryption_key\.[^.]+", stem):
+    if stem == "encryption_key" or _KEY.fullmatch(stem):
         return "encryption_key"
     ending = stem.rsplit(".", 1)[-1]
     if ending.endswith("_native_trigger"):
@@ -150,6 +154,7 @@ def kind_of(path: str, suffixes: FolderSuffixes = DOTTED) -> str | None:
     return None
 
 
+@lru_cache(maxsize=65536)
 def item_of(path: str, suffixes: FolderSuffixes = DOTTED) -> str:
     """The item a file belongs to, one key per item whatever its layout.
 
@@ -175,18 +180,3 @@ def item_of(path: str, suffixes: FolderSuffixes = DOTTED) -> str:
     if kind == "workspace_dependencies":
         return path
     return path.rsplit(".", 1)[0]
-
-
-def remote_path_of(item: str, kind: str, suffixes: FolderSuffixes = DOTTED) -> str:
-    """The Windmill path of an item key (`f/x/y.flow` -> `f/x/y`, `f/x/folder` -> `x` for a folder)."""
-    if kind in FOLDER_KINDS:
-        return item[: -len(suffixes.of_kind(kind))]
-    if kind == "folder":
-        return item.split("/")[1]
-    if kind == "script" or kind == "workspace_dependencies":
-        return item
-    if kind == "group":
-        return item[len("groups/"):].rsplit(".", 1)[0] if item.startswith("groups/") else item.rsplit(".", 1)[0]
-    if kind == "user":
-        return item[len("users/"):].rsplit(".", 1)[0] if item.startswith("users/") else item.rsplit(".", 1)[0]
-    return item.rsplit(".", 1)[0] if item.endswith("." + kind) else item

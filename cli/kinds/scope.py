@@ -15,6 +15,7 @@ from .paths import (ROOT_FOLDERS, SYNCED_EXTENSIONS, TRIGGER_KINDS, folder_item,
 if TYPE_CHECKING:
     from ..config import SyncConfig
 
+_TRIGGER_FILES = tuple(f".{kind}.yaml" for kind in TRIGGER_KINDS) + ("_native_trigger.yaml",)
 _ALWAYS_WALKED = frozenset(("", "u", "f", "g", "ui", "users", "groups", "dependencies", "locks", "migrations"))
 RAW_APP_BACKEND = "backend"
 _NEVER_DEPLOYED_FILES = frozenset(("package-lock.json", "DATATABLES.md", "AGENTS.md", "wmill.d.ts"))
@@ -79,8 +80,7 @@ def file_synced(path: str, config: "SyncConfig") -> bool:
     name = path.rsplit("/", 1)[-1]
     if not config.include_schedules and name.endswith(".schedule.yaml"):
         return False
-    if not config.include_triggers and (name.endswith(tuple(f".{k}.yaml" for k in TRIGGER_KINDS))
-                                        or name.endswith("_native_trigger.yaml")):
+    if not config.include_triggers and name.endswith(_TRIGGER_FILES):
         return False
     if not config.include_users and name.endswith(".user.yaml"):
         return False

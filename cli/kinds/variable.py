@@ -26,8 +26,4 @@ class VariableKind(ItemKind):
         return body
 
 
-def is_secret_file(value: Any) -> bool:
-    return isinstance(value, dict) and bool(value.get("is_secret"))
-
-
 KIND = VariableKind()

@@ -11,7 +11,7 @@ from ..config import SyncConfig
 from ..files import check_writable, create_new, write_atomic
 from ..kinds.languages import display_name
 from ..kinds.walk import walk
-from .folder_items import FolderItem, FolderState, folder_items, read_folder_state
+from .folder_items import FolderItem, folder_items, read_folder_state
 from .hashing import item_hashes
 from .items import ScriptItem, find_scripts
 from .lockfile import WmillLock

@@ -117,11 +117,15 @@ def _json(value: Any) -> str:
 
 def _same(a: Any, b: Any) -> bool:
     """JSON equality (Python's == takes True for 1)."""
+    if isinstance(a, str) or isinstance(b, str):
+        return a == b  # file texts, most of a tree: no numbers to tell apart
     return a == b and _json(a) == _json(b)
 
 
 def _numbers_as_js(value: Any) -> Any:
     """JSON numbers as JavaScript sees them: 1.0 and 1 are the same number, true is not 1."""
+    if isinstance(value, str):
+        return value
     if isinstance(value, dict):
         return {str(k): _numbers_as_js(v) for k, v in value.items()}
     if isinstance(value, list):

@@ -8,11 +8,16 @@ are retried with backoff for every call (nothing reached the server), and
 from __future__ import annotations
 
 import os
+import sys
 import time
+import types
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-import httpx
+# httpx imports its own command-line tool (click, rich, pygments: a tenth of a second) when it is
+# imported, unless that module is already there; wac never runs it.
+sys.modules.setdefault("httpx._main", types.ModuleType("httpx._main"))
+import httpx  # noqa: E402
 
 from ..errors import Failed
 from .target import Target

@@ -11,7 +11,7 @@ from typing import Any
 from ..config import SyncConfig
 from ..errors import InvalidInput
 from ..files import UnreadableFile, read_text
-from ..kinds.scope import in_sync, never_walked
+from ..kinds.scope import file_synced, never_walked
 from ..kinds.walk import walk
 from .changes import comparable
 from .layout import MOD, is_content, item_of, kind_of, synced
@@ -37,8 +37,8 @@ def read_tree(root: Path, config: SyncConfig) -> LocalTree:
     _refuse_other_folder_naming(root, config)
     tree = LocalTree()
     suffixes = config.suffixes
-    for path in walk(root, config):
-        if not in_sync(path, config):
+    for path in walk(root, config):  # the walk leaves ignored files out
+        if not file_synced(path, config):
             continue
         kind = kind_of(path, suffixes)
         if not synced(kind):

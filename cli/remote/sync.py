@@ -59,7 +59,7 @@ class Session:
         """A local flow's inline file per step, so a push compares files under the repo's names."""
         from ..kinds.flow_modules import local_mapping
 
-        return local_mapping(self.local.files.get(f"{folder}/flow.yaml"))
+        return local_mapping(self.local.values.get(f"{folder}/flow.yaml"))
 
     def preflight(self, plan: SyncPlan) -> None:
         """Refuse the push before anything is sent when an item it would write cannot be accepted."""

@@ -20,7 +20,6 @@ import signal
 import socket
 import sys
 import traceback
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
