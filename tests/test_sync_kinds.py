@@ -148,3 +148,18 @@ def test_a_bad_item_stops_the_push_before_anything_is_sent(tmp_path, wac_server,
         error = [line for line in refused.stderr.splitlines() if line.startswith("error:")]
         assert len(error) == 1 and says in error[0] and "Traceback" not in refused.stderr
     assert wac_server.client.get("w/local/folders/get/etl").status_code == 404  # nothing was sent
+
+
+def test_what_the_workspace_adds_or_renames_is_not_taken_for_an_edit_there(tmp_path, wac_server):
+    """The server fills in defaults (`has_permissioned_as`) and a pull names inline files its own way:
+    the next push still shows those as changes, as wmill does, but holds nothing back as edited there."""
+    repo = _repo(tmp_path, "repo")
+    schedule = repo / "f/etl/nightly.schedule.yaml"
+    schedule.write_text(schedule.read_text().replace("no_flow_overlap", "has_permissioned_as: false\nno_flow_overlap"))
+    flow = repo / "f/etl/notify.flow"
+    (flow / "shout.inline_script.py").rename(flow / "my_shout.py")
+    (flow / "flow.yaml").write_text((flow / "flow.yaml").read_text().replace("shout.inline_script.py", "my_shout.py"))
+    assert wac("sync", "push", "--yes", cwd=repo, server=wac_server).returncode == 0
+    again = wac("sync", "push", "--yes", cwd=repo, server=wac_server)
+    assert again.returncode == 0 and "changed in the workspace" not in again.stdout, again.stdout
+    assert wac("sync", "push", "--dry-run", cwd=repo, server=wac_server).returncode == 0

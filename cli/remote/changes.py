@@ -9,12 +9,14 @@ before additions and edits; then by path (localeCompare).
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any, Iterable, Protocol
 
 from ..kinds import order_of
+from ..kinds.flow_modules import replace, steps, top_modules
 from ..kinds.paths import DOTTED, FolderSuffixes
 from ..metadata.collation import locale_key
 from ..metadata.yaml_load import YAMLError
@@ -87,20 +89,44 @@ def normalized(path: str, value: Any) -> Any:
 
 
 def item_digests(values: dict[str, Any], suffixes: FolderSuffixes = DOTTED) -> dict[str, str]:
-    """item -> a digest of its content that ignores layout (flat or folder) and YAML formatting."""
+    """item -> a digest of what the workspace keeps of it, whatever the layout, file names and locks.
+
+    A flow is its value with every `!inline` file read back; a script its content, metadata and
+    modules. Locks are left out: the workspace derives them, so a relock is not an edit.
+    """
     roles: dict[str, dict[str, Any]] = {}
     for path, value in values.items():
         item = item_of(path, suffixes)
-        role = role_of(path, item)
-        if role == "metadata" and isinstance(value, dict) and str(value.get("lock", "")).startswith("!inline "):
-            value = dict(value, lock="!inline")  # the lock file's path depends on the layout
-        roles.setdefault(item, {})[role] = value
-    for parts in roles.values():
-        meta = parts.get("metadata")
-        if isinstance(meta, dict) and meta.get("lock") == "!inline" and not parts.get("lock"):
-            parts["metadata"] = dict(meta, lock="")  # an empty lock file is the empty lock the workspace keeps
-            parts.pop("lock", None)
-    return {item: hashlib.sha256(_json(parts).encode()).hexdigest() for item, parts in roles.items()}
+        roles.setdefault(item, {})[role_of(path, item)] = value
+    return {item: hashlib.sha256(_json(_lockless(item, parts, suffixes)).encode()).hexdigest()
+            for item, parts in roles.items()}
+
+
+def _lockless(item: str, parts: dict[str, Any], suffixes: FolderSuffixes) -> Any:
+    if item.endswith(suffixes.flow) and isinstance(parts.get("/flow.yaml"), dict):
+        return _flow_api_value(parts)
+    kept = {role: value for role, value in parts.items() if role != "lock" and not role.endswith(".lock")}
+    if isinstance(kept.get("metadata"), dict):
+        kept["metadata"] = {k: v for k, v in kept["metadata"].items() if k != "lock"}
+    return kept
+
+
+def _flow_api_value(parts: dict[str, Any]) -> Any:
+    """The flow as pushed: `!inline` files read back into their steps, step locks dropped."""
+    flow = copy.deepcopy(parts["/flow.yaml"])
+    value = flow.get("value")
+    if isinstance(value, dict):
+        def read(name: str) -> str | None:
+            found = parts.get("/" + name)
+            return found if found is None or isinstance(found, str) else _json(found)
+
+        missing = replace(value, read)
+        for modules in top_modules(value):
+            for _, step in steps(modules):
+                step.pop("lock", None)
+        if missing:
+            flow["missing"] = missing
+    return flow
 
 
 def items_of(changes: Iterable[Change]) -> dict[str, list[Change]]:

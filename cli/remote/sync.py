@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Callable
 
 from ..config import SyncConfig
+from ..errors import Failed
 from ..files import UnreadableFile, check_writable, read_text, write_atomic
-from .changes import DELETED, Change
+from .changes import DELETED, Change, item_digests
 from .client import WindmillClient
 from .local_tree import LocalTree, read_tree
 from .push import ItemResult, Pusher
@@ -48,12 +49,15 @@ class Session:
     def replan(self, direction: str, *, delete: bool, force: bool) -> SyncPlan:
         """Plan again after the repo changed (metadata regenerated), with the archive already read."""
         self.local = read_tree(self.root, self.config)
-        context = render_context(self.config, self.file_types,
-                                 self._local_flow_names if direction == PUSH else lambda folder: {})
-        self.remote = render(self.archive, self.local.flat_module_scripts(), context)
+        self.remote = self._render(self.archive, direction)
         assert self.record is not None
         return make_plan(direction, self.local, self.remote, self.record, delete=delete, force=force,
                          suffixes=self.config.suffixes)
+
+    def _render(self, archive: dict[str, str], direction: str) -> RemoteTree:
+        context = render_context(self.config, self.file_types,
+                                 self._local_flow_names if direction == PUSH else lambda folder: {})
+        return render(archive, self.local.flat_module_scripts(), context)
 
     def _local_flow_names(self, folder: str) -> dict[str, str]:
         """A local flow's inline file per step, so a push compares files under the repo's names."""
@@ -83,8 +87,13 @@ class Session:
                         message=message, force=force)
         try:
             pusher.apply(plan.changes, parallel, on_result)
-        finally:  # also after Ctrl-C: what was pushed is in sync
-            self._save_record(plan, {r.item: plan.local_digests.get(r.item) for r in pusher.done if r.ok})
+        except BaseException:  # also after Ctrl-C: what was pushed is forgotten, the rest kept
+            self._save_record(plan, {r.item: (None, None) for r in pusher.done if r.ok})
+            raise
+        pushed_items = [r.item for r in pusher.done if r.ok]
+        after = self._read_back() if pushed_items else {}
+        self._save_record(plan, {item: (plan.local_digests.get(item), after.get(item)) for item in pushed_items},
+                          remote=after or None)
         results = pusher.done
         pushed = {r.item for r in results if r.ok and r.kind == "script"}
         jobs = self.client.failed_dependency_jobs(since) if pushed else []
@@ -105,13 +114,23 @@ class Session:
                 target.unlink(missing_ok=True)
             else:
                 write_atomic(target, change.after or "")
-        self._save_record(plan, {c.item: plan.remote_digests.get(c.item) for c in plan.changes})
+        self._save_record(plan, {c.item: (plan.remote_digests.get(c.item),) * 2 for c in plan.changes})
         run = MetadataRun(self.root, self.config, Options())
         return run.record_pulled({c.item for c in plan.changes})
 
-    def _save_record(self, plan: SyncPlan, applied: dict[str, str | None]) -> None:
+    def _read_back(self) -> dict[str, str]:
+        """The workspace's digests after a push (what it made of the items); {} when it cannot be read."""
+        try:
+            data, kind = self.client.tarball(self.config)
+            remote = self._render(read_archive(data, kind), PUSH)
+        except Failed:
+            return {}
+        return item_digests(remote.values, self.config.suffixes)
+
+    def _save_record(self, plan: SyncPlan, applied: dict[str, tuple[str | None, str | None]],
+                     remote: dict[str, str] | None = None) -> None:
         if self.record is not None:
-            self.record.save(plan.local_digests, plan.remote_digests, applied)
+            self.record.save(plan.local_digests, plan.remote_digests if remote is None else remote, applied)
 
 
 def stale_scripts(root: Path, config: SyncConfig, items: set[str], *, regenerate: bool) -> list[str]:

@@ -39,11 +39,12 @@ def make_plan(direction: str, local: LocalTree, remote: RemoteTree, record: Sync
                     remote_digests=item_digests(remote.values, suffixes),
                     has_record=record.exists, other_kinds=local.other_kinds + remote.other_kinds)
     source_items = plan.source_digests
-    target_digests = plan.remote_digests if direction == PUSH else plan.local_digests
+    target_side, target_digests = (("remote", plan.remote_digests) if direction == PUSH
+                                   else ("local", plan.local_digests))
     for change in everything:
         if change.name == DELETED and change.item not in source_items and not delete:
             plan.held_deletions.append(change)
-        elif record.moved(change.item, target_digests.get(change.item)) and not force:
+        elif record.moved(change.item, target_side, target_digests.get(change.item)) and not force:
             plan.conflicts.append(change)
         else:
             plan.changes.append(change)

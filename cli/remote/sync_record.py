@@ -1,9 +1,10 @@
-"""What each item looked like on a workspace after the last pull or push from this clone.
+"""What each item looked like on both sides after the last pull or push from this clone.
 
-Kept in `.wac/sync/<remote>/<workspace>.json` as item -> digest (see
-`changes.item_digests`). A push skips items whose remote digest moved since
-(someone edited them in the workspace), a pull skips items edited locally
-since; with no record (a fresh clone) both behave as `wmill` does.
+Kept in `.wac/sync/<remote>/<workspace>.json` as item -> {local, remote} digests (see
+`changes.item_digests`); the two differ when the workspace keeps an item otherwise than it
+was pushed (defaults filled in, locks computed). A push skips items whose workspace digest
+moved since (someone edited them there), a pull skips items edited locally since; with no
+record (a fresh clone) both behave as `wmill` does.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from ..files import write_atomic
 from ..project import state_dir, wac_dir
 from .target import Target
 
-VERSION = 1
+VERSION = 2  # 2: both sides' digests, leaving locks and inline file names out
+SIDES = ("local", "remote")
 
 
 class SyncRecord:
-    def __init__(self, root: Path, path: Path, items: dict[str, str] | None) -> None:
+    def __init__(self, root: Path, path: Path, items: dict[str, dict[str, str]] | None) -> None:
         self.root = root
         self.path = path
         self.items = items  # None: no record yet
@@ -40,25 +42,31 @@ class SyncRecord:
     def exists(self) -> bool:
         return self.items is not None
 
-    def moved(self, item: str, digest_now: str | None) -> bool:
-        """Whether the item changed since the last sync (never, without a record)."""
-        return self.items is not None and self.items.get(item) != digest_now
+    def moved(self, item: str, side: str, digest_now: str | None) -> bool:
+        """Whether the item changed on `side` since the last sync (never, without a record)."""
+        if self.items is None:
+            return False
+        entry = self.items.get(item)
+        return (entry.get(side) if isinstance(entry, dict) else None) != digest_now
 
-    def save(self, local: dict[str, str], remote: dict[str, str], applied: dict[str, str | None]) -> None:
-        """Record items equal on both sides, and `applied` items as now synced; keep the rest."""
+    def save(self, local: dict[str, str], remote: dict[str, str],
+             applied: dict[str, tuple[str | None, str | None]]) -> None:
+        """Record items equal on both sides, and `applied` items' (local, remote) digests; keep the rest.
+
+        An applied item with a side unknown (gone, or not read back) is forgotten."""
         items = dict(self.items or {})
         for item in set(local) | set(remote) | set(items):
             if local.get(item) == remote.get(item):
-                _set(items, item, local.get(item))
-        for item, digest in applied.items():
-            _set(items, item, digest)
+                _set(items, item, (local.get(item), remote.get(item)))
+        for item, digests in applied.items():
+            _set(items, item, digests)
         wac_dir(self.root)
         write_atomic(self.path, json.dumps({"version": VERSION, "items": dict(sorted(items.items()))}, indent=1))
         self.items = items
 
 
-def _set(items: dict[str, str], item: str, digest: str | None) -> None:
-    if digest is None:
+def _set(items: dict[str, dict[str, str]], item: str, digests: tuple[str | None, str | None]) -> None:
+    if None in digests:
         items.pop(item, None)
     else:
-        items[item] = digest
+        items[item] = dict(zip(SIDES, digests))
