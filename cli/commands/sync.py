@@ -44,7 +44,8 @@ def push(
     session, report = _open(workspace, base_url, token, config_dir, includes, excludes, json_output, show_diffs)
     with session.client:
         plan = session.plan(PUSH, delete=delete, force=force)
-        session.preflight(plan)
+        for warning in session.preflight(plan):
+            report.out.err_line(f"warning: {warning}")
         changed = {c.item for c in plan.changes if c.kind == "script"}
         stale = stale_scripts(session.root, session.config, changed, regenerate=auto_metadata) if changed else []
         if auto_metadata and changed:
@@ -85,7 +86,7 @@ def pull(
         report.plan(plan, "")
         if _stop_before_applying(report, plan, dry_run, yes, "to your local files"):
             return
-        filled = session.pull(plan, report.pull_change)
+        filled = session.pull(plan, report.pull_change, fill_missing=not json_output)
         report.pulled(plan, filled)
     if plan.conflicts:
         raise typer.Exit(1)

@@ -201,15 +201,15 @@ class MetadataRun:
             update_schema=not self.options.lock_only,
         )
 
-    def record_pulled(self, pulled: set[str]) -> int:
-        """After a pull, as `wmill sync pull`: hashes of pulled scripts and flows, then any missing entry
-        (scripts, flows, apps); the number of entries filled."""
+    def record_pulled(self, pulled: set[str], *, fill_missing: bool) -> int:
+        """After a pull, as `wmill sync pull`: hashes of pulled scripts and flows, then (`fill_missing`)
+        any missing entry (scripts, flows, apps); the number of entries filled."""
         filled = 0
         for key, hashes, error in self._recordables():
             if error is not None:
                 continue
             missing = self.lock.get(next(iter(hashes)) if key in self.states else _top(hashes)) is None
-            if key in pulled or missing:
+            if key in pulled or (missing and fill_missing):
                 self.lock.replace(key, hashes)
                 filled += missing and key not in pulled
         self.lock.save()

@@ -65,8 +65,9 @@ class Session:
 
         return local_mapping(self.local.values.get(f"{folder}/flow.yaml"))
 
-    def preflight(self, plan: SyncPlan) -> None:
-        """Refuse the push before anything is sent when an item it would write cannot be accepted."""
+    def preflight(self, plan: SyncPlan) -> list[str]:
+        """Refuse the push before anything is sent when an item it would write cannot be accepted;
+        else what to warn about."""
         from ..kinds import PushContext
         from .preflight import check
 
@@ -76,7 +77,7 @@ class Session:
             except UnreadableFile:
                 return None
 
-        check(plan.changes, PushContext(self.client, self.config, read), self.local.files,
+        return check(plan.changes, PushContext(self.client, self.config, read), self.local.files,
               self.client.resource_type_names)
 
     def push(self, plan: SyncPlan, *, message: str | None, force: bool, parallel: int,
@@ -99,11 +100,13 @@ class Session:
         jobs = self.client.failed_dependency_jobs(since) if pushed else []
         return results, [job for job in jobs if job.get("script_path") in pushed]
 
-    def pull(self, plan: SyncPlan, on_change: Callable[[Change], None]) -> int:
-        """Write the plan's files (each atomically), then record wmill-lock.yaml hashes; entries filled."""
+    def pull(self, plan: SyncPlan, on_change: Callable[[Change], None], *, fill_missing: bool) -> int:
+        """Write the plan's files (each atomically), then record wmill-lock.yaml hashes of the pulled
+        items and, with `fill_missing`, of every item it lacks (as wmill, even with nothing pulled);
+        the entries filled."""
         from ..metadata.generate import MetadataRun, Options
 
-        if not plan.changes:
+        if not plan.changes and not fill_missing:
             self._save_record(plan, {})
             return 0
         check_writable([self.root / change.path for change in plan.changes] + [self.root / "wmill-lock.yaml"])
@@ -116,7 +119,7 @@ class Session:
                 write_atomic(target, change.after or "")
         self._save_record(plan, {c.item: (plan.remote_digests.get(c.item),) * 2 for c in plan.changes})
         run = MetadataRun(self.root, self.config, Options())
-        return run.record_pulled({c.item for c in plan.changes})
+        return run.record_pulled({c.item for c in plan.changes}, fill_missing=fill_missing)
 
     def _read_back(self) -> dict[str, str]:
         """The workspace's digests after a push (what it made of the items); {} when it cannot be read."""

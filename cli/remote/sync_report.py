@@ -181,13 +181,14 @@ class SyncReport:
             self.out.line(self.style.paint(
                 "Not pulled: items deleted in the repo since the last sync. `wac sync push --delete` deletes them "
                 "in the workspace too; `wac sync pull --force` gets them back.", "31"))
-        if not plan.changes:
-            return
-        self.out.line("All local changes pulled, now updating wmill-lock.yaml")
+        if plan.changes:
+            self.out.line("All local changes pulled, now updating wmill-lock.yaml")
         if filled:
             self.out.line(f"Auto-filled {filled} missing lockfile entries from disk.")
-        self.out.line(self.style.paint(
-            f"Done! All {len(plan.changes)} changes applied locally and wmill-lock.yaml updated.", "32", bold=True))
+        if plan.changes:
+            self.out.line(self.style.paint(
+                f"Done! All {len(plan.changes)} changes applied locally and wmill-lock.yaml updated.", "32",
+                bold=True))
 
     def dry_run(self, plan: SyncPlan) -> None:
         if self.json_mode:
