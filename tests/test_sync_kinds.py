@@ -144,6 +144,9 @@ def test_deletions_need_delete_and_then_go(tmp_path, wac_server):
     (lambda repo: (repo / "f/etl/nightly.schedule.yaml").write_text(
         (repo / "f/etl/nightly.schedule.yaml").read_text().replace("0 0 3 * * *", "0 0 25 * * *")),
      "f/etl/nightly.schedule.yaml: invalid cron expression '0 0 25 * * *': hours"),
+    (lambda repo: (repo / "f/etl/warehouse.resource.yaml").write_text(
+        (repo / "f/etl/warehouse.resource.yaml").read_text().replace("postgresql", "postgress")),
+     "resource type 'postgress' does not exist in the workspace"),
     (lambda repo: (repo / "f/etl/daily.flow/clean.inline_script.py").unlink(),
      "cannot push flow f/etl/daily: missing inline script file(s): clean.inline_script.py"),
     (lambda repo: (repo / "f/etl/notify.flow/flow.yaml").write_text("summary: [broken\n"),
@@ -158,18 +161,6 @@ def test_a_bad_item_stops_the_push_before_anything_is_sent(tmp_path, wac_server,
         error = [line for line in refused.stderr.splitlines() if line.startswith("error:")]
         assert len(error) == 1 and says in error[0] and "Traceback" not in refused.stderr
     assert wac_server.client.get("w/local/folders/get/etl").status_code == 404  # nothing was sent
-
-
-def test_a_resource_of_an_unknown_type_is_pushed_with_a_warning(tmp_path, wac_server):
-    """Windmill takes a resource whatever its type (the type may live outside the repo): warn, not refuse."""
-    repo = _repo(tmp_path, "repo")
-    resource = repo / "f/etl/warehouse.resource.yaml"
-    resource.write_text(resource.read_text().replace("postgresql", "postgress"))
-    pushed = wac("sync", "push", "--yes", cwd=repo, server=wac_server)
-    assert pushed.returncode == 0, pushed.stdout + pushed.stderr
-    assert ("warning: f/etl/warehouse.resource.yaml: resource type 'postgress' is not in the workspace"
-            in pushed.stderr)
-    assert wac_server.client.get("w/local/resources/get/f/etl/warehouse").json()["resource_type"] == "postgress"
 
 
 def test_what_the_workspace_adds_or_renames_is_not_taken_for_an_edit_there(tmp_path, wac_server):

@@ -44,8 +44,7 @@ def push(
     session, report = _open(workspace, base_url, token, config_dir, includes, excludes, json_output, show_diffs)
     with session.client:
         plan = session.plan(PUSH, delete=delete, force=force)
-        for warning in session.preflight(plan):
-            report.out.err_line(f"warning: {warning}")
+        session.preflight(plan)
         changed = {c.item for c in plan.changes if c.kind == "script"}
         stale = stale_scripts(session.root, session.config, changed, regenerate=auto_metadata) if changed else []
         if auto_metadata and changed:

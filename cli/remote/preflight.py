@@ -1,7 +1,6 @@
 """What a push checks before it sends anything: every item it would write must be one the workspace
-accepts (a path Windmill takes, YAML that parses, a flow's `!inline` files, a schedule's valid cron),
-so a bad file stops the push whole instead of half-way. A resource of a type the workspace lacks is
-accepted by Windmill, so it is only warned about (a typo, or a type kept outside the repo)."""
+accepts (a path Windmill takes, YAML that parses, a flow's `!inline` files, a schedule's valid cron,
+a resource type that exists), so a bad file stops the push whole instead of half-way."""
 
 from __future__ import annotations
 
@@ -20,11 +19,9 @@ class PushRefused(InvalidInput):
 
 
 def check(changes: list[Change], ctx: PushContext, files: dict[str, str],
-          resource_types: Callable[[], set[str] | None]) -> list[str]:
-    """Raise PushRefused naming the first problem (and how many more) among the items to write;
-    else the warnings."""
+          resource_types: Callable[[], set[str] | None]) -> None:
+    """Raise PushRefused naming the first problem (and how many more) among the items to write."""
     problems: list[str] = []
-    warnings: list[str] = []
     known_types: set[str] | None = None
     by_item: dict[str, dict[str, str]] = {}
     for path, text in files.items():
@@ -48,21 +45,20 @@ def check(changes: list[Change], ctx: PushContext, files: dict[str, str],
             problems.append(str(exc))
             continue
         problem = _problem(kind.name, value)
-        if kind.name == "resource":
+        if kind.name == "resource" and problem is None:
             if known_types is None:
                 known_types = (resource_types() or set()) | _repo_types(files)
             resource_type = value.get("resource_type")
             if known_types and resource_type not in known_types:
-                warnings.append(f"{kind.local_file(remote_path)}: resource type {resource_type!r} is not in the "
-                                "workspace (nor a .resource-type.yaml in the repo); the UI cannot edit the "
-                                "resource until it is")
+                problem = (f"resource type {resource_type!r} does not exist in the workspace "
+                           f"(nor as a .resource-type.yaml in the repo): create it there, or commit "
+                           f"{resource_type}.resource-type.yaml")
         if problem:
             problems.append(f"{kind.local_file(remote_path) if kind.name != 'flow' else item}: {problem}")
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise PushRefused(f"nothing was pushed: {problems[0]}{more}",
                           "fix the file(s), or exclude them in wmill.yaml; `wac lint` lists every problem")
-    return warnings
 
 
 def _problem(kind: str, value: dict[str, Any]) -> str | None:

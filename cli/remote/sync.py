@@ -65,9 +65,8 @@ class Session:
 
         return local_mapping(self.local.values.get(f"{folder}/flow.yaml"))
 
-    def preflight(self, plan: SyncPlan) -> list[str]:
-        """Refuse the push before anything is sent when an item it would write cannot be accepted;
-        else what to warn about."""
+    def preflight(self, plan: SyncPlan) -> None:
+        """Refuse the push before anything is sent when an item it would write cannot be accepted."""
         from ..kinds import PushContext
         from .preflight import check
 
@@ -77,7 +76,7 @@ class Session:
             except UnreadableFile:
                 return None
 
-        return check(plan.changes, PushContext(self.client, self.config, read), self.local.files,
+        check(plan.changes, PushContext(self.client, self.config, read), self.local.files,
               self.client.resource_type_names)
 
     def push(self, plan: SyncPlan, *, message: str | None, force: bool, parallel: int,
