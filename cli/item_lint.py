@@ -10,26 +10,33 @@ from pathlib import Path
 from wac.parser import ERROR, Finding
 
 from .files import UnreadableFile, read_text
+from .kinds import KINDS
 from .kinds.cron import cron_problem
 from .kinds.flow_modules import inline_files
 from .kinds.flow_shape import FLOW
-from .kinds import KINDS
 from .kinds.paths import DOTTED, FolderSuffixes, item_of, kind_of
 from .kinds.schedule import SHAPE as SCHEDULE
 from .kinds.shape import findings as shape_findings
 from .kinds.trigger import SHAPES as TRIGGERS
-from .kinds.windmill_path import folder_problem, path_problem
+from .kinds.windmill_path import item_path_problem
 from .metadata.yaml_load import YAMLError, describe
 from .metadata.yaml_load import load as load_yaml
 
-_FLOW_FILE = re.compile(r"(^|/)flow\.ya?ml$", re.I)
-_TRIGGER_FILE = re.compile(r"\.(" + "|".join(TRIGGERS) + r")_trigger\.ya?ml$", re.I)
+_FLOW_FILE = re.compile(r"(^|/)flow\.ya?ml$", re.IGNORECASE)
+_NAMED_ITEM_SUFFIXES = (".resource.yaml", ".resource.json", ".variable.yaml", ".resource-type.yaml",
+                        "folder.meta.yaml")
+_TRIGGER_FILE = re.compile(r"\.(" + "|".join(TRIGGERS) + r")_trigger\.ya?ml$", re.IGNORECASE)
 
 
 def is_item_file(path: str) -> bool:
     """A file `wmill lint` validates: a flow's `flow.yaml`, a schedule, a trigger."""
     return bool(_FLOW_FILE.search(path) or path.lower().endswith((".schedule.yaml", ".schedule.yml"))
                 or _TRIGGER_FILE.search(path))
+
+
+def is_named_item_file(path: str) -> bool:
+    """A file of an item whose only check is its path or name (resource, variable, resource type, folder)."""
+    return path.endswith(_NAMED_ITEM_SUFFIXES)
 
 
 def lint_item_file(file: Path, shown: str) -> list[Finding]:
@@ -68,15 +75,11 @@ def lint_item_file(file: Path, shown: str) -> list[Finding]:
 def path_findings(relative: str, shown: str, suffixes: FolderSuffixes = DOTTED) -> list[Finding]:
     """WAC203 when the Windmill path of an item's file (relative to the repo root) is one Windmill refuses."""
     kind = kind_of(relative, suffixes)
-    if not relative.startswith(("f/", "u/", "g/")) or kind not in ("script", *KINDS):
+    if kind not in ("script", *KINDS) or (kind != "resource-type" and not relative.startswith(("f/", "u/", "g/"))):
         return []
     item = item_of(relative, suffixes)
-    if kind == "folder":
-        remote = item.split("/")[1]
-        problem = folder_problem(remote)
-    else:
-        remote = item if kind == "script" else KINDS[kind].remote_path(item)
-        problem = path_problem(remote)
+    remote = item if kind == "script" else KINDS[kind].remote_path(item)
+    problem = item_path_problem(kind, remote)
     if not problem:
         return []
     return [_finding(shown, 1, 1, "WAC203", "path-refused", f"Windmill refuses the path {remote!r}: {problem}",

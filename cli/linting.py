@@ -17,7 +17,7 @@ from wac.parser import ERROR, RULES_VERSION, Finding
 
 from .errors import PathNotFound
 from .files import UnreadableFile, read_text
-from .item_lint import is_item_file, lint_item_file, path_findings
+from .item_lint import is_item_file, is_named_item_file, lint_item_file, path_findings
 from .json_cache import JsonCache
 from .kinds.languages import display_name, language_of
 from .project import SKIPPED_DIRS, find_root, module_files, source_key
@@ -60,6 +60,7 @@ def lint_paths(targets: list[Path], *, cache: LintCache | None = None, jobs: int
     """Lint every Python file under `targets`; unreadable files become findings."""
     files: dict[Path, None] = {}
     items: dict[Path, None] = {}
+    named: dict[Path, None] = {}  # resources, variables...: only their path is checked
     others: dict[Path, None] = {}
     for target in targets:
         if not target.exists():
@@ -70,6 +71,8 @@ def lint_paths(targets: list[Path], *, cache: LintCache | None = None, jobs: int
                 files[path] = None
             elif is_item_file(path.as_posix()):
                 items[path] = None
+            elif is_named_item_file(name):
+                named[path] = None
             elif target.is_file() and language_of(name):
                 others[path] = None
     report = LintReport(files_checked=len(files) + len(items),
@@ -77,7 +80,7 @@ def lint_paths(targets: list[Path], *, cache: LintCache | None = None, jobs: int
     for path in items:
         report.findings.extend(lint_item_file(path, _display(path)))
     roots: dict[Path, Path] = {}
-    for path in [*files, *items]:
+    for path in [*files, *items, *named]:
         report.findings.extend(_path_findings(path, roots))
     pending: list[tuple[str, str, frozenset[str] | None, str]] = []
     for path in files:

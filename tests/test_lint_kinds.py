@@ -48,6 +48,8 @@ def test_what_would_stop_a_push_is_reported_too(run_wac, tmp_path):
     odd = repo / "f/démo_ü"
     odd.mkdir()
     (odd / "héllo_日本.py").write_text("def main():\n    return 1\n")
+    for named in ("c_prompt", "f/etl/prompt"):  # a resource type is named, not pathed: only the first is
+        (repo / f"{named}.resource-type.yaml").write_text("description: ''\nschema: {}\n")
     result, report = _lint_json(run_wac, repo)
     assert result.returncode == 1
     codes = {(f["path"], f["code"]): f["message"] for f in report["findings"]}
@@ -56,6 +58,8 @@ def test_what_would_stop_a_push_is_reported_too(run_wac, tmp_path):
     assert codes[("f/démo_ü/héllo_日本.py", "WAC203")] == (
         "Windmill refuses the path 'f/démo_ü/héllo_日本': folder name 'démo_ü' contains 'é', 'ü': "
         "folder names take a-z, A-Z, 0-9 and _ only")
+    assert "resource type name 'f/etl/prompt' contains '/'" in codes[("f/etl/prompt.resource-type.yaml", "WAC203")]
+    assert not any(path == "c_prompt.resource-type.yaml" for path, _ in codes)
 
 
 def test_other_languages_are_named_not_misread(run_wac, tmp_path):

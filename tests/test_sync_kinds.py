@@ -16,7 +16,7 @@ from test_sync import changes, files, wac
 from test_sync_interop import Via
 
 MIXED = FIXTURES / "mixed" / "committed"
-ITEM_ROUTES = ("/folders/", "/variables/", "/resources/", "/flows/", "/schedules/", "/http_triggers/")
+ITEM_ROUTES = ("/folders/", "/resources/type/", "/variables/", "/resources/", "/flows/", "/schedules/", "/http_triggers/")
 
 
 def _repo(tmp_path, name):
@@ -51,7 +51,7 @@ def test_push_sends_what_wmill_sends_and_leaves_nothing_to_change(tmp_path, two_
     done = wac("sync", "push", "--yes", cwd=ours, server=via_wac)
     assert done.returncode == 0, done.stdout + done.stderr
     reference = _item_writes(wmill_proxy)
-    assert len(reference) == 9  # 3 folders, a variable, a resource, 2 flows, a schedule, a trigger
+    assert len(reference) == 10  # 3 folders, a resource type, a variable, a resource, 2 flows, a schedule, a trigger
     assert _item_writes(wac_proxy) == reference
     # the real wmill sees what its own round trip leaves, and no more
     after_wmill = changes(wmill("sync", "push", "--dry-run", cwd=theirs, server=via_wmill))

@@ -3,7 +3,8 @@
 Windmill's check (`check_proper_path`, and the `proper_id` constraint before it): `u/`, `f/` or
 `g/`, then at least two segments of letters, digits (any script), `_` and `-`, at most 255
 characters in all. A folder's name (the segment after `f/`) is stricter: ASCII letters, digits
-and `_` only. Problems name the characters, not just the shape.
+and `_` only; a resource type's name (`proper_name`) is 1 to 50 letters, digits, `_` and `-`.
+Problems name the characters, not just the shape.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import unicodedata
 
 MAX_LENGTH = 255
+MAX_TYPE_NAME = 50
 ROOTS = ("u", "f", "g")
 
 
@@ -20,6 +22,15 @@ def _path_char(ch: str) -> bool:
 
 def _folder_char(ch: str) -> bool:
     return ch == "_" or (ch.isascii() and ch.isalnum())
+
+
+def item_path_problem(kind: str, path: str) -> str | None:
+    """Why Windmill would refuse an item of `kind` at `path` (a folder or resource type: its name)."""
+    if kind == "folder":
+        return folder_problem(path)
+    if kind == "resource-type":
+        return type_name_problem(path)
+    return path_problem(path)
 
 
 def path_problem(path: str) -> str | None:
@@ -44,6 +55,16 @@ def folder_problem(name: str) -> str | None:
     bad = _named(ch for ch in name if not _folder_char(ch))
     if bad:
         return f"folder name {name!r} contains {bad}: folder names take a-z, A-Z, 0-9 and _ only"
+    return None
+
+
+def type_name_problem(name: str) -> str | None:
+    """Why Windmill would refuse a resource type named `name`, or None."""
+    if not 0 < len(name) <= MAX_TYPE_NAME:
+        return f"resource type names are 1 to {MAX_TYPE_NAME} characters, not {len(name)}"
+    bad = _named(ch for ch in name if not (ch in "_-" or ch.isalnum()))
+    if bad:
+        return f"resource type name {name!r} contains {bad}: names take letters, digits, _ and - only"
     return None
 
 

@@ -4,12 +4,13 @@ a resource type that exists), so a bad file stops the push whole instead of half
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ..errors import InvalidInput
 from ..kinds import KINDS, ItemError, PushContext
 from ..kinds.cron import cron_problem
-from ..kinds.windmill_path import folder_problem, path_problem
+from ..kinds.windmill_path import item_path_problem
 from .changes import Change, items_of
 from .layout import item_of
 
@@ -32,7 +33,7 @@ def check(changes: list[Change], ctx: PushContext, files: dict[str, str],
             continue  # deleted here: nothing of it is sent
         kind = KINDS.get(group[0].kind)
         remote_path = kind.remote_path(item) if kind is not None else item
-        refused = folder_problem(remote_path) if group[0].kind == "folder" else path_problem(remote_path)
+        refused = item_path_problem(group[0].kind, remote_path)
         if refused and group[0].kind in ("script", "folder", *KINDS):
             problems.append(f"{group[0].path}: Windmill refuses the path {remote_path!r}: {refused}")
             continue

@@ -9,7 +9,6 @@ Bad bodies are refused as Windmill refuses them: 422 for a missing field, 400 fo
 from __future__ import annotations
 
 import functools
-import re
 from typing import Any
 
 from starlette.requests import Request
@@ -18,7 +17,7 @@ from starlette.routing import Route
 
 from ..kinds import KINDS, ItemKind
 from ..kinds.cron import cron_problem
-from ..kinds.windmill_path import folder_problem
+from ..kinds.windmill_path import item_path_problem
 from .errors import ApiError, bad_request, not_found
 from .http import in_workspace, json_answer, state_of, text, with_body
 from .resource_types import known_resource_types
@@ -32,7 +31,6 @@ TRIGGER_REQUIRED = ("path", "script_path", "is_flow")
 # Keys an update may leave out that the item keeps (a variable's update names `is_secret` only to change it).
 KEPT_ON_UPDATE = {"variable": ("is_secret",)}
 FOLDER_DEFAULTS = {"display_name": None, "owners": [], "extra_perms": {}, "summary": None}
-NAME = re.compile(r"^[\w-]+$")
 
 
 def item_json(kind: ItemKind, workspace: str, item_id: str, value: dict[str, Any]) -> dict[str, Any]:
@@ -130,9 +128,9 @@ def _checked_id(kind: ItemKind, item_id: Any) -> str:
         raise bad_request(f"a {_label(kind).lower()} needs a `{kind.route.id_field}`")
     if kind.route.id_field == "path":
         return check_path(item_id)
-    problem = folder_problem(item_id) if kind.name == "folder" else None
-    if problem or not NAME.match(item_id):
-        raise bad_request(f"Invalid name {item_id!r}: {problem or 'names take letters, digits, _ and -'}")
+    problem = item_path_problem(kind.name, item_id)
+    if problem:
+        raise bad_request(f"Invalid name {item_id!r}: {problem}")
     return item_id
 
 
