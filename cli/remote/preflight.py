@@ -5,6 +5,7 @@ a resource type that exists), so a bad file stops the push whole instead of half
 from __future__ import annotations
 
 from collections.abc import Callable
+from difflib import get_close_matches
 from typing import Any
 
 from ..errors import InvalidInput
@@ -52,8 +53,7 @@ def check(changes: list[Change], ctx: PushContext, files: dict[str, str],
             resource_type = value.get("resource_type")
             if known_types and resource_type not in known_types:
                 problem = (f"resource type {resource_type!r} does not exist in the workspace "
-                           f"(nor as a .resource-type.yaml in the repo): create it there, or commit "
-                           f"{resource_type}.resource-type.yaml")
+                           f"(nor as a .resource-type.yaml in the repo): {_way_out(resource_type, known_types)}")
         if problem:
             problems.append(f"{kind.local_file(remote_path) if kind.name != 'flow' else item}: {problem}")
     if problems:
@@ -71,3 +71,10 @@ def _problem(kind: str, value: dict[str, Any]) -> str | None:
 
 def _repo_types(files: dict[str, str]) -> set[str]:
     return {path[: -len(".resource-type.yaml")] for path in files if path.endswith(".resource-type.yaml")}
+
+
+def _way_out(resource_type: Any, known: set[str]) -> str:
+    close = get_close_matches(str(resource_type), sorted(known), n=1, cutoff=0.75)
+    if close:
+        return f"did you mean {close[0]!r}?"
+    return f"create it there, or commit {resource_type}.resource-type.yaml"

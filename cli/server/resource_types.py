@@ -1,11 +1,13 @@
-"""The resource types every workspace has (Windmill's hub types that repos commonly use), beside the
-ones a workspace defines itself: a resource of any other type is refused."""
+"""The resource types every workspace has, beside the ones it defines itself: the app types Windmill
+gives each workspace (`app_theme`...) and the hub types repos commonly use. As Windmill, the server
+stores a resource of any type; `wac sync push` refuses a type neither listed nor in the repo."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 
 _HUB = """
+app_css app_custom app_group app_theme
 airtable amqp anthropic appwrite asana aws aws_bedrock aws_oidc azure azure_blob bigquery c_nats clickhouse
 cloudflare_r2 cohere couchdb databricks datadog discord discord_webhook dropbox duckdb dynamodb elasticsearch
 email faunadb firebase gcal gcloud gcp_service_account gcs gdrive git_repository github gitlab gmail google_sheets
