@@ -91,6 +91,25 @@ def test_a_pull_with_nothing_to_pull_writes_what_wmill_writes(tmp_path, wac_serv
     assert files(by_wac) == files(by_wmill)
 
 
+@needs_cli
+def test_a_pull_whose_includes_leave_metadata_out_writes_what_wmill_writes(tmp_path, wac_server):
+    """wmill.yaml includes the script file only: wmill's pull still writes default metadata beside it."""
+    config = 'includes:\n  - "f/a/job.py"\n'
+    source = tmp_path / "source"
+    (source / "f/a").mkdir(parents=True)
+    (source / "wmill.yaml").write_text(config)
+    (source / "f/a/job.py").write_text("def main(n: int = 1):\n    return n\n")
+    assert wac("sync", "push", "--yes", cwd=source, server=wac_server).returncode == 0
+    by_wmill, by_wac = tmp_path / "by-wmill", tmp_path / "by-wac"
+    for folder in (by_wmill, by_wac):
+        folder.mkdir()
+        (folder / "wmill.yaml").write_text(config)
+    assert wmill("sync", "pull", "--yes", cwd=by_wmill, server=wac_server).returncode == 0
+    assert wac("sync", "pull", "--yes", cwd=by_wac, server=wac_server).returncode == 0
+    assert "f/a/job.script.yaml" in files(by_wmill)
+    assert files(by_wac) == files(by_wmill)
+
+
 def test_secrets_stay_out_of_the_sync_and_the_output(tmp_path, wac_server):
     repo = _repo(tmp_path, "repo")
     secret = (repo / "f/etl/api_key.variable.yaml").read_text()

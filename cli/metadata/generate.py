@@ -83,10 +83,13 @@ class MetadataRun:
         self.folders = [read_folder_state(item, config.default_ts) for item in folder_items(root, files)
                         if (item.kind == "flow" and "flows" in kinds) or (item.kind != "flow" and "apps" in kinds)]
 
-    def write_missing_defaults(self) -> None:
-        """As wmill's repo walk does: default metadata and an empty lock for each flat script lacking them."""
-        for state in self.states.values():
+    def write_missing_defaults(self, only: set[str] | None = None) -> None:
+        """As wmill's repo walk does: default metadata and an empty lock for each flat script lacking them
+        (of the scripts `only` names, when given)."""
+        for key, state in self.states.items():
             item = state.item
+            if only is not None and key not in only:
+                continue
             if state.error is None and not item.folder_layout and not (self.root / item.metadata_local).exists():
                 create_new(self.root / item.metadata_local, default_text(item))
                 create_new(self.root / item.lock_local)
@@ -203,7 +206,9 @@ class MetadataRun:
 
     def record_pulled(self, pulled: set[str], *, fill_missing: bool) -> int:
         """After a pull, as `wmill sync pull`: hashes of pulled scripts and flows, then (`fill_missing`)
-        any missing entry (scripts, flows, apps); the number of entries filled."""
+        any missing entry (scripts, flows, apps); the number of entries filled. A pulled script whose
+        metadata the pull left out (wmill.yaml's includes) gets the default files, as wmill writes them."""
+        self.write_missing_defaults(pulled)
         filled = 0
         for key, hashes, error in self._recordables():
             if error is not None:
