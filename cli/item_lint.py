@@ -79,7 +79,7 @@ def path_findings(relative: str, shown: str, suffixes: FolderSuffixes = DOTTED) 
         return []
     item = item_of(relative, suffixes)
     remote = item if kind == "script" else KINDS[kind].remote_path(item)
-    problem = item_path_problem(kind, remote)
+    problem = item_path_problem(kind, remote, item)
     if not problem:
         return []
     return [_finding(shown, 1, 1, "WAC203", "path-refused", f"Windmill refuses the path {remote!r}: {problem}",

@@ -167,6 +167,8 @@ def test_deletions_need_delete_and_then_go(tmp_path, wac_server):
         (repo / "f/etl/warehouse.resource.yaml").read_text().replace("postgresql", "postgress")),
      "resource type 'postgress' does not exist in the workspace (nor as a .resource-type.yaml in the repo): "
      "did you mean 'postgresql'?"),
+    (lambda repo: (repo / "f/etl/sub").mkdir() or (repo / "f/etl/sub/folder.meta.yaml").write_text("summary: x\n"),
+     "f/etl/sub/folder.meta.yaml: Windmill refuses the path 'etl': folders do not nest"),
     (lambda repo: (repo / "f/etl/daily.flow/clean.inline_script.py").unlink(),
      "cannot push flow f/etl/daily: missing inline script file(s): clean.inline_script.py"),
     (lambda repo: (repo / "f/etl/notify.flow/flow.yaml").write_text("summary: [broken\n"),

@@ -24,9 +24,14 @@ def _folder_char(ch: str) -> bool:
     return ch == "_" or (ch.isascii() and ch.isalnum())
 
 
-def item_path_problem(kind: str, path: str) -> str | None:
-    """Why Windmill would refuse an item of `kind` at `path` (a folder or resource type: its name)."""
+def item_path_problem(kind: str, path: str, item: str = "") -> str | None:
+    """Why Windmill would refuse an item of `kind` at `path` (a folder or resource type: its name;
+    `item`: the sync key, which tells a folder's own meta from one further down)."""
     if kind == "folder":
+        if item.count("/") > 2:
+            top = "/".join(item.split("/")[:2])
+            return (f"folders do not nest: this meta would overwrite {top}'s "
+                    f"(a folder's meta is {top}/folder.meta.yaml)")
         return folder_problem(path)
     if kind == "resource-type":
         return type_name_problem(path)

@@ -34,7 +34,7 @@ def check(changes: list[Change], ctx: PushContext, files: dict[str, str],
             continue  # deleted here: nothing of it is sent
         kind = KINDS.get(group[0].kind)
         remote_path = kind.remote_path(item) if kind is not None else item
-        refused = item_path_problem(group[0].kind, remote_path)
+        refused = item_path_problem(group[0].kind, remote_path, item)
         if refused and group[0].kind in ("script", "folder", *KINDS):
             problems.append(f"{group[0].path}: Windmill refuses the path {remote_path!r}: {refused}")
             continue
