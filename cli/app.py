@@ -19,7 +19,7 @@ app = typer.Typer(
 )
 app.command("init")(init.init)
 app.command("lint")(lint.lint)
-app.command("generate-metadata")(generate_metadata.generate_metadata)
+app.command("generate-metadata", cls=generate_metadata.WithRehashHelp)(generate_metadata.generate_metadata)
 app.add_typer(script.app, name="script")
 app.add_typer(job.app, name="job")
 app.add_typer(server.app, name="server")

@@ -59,6 +59,9 @@ def test_generate_metadata_argument_reads_as_usage():
     text = help_at(80, "generate-metadata")
     assert "Usage: wac generate-metadata [OPTIONS] [rehash] [FOLDER]" in text
     assert "list[str]" not in text
+    rehash = help_at(80, "generate-metadata", "rehash")
+    assert rehash.startswith("Usage: wac generate-metadata rehash [OPTIONS] [FOLDER]")
+    assert "--dry-run" not in rehash and all(len(line) <= 80 for line in rehash.splitlines())
 
 
 def test_shell_completion_is_offered():

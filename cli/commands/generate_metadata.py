@@ -7,13 +7,40 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator, List, Optional
 
+import click
 import typer
+from typer.core import TyperCommand
 
 from ..errors import FAILED, InvalidInput
 from ..output import Output
 from ..project import find_root
 
 REHASH = "rehash"
+REHASH_HELP = """\
+Usage: wac generate-metadata rehash [OPTIONS] [FOLDER]
+
+  Re-record wmill-lock.yaml hashes from the metadata, lock and flow files on
+  disk, resolving nothing: to fill missing entries, or after fixing those files
+  by hand. Stale items stay as they are; `wac generate-metadata` regenerates.
+
+Arguments:
+  [FOLDER]  A folder to limit the run.
+
+Options:
+  -i, --includes TEXT  Globs overriding wmill.yaml includes.
+  -e, --excludes TEXT  Globs overriding wmill.yaml excludes.
+  --json               Machine-readable output.
+  --help               Show this message and exit."""
+
+
+class WithRehashHelp(TyperCommand):
+    """`generate-metadata rehash --help` answers with the help of `rehash`, as wmill's subcommand does."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args[:1] == [REHASH] and "--help" in args[1:]:
+            click.echo(REHASH_HELP)
+            ctx.exit(0)
+        return super().parse_args(ctx, args)
 
 
 def generate_metadata(
