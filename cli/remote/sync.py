@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
 
 from ..config import SyncConfig
 from ..errors import Failed
@@ -133,6 +133,7 @@ class Session:
                      remote: dict[str, str] | None = None) -> None:
         if self.record is not None:
             self.record.save(plan.local_digests, plan.remote_digests if remote is None else remote, applied)
+            self.local.save_cache()
 
 
 def stale_scripts(root: Path, config: SyncConfig, items: set[str], *, regenerate: bool) -> list[str]:
