@@ -4,6 +4,7 @@ same files from a pull, and nothing left to change after either tool acted. Skip
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 
@@ -16,7 +17,7 @@ from test_sync import changes, files, wac
 from test_sync_interop import Via
 
 MIXED = FIXTURES / "mixed" / "committed"
-ITEM_ROUTES = ("/folders/", "/resources/type/", "/variables/", "/resources/", "/flows/", "/schedules/", "/http_triggers/")
+ITEM_ROUTES = ("/folders/", "/apps/", "/acls/", "/variables/", "/resources/", "/flows/", "/schedules/", "/http_triggers/")
 
 
 def _repo(tmp_path, name):
@@ -51,7 +52,8 @@ def test_push_sends_what_wmill_sends_and_leaves_nothing_to_change(tmp_path, two_
     done = wac("sync", "push", "--yes", cwd=ours, server=via_wac)
     assert done.returncode == 0, done.stdout + done.stderr
     reference = _item_writes(wmill_proxy)
-    assert len(reference) == 10  # 3 folders, a resource type, a variable, a resource, 2 flows, a schedule, a trigger
+    # 3 folders, a resource type, a variable, a resource, 2 flows, an app and its sharing, a schedule, a trigger
+    assert len(reference) == 12
     assert _item_writes(wac_proxy) == reference
     # the real wmill sees what its own round trip leaves, and no more
     after_wmill = changes(wmill("sync", "push", "--dry-run", cwd=theirs, server=via_wmill))
@@ -171,6 +173,8 @@ def test_deletions_need_delete_and_then_go(tmp_path, wac_server):
      "f/etl/sub/folder.meta.yaml: Windmill refuses the path 'etl': folders do not nest"),
     (lambda repo: (repo / "f/etl/daily.flow/clean.inline_script.py").unlink(),
      "cannot push flow f/etl/daily: missing inline script file(s): clean.inline_script.py"),
+    (lambda repo: (repo / "f/etl/board.app/count_rows.inline_script.py").unlink(),
+     "cannot push app f/etl/board: missing inline script file(s): count_rows.inline_script.py"),
     (lambda repo: (repo / "f/etl/notify.flow/flow.yaml").write_text("summary: [broken\n"),
      "f/etl/notify.flow/flow.yaml: invalid YAML"),
 ])
@@ -198,3 +202,69 @@ def test_what_the_workspace_adds_or_renames_is_not_taken_for_an_edit_there(tmp_p
     again = wac("sync", "push", "--yes", cwd=repo, server=wac_server)
     assert again.returncode == 0 and "changed in the workspace" not in again.stdout, again.stdout
     assert wac("sync", "push", "--dry-run", cwd=repo, server=wac_server).returncode == 0
+
+
+def test_an_app_round_trips_its_sharing_and_goes_with_delete(tmp_path, wac_server):
+    repo = _repo(tmp_path, "repo")
+    assert wac("sync", "push", "--yes", cwd=repo, server=wac_server).returncode == 0
+    app = wac_server.client.get("w/local/apps/get/p/f/etl/board").json()
+    assert app["extra_perms"] == {"g/etl": True} and app["policy"]["execution_mode"] == "publisher"
+    assert sorted(app["policy"]["triggerables_v2"]) == [
+        "a:rawscript/" + hashlib.sha256((repo / "f/etl/board.app/count_rows.inline_script.py").read_bytes()).hexdigest(),
+        "bg_0:rawscript/" + hashlib.sha256(b"return ctx.username").hexdigest(),
+        "c:script/f/lib/report", "c_0:flow/f/etl/notify"]
+    assert app["policy"]["triggerables_v2"][next(k for k in app["policy"]["triggerables_v2"] if k.startswith("a:"))] \
+        == {"static_inputs": {"limit": 10, "warehouse": "$res:f/etl/warehouse"},
+            "one_of_inputs": {"day": ["2026-11-30", "2026-12-01"]}, "allow_user_resources": ["warehouse"]}
+    board = repo / "f/etl/board.app/app.yaml"
+    board.write_text(board.read_text().replace("g/etl: true", "g/ops: false"))
+    assert wac("sync", "push", "--yes", cwd=repo, server=wac_server).returncode == 0
+    assert wac_server.client.get("w/local/apps/get/p/f/etl/board").json()["extra_perms"] == {"g/ops": False}
+    shutil.rmtree(repo / "f/etl/board.app")
+    kept = wac("sync", "push", "--yes", cwd=repo, server=wac_server)
+    assert "1 item(s) only in the workspace, kept" in kept.stdout
+    assert wac("sync", "push", "--yes", "--delete", cwd=repo, server=wac_server).returncode == 0
+    assert wac_server.client.get("w/local/apps/get/p/f/etl/board").status_code == 404
+
+
+def test_a_raw_app_is_kept_by_the_server_and_left_to_wmill_by_the_sync(tmp_path, wac_server):
+    app = {"path": "f/etl/portal", "summary": "Portal", "policy": {"execution_mode": "anonymous"},
+           "value": {"runnables": {}, "files": {"/index.tsx": "export default 1\n"}}}
+    created = wac_server.client.post("w/local/apps/create_raw",
+                                     files={"app": (None, json.dumps(app)), "js": (None, "(()=>{})();"),
+                                            "css": (None, "")})
+    assert created.status_code == 201, created.text
+    assert wac_server.client.get("w/local/apps/get/p/f/etl/portal").json()["summary"] == "Portal"
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    pulled = wac("sync", "pull", "--yes", cwd=repo, server=wac_server)
+    assert pulled.returncode == 0 and "raw_app" in pulled.stdout  # counted and left to wmill, never half-written
+    assert not (repo / "f/etl/portal.raw_app").exists()
+    assert wac_server.client.delete("w/local/apps/delete/f/etl/portal").status_code == 200
+    assert wac_server.client.delete("w/local/apps/delete/f/etl/portal").status_code == 200  # as Windmill: no 404
+
+
+@needs_cli
+def test_wmill_pushes_and_pulls_a_raw_app_through_the_server(tmp_path, wac_server):
+    repo = tmp_path / "repo"
+    app = repo / "f/etl/portal.raw_app"
+    (app / "backend").mkdir(parents=True)
+    (app / "node_modules").mkdir()  # present: wmill bundles offline instead of running npm install
+    (repo / "wmill.yaml").write_text("defaultTs: bun\nincludes:\n  - f/**\n")
+    (app / "raw_app.yaml").write_text("summary: Portal\nextra_perms:\n  g/etl: true\n")
+    (app / "package.json").write_text('{\n  "dependencies": {}\n}\n')
+    (app / "index.tsx").write_text('import { backend } from "./wmill";\n\nexport const go = () => backend.count({ n: 1 });\n')
+    (app / "index.css").write_text("#root { color: teal; }\n")
+    (app / "backend/count.yaml").write_text("type: inline\nfields:\n  n:\n    value: 1\n")
+    (app / "backend/count.py").write_text("def main(n: int):\n    return n + 1\n")
+    pushed = wmill("sync", "push", "--yes", cwd=repo, server=wac_server)
+    assert pushed.returncode == 0, pushed.stdout + pushed.stderr
+    stored = wac_server.client.get("w/local/apps/get/p/f/etl/portal").json()
+    assert stored["extra_perms"] == {"g/etl": True} and "count" in stored["value"]["runnables"]
+    assert changes(wmill("sync", "push", "--dry-run", cwd=repo, server=wac_server)) == []
+    back = tmp_path / "back"
+    back.mkdir()
+    shutil.copy(repo / "wmill.yaml", back / "wmill.yaml")
+    assert wmill("sync", "pull", "--yes", cwd=back, server=wac_server).returncode == 0
+    for name in ("raw_app.yaml", "index.tsx", "index.css", "backend/count.py", "backend/count.yaml"):
+        assert (back / "f/etl/portal.raw_app" / name).read_text() == (app / name).read_text(), name

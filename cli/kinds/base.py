@@ -63,6 +63,7 @@ class ItemKind:
     route: Route | None = None
     # Keys that are about an item's file or a request, never compared with the workspace's copy.
     local_only: tuple[str, ...] = ()
+    acl_kind: str | None = None  # the kind in `acls/add/<kind>/<path>` when a push syncs its extra_perms
 
     # -- files -----------------------------------------------------------------------------------------
     def archive_name(self, remote_path: str) -> str:
@@ -98,6 +99,10 @@ class ItemKind:
         except MetadataError as exc:
             raise ItemError(str(exc)) from None
 
+    def local_body(self, ctx: PushContext, remote_path: str, files: dict[str, str]) -> dict[str, Any]:
+        """What a push would send of the item (ItemError when its files cannot make one)."""
+        return self.local_value(files, self.local_file(remote_path), ctx)
+
     def fetch(self, ctx: PushContext, remote_path: str) -> dict[str, Any] | None:
         """The workspace's copy of the item (None: it has none)."""
         return ctx.client.get_item(self.route, self.route_id(remote_path))
@@ -117,6 +122,10 @@ class ItemKind:
 
     def route_id(self, remote_path: str) -> str:
         return remote_path
+
+    def local_perms(self, ctx: PushContext, remote_path: str, files: dict[str, str]) -> Any:
+        """The item's `extra_perms` as its file states them (None: the file does not say)."""
+        return self.local_value(files, self.local_file(remote_path), ctx).get("extra_perms")
 
     def compared(self, local: dict[str, Any]) -> dict[str, Any]:
         return local
@@ -139,6 +148,10 @@ class ItemKind:
         """What the server keeps of a create/update body (the archive's JSON of the item)."""
         return {k: v for k, v in body.items() if k not in (self.route.id_field, "deployment_message",
                                                             "skip_draft_deletion", "preserve_permissioned_as")}
+
+    def archive_entry(self, remote_path: str, value: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """The item's name and JSON in the workspace archive, from what the server keeps of it."""
+        return self.archive_name(remote_path), value
 
 
 def is_superset(subset: dict[str, Any], superset: dict[str, Any]) -> bool:

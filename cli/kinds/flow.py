@@ -19,6 +19,7 @@ class FlowKind(ItemKind):
     name = "flow"
     order = 10
     route = Route("flows")
+    acl_kind = "flow"
 
     def folder(self, remote_path: str, ctx_config) -> str:
         return remote_path + ctx_config.suffixes.flow
@@ -41,6 +42,12 @@ class FlowKind(ItemKind):
         files: dict[str, str | dict] = {f"{folder}/{script.path}": script.content for script in scripts}
         files[f"{folder}/flow.yaml"] = flow
         return files
+
+    def local_perms(self, ctx: PushContext, remote_path: str, files: dict[str, str]) -> Any:
+        return self.local_value(files, f"{self.folder(remote_path, ctx.config)}/flow.yaml", ctx).get("extra_perms")
+
+    def local_body(self, ctx: PushContext, remote_path: str, files: dict[str, str]) -> dict[str, Any]:
+        return self.body(ctx, remote_path, files)
 
     def body(self, ctx: PushContext, remote_path: str, files: dict[str, str]) -> dict[str, Any]:
         """The flow as the API takes it: `flow.yaml` with its inline files read back into the steps."""

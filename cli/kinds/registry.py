@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from . import flow, folder, resource, resource_type, schedule, trigger, variable
+from . import app, flow, folder, resource, resource_type, schedule, trigger, variable
 from .base import ItemKind
 
 KINDS: dict[str, ItemKind] = {kind.name: kind for kind in (
-    folder.KIND, resource_type.KIND, variable.KIND, resource.KIND, flow.KIND, schedule.KIND, *trigger.KINDS)}
+    folder.KIND, resource_type.KIND, variable.KIND, resource.KIND, flow.KIND, app.KIND, schedule.KIND,
+    *trigger.KINDS)}
 # wmill's getOrderFromPath: settings, key, users, groups, folders, resource types, variables, resources,
 # workspace dependencies, scripts, flows, raw apps, apps, schedules, triggers, then the rest.
 ORDER = {"settings": 0, "encryption_key": 1, "user": 2, "group": 3, "folder": 4, "resource-type": 5, "variable": 6,

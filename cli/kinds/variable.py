@@ -14,6 +14,7 @@ class VariableKind(ItemKind):
     route = Route("variables", get_query={"decrypt_secret": "false", "include_encrypted": "true"},
                   write_query={"already_encrypted": "true"})
     local_only = ("extra_perms",)
+    acl_kind = "variable"
 
     def update_body(self, remote_path: str, local: dict[str, Any], remote: dict[str, Any]) -> dict[str, Any]:
         """The local fields; `is_secret` only to make a variable secret (never to downgrade one)."""

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Protocol
 
 from ..kinds import order_of
+from ..kinds.app import lockless as app_lockless
 from ..kinds.flow_modules import replace, steps, top_modules
 from ..kinds.paths import DOTTED, FolderSuffixes
 from ..metadata.collation import locale_key
@@ -91,7 +92,7 @@ def normalized(path: str, value: Any) -> Any:
 def item_digests(values: dict[str, Any], suffixes: FolderSuffixes = DOTTED) -> dict[str, str]:
     """item -> a digest of what the workspace keeps of it, whatever the layout, file names and locks.
 
-    A flow is its value with every `!inline` file read back; a script its content, metadata and
+    A flow or an app is its value with every `!inline` file read back; a script its content, metadata and
     modules. Locks are left out: the workspace derives them, so a relock is not an edit.
     """
     roles: dict[str, dict[str, Any]] = {}
@@ -105,6 +106,8 @@ def item_digests(values: dict[str, Any], suffixes: FolderSuffixes = DOTTED) -> d
 def _lockless(item: str, parts: dict[str, Any], suffixes: FolderSuffixes) -> Any:
     if item.endswith(suffixes.flow) and isinstance(parts.get("/flow.yaml"), dict):
         return _flow_api_value(parts)
+    if item.endswith(suffixes.app) and isinstance(parts.get("/app.yaml"), dict):
+        return app_lockless(parts["/app.yaml"], lambda name: _as_text(parts.get("/" + name)))
     kept = {role: value for role, value in parts.items() if role != "lock" and not role.endswith(".lock")}
     if isinstance(kept.get("metadata"), dict):
         kept["metadata"] = {k: v for k, v in kept["metadata"].items() if k != "lock"}
@@ -116,17 +119,18 @@ def _flow_api_value(parts: dict[str, Any]) -> Any:
     flow = copy.deepcopy(parts["/flow.yaml"])
     value = flow.get("value")
     if isinstance(value, dict):
-        def read(name: str) -> str | None:
-            found = parts.get("/" + name)
-            return found if found is None or isinstance(found, str) else _json(found)
-
-        missing = replace(value, read)
+        missing = replace(value, lambda name: _as_text(parts.get("/" + name)))
         for modules in top_modules(value):
             for _, step in steps(modules):
                 step.pop("lock", None)
         if missing:
             flow["missing"] = missing
     return flow
+
+
+def _as_text(value: Any) -> str | None:
+    """A file's text as the diff holds it (YAML files parsed: back to one text)."""
+    return value if value is None or isinstance(value, str) else _json(value)
 
 
 def items_of(changes: Iterable[Change]) -> dict[str, list[Change]]:

@@ -139,6 +139,13 @@ class WindmillClient:
     def delete_item(self, route, item_id: str) -> None:
         self.call("DELETE", f"{self.ws}/{route.base}/delete/{item_id}", safe=True)
 
+    def grant(self, kind: str, path: str, owner: str, write: bool) -> None:
+        """`acls/add`: give a user (`u/x`) or group (`g/x`) read or write access to one item."""
+        self.call("POST", f"{self.ws}/acls/add/{kind}/{path}", json={"owner": owner, "write": write}, safe=True)
+
+    def revoke(self, kind: str, path: str, owner: str) -> None:
+        self.call("POST", f"{self.ws}/acls/remove/{kind}/{path}", json={"owner": owner}, safe=True)
+
     def resource_type_names(self) -> set[str] | None:
         """The resource types the workspace knows (its own and the hub's); None when it cannot tell."""
         try:

@@ -41,8 +41,7 @@ def check(changes: list[Change], ctx: PushContext, files: dict[str, str],
         if kind is None:
             continue
         try:
-            value = kind.body(ctx, remote_path, own) if kind.name == "flow" else \
-                kind.local_value(own, kind.local_file(remote_path), ctx)
+            value = kind.local_body(ctx, remote_path, own)
         except ItemError as exc:
             problems.append(str(exc))
             continue
@@ -55,7 +54,7 @@ def check(changes: list[Change], ctx: PushContext, files: dict[str, str],
                 problem = (f"resource type {resource_type!r} does not exist in the workspace "
                            f"(nor as a .resource-type.yaml in the repo): {_way_out(resource_type, known_types)}")
         if problem:
-            problems.append(f"{kind.local_file(remote_path) if kind.name != 'flow' else item}: {problem}")
+            problems.append(f"{kind.local_file(remote_path)}: {problem}")
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise PushRefused(f"nothing was pushed: {problems[0]}{more}",

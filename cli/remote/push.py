@@ -20,6 +20,7 @@ from typing import Any, Callable
 from ..config import SyncConfig
 from ..files import UnreadableFile, read_text
 from ..kinds import KINDS, ItemError, PushContext, order_of, same_json
+from .acls import sync_acls
 from .changes import Change, items_of
 from .client import RemoteError, WindmillClient
 from .layout import item_of
@@ -109,6 +110,9 @@ class Pusher:
             return ItemResult(item, kind_name, SKIPPED, moved)
         files = self._files_of.get(item, {})
         outcome = kind.push(self.context, remote_path, files, live)
+        if kind.acl_kind:
+            sync_acls(self.client, kind.acl_kind, remote_path, kind.local_perms(self.context, remote_path, files),
+                      (live or {}).get("extra_perms"))
         return ItemResult(item, kind_name, {"created": CREATED, "updated": UPDATED}.get(outcome, UP_TO_DATE))
 
     def _script(self, item: str, changes: list[Change]) -> ItemResult:

@@ -25,7 +25,8 @@ def workspace_files(db: WorkspaceDB, workspace: str, query: dict[str, str] | Non
     files: dict[str, str] = {}
     for kind_name, path, value in db.items(workspace):
         if _included(kind_name, value, query):
-            files[KINDS[kind_name].archive_name(path)] = archive_json(value)
+            name, entry = KINDS[kind_name].archive_entry(path, value)
+            files[name] = archive_json(entry)
     for row in db.heads(workspace):
         files[f"{row['path']}.{extension(row['language'])}"] = row["content"]
         files[f"{row['path']}.script.json"] = json.dumps(archive_metadata(row), indent=2)

@@ -18,6 +18,7 @@ from starlette.routing import Route
 from ..kinds import KINDS, ItemKind
 from ..kinds.cron import cron_problem
 from ..kinds.windmill_path import item_path_problem
+from .apps_api import BUNDLES
 from .errors import ApiError, bad_request, not_found
 from .http import in_workspace, json_answer, state_of, text, with_body
 from .resource_types import known_resource_types
@@ -26,7 +27,7 @@ from .scripts import check_path
 # Fields a create must carry (Windmill's request types), by kind.
 REQUIRED = {"resource": ("path", "value", "resource_type"), "variable": ("path", "value", "is_secret", "description"),
             "schedule": ("path", "schedule", "timezone", "script_path", "is_flow"), "flow": ("path", "summary", "value"),
-            "resource-type": ("name",), "folder": ("name",)}
+            "resource-type": ("name",), "folder": ("name",), "app": ("path", "summary", "value", "policy")}
 TRIGGER_REQUIRED = ("path", "script_path", "is_flow")
 # Keys an update may leave out that the item keeps (a variable's update names `is_secret` only to change it).
 KEPT_ON_UPDATE = {"variable": ("is_secret",)}
@@ -34,8 +35,8 @@ FOLDER_DEFAULTS = {"display_name": None, "owners": [], "extra_perms": {}, "summa
 
 
 def item_json(kind: ItemKind, workspace: str, item_id: str, value: dict[str, Any]) -> dict[str, Any]:
-    """An item as its `get` route answers it."""
-    return {"workspace_id": workspace, kind.route.id_field: item_id, **value}
+    """An item as its `get` route answers it (with its sharing, as Windmill's answers always have)."""
+    return {"workspace_id": workspace, kind.route.id_field: item_id, "extra_perms": {}, **value}
 
 
 def _get(kind: ItemKind, request: Request) -> Response:
@@ -94,7 +95,12 @@ def _update(kind: ItemKind, request: Request, body: Any) -> Response:
 def _delete(kind: ItemKind, request: Request) -> Response:
     who = in_workspace(request)
     item_id = request.path_params["path"]
-    if not state_of(request).db.delete_item(who.workspace, kind.name, item_id):
+    db = state_of(request).db
+    deleted = db.delete_item(who.workspace, kind.name, item_id)
+    if kind.name == "app":  # as Windmill: deleting an app that is not there succeeds
+        db.delete_item(who.workspace, BUNDLES, item_id)
+        return text(f"app {item_id} deleted")
+    if not deleted:
         raise not_found(f"{_label(kind)} {item_id} not found")
     return text(item_id)
 

@@ -176,12 +176,13 @@ class WorkspaceDB:
         for row in self.db.execute(query + " ORDER BY kind, path", args):
             yield row[0], row[1], json.loads(row[2])
 
-    def put_item(self, workspace: str, kind: str, path: str, value: dict[str, Any], *, create: bool) -> bool:
-        """Create (False if it exists) or replace (False if it does not) an item, in one transaction."""
+    def put_item(self, workspace: str, kind: str, path: str, value: dict[str, Any], *, create: bool | None) -> bool:
+        """Create (False if it exists) or replace (False if it does not) an item, in one transaction;
+        `create=None`: either."""
         with self.transaction() as db:
             exists = db.execute("SELECT 1 FROM items WHERE workspace=? AND kind=? AND path=?",
                                 (workspace, kind, path)).fetchone() is not None
-            if exists == create:
+            if create is not None and exists == create:
                 return False
             db.execute("INSERT OR REPLACE INTO items(workspace, kind, path, value, edited_at) VALUES (?,?,?,?,?)",
                        (workspace, kind, path, json.dumps(value), time.time()))
