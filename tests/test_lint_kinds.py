@@ -58,7 +58,7 @@ def test_what_would_stop_a_push_is_reported_too(run_wac, tmp_path):
     assert codes[("f/démo_ü/héllo_日本.py", "WAC203")] == (
         "Windmill refuses the path 'f/démo_ü/héllo_日本': folder name 'démo_ü' contains 'é', 'ü': "
         "folder names take a-z, A-Z, 0-9 and _ only")
-    assert "resource type name 'f/etl/prompt' contains '/'" in codes[("f/etl/prompt.resource-type.yaml", "WAC203")]
+    assert "name 'f/etl/prompt' contains '/'" in codes[("f/etl/prompt.resource-type.yaml", "WAC203")]
     assert not any(path == "c_prompt.resource-type.yaml" for path, _ in codes)
 
 

@@ -73,6 +73,11 @@ class ItemKind:
     def local_file(self, remote_path: str) -> str:
         return f"{remote_path}.{self.name}.yaml"
 
+    def from_archive_name(self, name: str) -> str | None:
+        """The Windmill path of an archive entry of this kind (`f/x/y.schedule.json` -> `f/x/y`), else None."""
+        suffix = f".{self.name}.json"
+        return name[: -len(suffix)] if name.endswith(suffix) else None
+
     def remote_path(self, item: str) -> str:
         """The item's Windmill path from its sync key (`f/x/y.schedule` -> `f/x/y`)."""
         return item[: -len(self.name) - 1] if item.endswith("." + self.name) else item

@@ -19,5 +19,8 @@ class FolderKind(ItemKind):
     def remote_path(self, item: str) -> str:
         return item.split("/")[1]
 
+    def from_archive_name(self, name: str) -> str | None:
+        return name.split("/")[1] if name.startswith("f/") and name.endswith("/folder.meta.json") else None
+
 
 KIND = FolderKind()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from . import app, flow, folder, resource, resource_type, schedule, trigger, variable
+from . import (app, encryption_key, flow, folder, group, resource, resource_type, schedule, settings, trigger,
+               user, variable)
 from .base import ItemKind
 
 KINDS: dict[str, ItemKind] = {kind.name: kind for kind in (
-    folder.KIND, resource_type.KIND, variable.KIND, resource.KIND, flow.KIND, app.KIND, schedule.KIND,
-    *trigger.KINDS)}
+    settings.KIND, encryption_key.KIND, user.KIND, group.KIND, folder.KIND, resource_type.KIND, variable.KIND,
+    resource.KIND, flow.KIND, app.KIND, schedule.KIND, *trigger.KINDS)}
 # wmill's getOrderFromPath: settings, key, users, groups, folders, resource types, variables, resources,
 # workspace dependencies, scripts, flows, raw apps, apps, schedules, triggers, then the rest.
 ORDER = {"settings": 0, "encryption_key": 1, "user": 2, "group": 3, "folder": 4, "resource-type": 5, "variable": 6,
@@ -21,10 +22,8 @@ def order_of(kind: str | None) -> int:
 
 def archived_kind(name: str) -> tuple[ItemKind, str] | None:
     """The kind and Windmill path of a workspace archive entry (`f/x/y.schedule.json`), if wac syncs it."""
-    if name.endswith("/folder.meta.json") and name.startswith("f/"):
-        return KINDS["folder"], name.split("/")[1]
     for kind in KINDS.values():
-        suffix = f".{kind.name}.json"
-        if kind.name != "folder" and name.endswith(suffix):
-            return kind, name[: -len(suffix)]
+        remote_path = kind.from_archive_name(name)
+        if remote_path is not None:
+            return kind, remote_path
     return None

@@ -33,8 +33,10 @@ def item_path_problem(kind: str, path: str, item: str = "") -> str | None:
             return (f"folders do not nest: this meta would overwrite {top}'s "
                     f"(a folder's meta is {top}/folder.meta.yaml)")
         return folder_problem(path)
-    if kind == "resource-type":
+    if kind in ("resource-type", "group"):
         return type_name_problem(path)
+    if kind in ("settings", "encryption_key", "user"):
+        return None  # the workspace's own, or a user by email: no item path
     return path_problem(path)
 
 
@@ -64,12 +66,12 @@ def folder_problem(name: str) -> str | None:
 
 
 def type_name_problem(name: str) -> str | None:
-    """Why Windmill would refuse a resource type named `name`, or None."""
+    """Why Windmill would refuse a resource type (or group) named `name`, or None."""
     if not 0 < len(name) <= MAX_TYPE_NAME:
-        return f"resource type names are 1 to {MAX_TYPE_NAME} characters, not {len(name)}"
+        return f"names are 1 to {MAX_TYPE_NAME} characters, not {len(name)}"
     bad = _named(ch for ch in name if not (ch in "_-" or ch.isalnum()))
     if bad:
-        return f"resource type name {name!r} contains {bad}: names take letters, digits, _ and - only"
+        return f"name {name!r} contains {bad}: names take letters, digits, _ and - only"
     return None
 
 

@@ -19,6 +19,8 @@ from ..kinds import order_of
 from ..kinds.app import lockless as app_lockless
 from ..kinds.flow_modules import replace, steps, top_modules
 from ..kinds.paths import DOTTED, FolderSuffixes
+from ..kinds.settings import FILE as SETTINGS_FILE
+from ..kinds.settings import strip_unapplied
 from ..metadata.collation import locale_key
 from ..metadata.yaml_load import YAMLError
 from ..metadata.yaml_load import load as load_yaml
@@ -55,19 +57,26 @@ class Side(Protocol):
     def text(self, path: str) -> str: ...
 
 
-def diff(source: Side, target: Side, *, keep_metadata_deletions: bool = True,
-         suffixes: FolderSuffixes = DOTTED) -> list[Change]:
-    """What applying `source` onto `target` changes, sorted as wmill prints it."""
+def diff(source: Side, target: Side, *, pulling: bool = True, suffixes: FolderSuffixes = DOTTED) -> list[Change]:
+    """What applying `source` onto `target` changes, sorted as wmill prints it. A push (`pulling` false)
+    never deletes a script's metadata alone, and compares settings as it applies them."""
     changes = []
     for path, value in source.values.items():
         if path not in target.values:
             changes.append(change(ADDED, path, None, source.text(path), suffixes))
-        elif not _same(target.values[path], value):
+        elif not _same(*_compared(path, value, target.values[path], pulling)):
             changes.append(change(EDITED, path, target.text(path), source.text(path), suffixes))
     for path in target.values:
-        if path not in source.values and (keep_metadata_deletions or not path.endswith(".script.yaml")):
+        if path not in source.values and (pulling or not path.endswith(".script.yaml")):
             changes.append(change(DELETED, path, target.text(path), None, suffixes))
     return sorted(changes, key=lambda c: (order_of(c.kind), c.name != DELETED, locale_key(c.path)))
+
+
+def _compared(path: str, source: Any, target: Any, pulling: bool) -> tuple[Any, Any]:
+    """Both sides of one file as the diff compares them: a push leaves out the settings it never applies."""
+    if path == SETTINGS_FILE and not pulling:
+        return strip_unapplied(source, target)
+    return source, target
 
 
 def comparable(path: str, text: str) -> Any:

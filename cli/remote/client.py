@@ -139,6 +139,10 @@ class WindmillClient:
     def delete_item(self, route, item_id: str) -> None:
         self.call("DELETE", f"{self.ws}/{route.base}/delete/{item_id}", safe=True)
 
+    def fetch_json(self, path: str) -> Any:
+        """A GET's JSON answer (a path under the API root); None when the server says 404."""
+        return self._maybe(path)
+
     def grant(self, kind: str, path: str, owner: str, write: bool) -> None:
         """`acls/add`: give a user (`u/x`) or group (`g/x`) read or write access to one item."""
         self.call("POST", f"{self.ws}/acls/add/{kind}/{path}", json={"owner": owner, "write": write}, safe=True)

@@ -102,7 +102,8 @@ class Pusher:
         if item not in self._local_items:
             if item not in self.remote.archived:
                 return ItemResult(item, kind_name, UP_TO_DATE, "not in the workspace")
-            kind.delete(self.context, remote_path)
+            if kind.delete(self.context, remote_path) == UP_TO_DATE:
+                return ItemResult(item, kind_name, UP_TO_DATE, f"kept: a workspace's {kind_name} is never deleted")
             return ItemResult(item, kind_name, ARCHIVED, "deleted")
         live = kind.fetch(self.context, remote_path)
         moved = self._moved(self.remote.archived.get(item), live)
@@ -145,6 +146,8 @@ class Pusher:
             return "created in the workspace during this push" if live is not None else ""
         if live is None:
             return "deleted or archived in the workspace during this push"
+        if not isinstance(seen, dict) or not isinstance(live, dict):
+            return "" if same_json(seen, live) else "changed in the workspace during this push"
         same = all(key in live and same_json(live[key], value) for key, value in seen.items() if value is not None)
         return "" if same else "changed in the workspace during this push"
 

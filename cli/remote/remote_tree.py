@@ -23,7 +23,7 @@ from ..errors import Failed
 from ..kinds import ItemError, RenderContext, archived_kind
 from ..kinds.scope import in_sync
 from ..metadata.yaml_emit import dump
-from .changes import normalized
+from .changes import comparable, normalized
 from .layout import MOD, is_content, item_of, kind_of, synced
 
 ROOTS = ("f/", "u/", "g/")
@@ -56,7 +56,8 @@ class RemoteTree:
         return self._texts[path]
 
     def add_text(self, path: str, text: str) -> None:
-        self._texts[path] = self.values[path] = text
+        self._texts[path] = text
+        self.values[path] = comparable(path, text) if path.endswith(".yaml") else text
 
     def add_yaml(self, path: str, data: dict[str, Any]) -> None:
         self._yaml[path] = data
@@ -185,11 +186,12 @@ def _content_files(entries: dict[str, str], metadata: dict[str, str]) -> dict[st
     return found
 
 
-def _json(name: str, text: str) -> dict[str, Any]:
+def _json(name: str, text: str) -> Any:
+    """An archive entry's JSON: an object (the workspace's key alone is a string)."""
     try:
         value = json.loads(text)
     except ValueError:
         raise Failed(f"the workspace archive has an invalid {name}", "report it to the server's admin") from None
-    if not isinstance(value, dict):
+    if not isinstance(value, (dict, str)):
         raise Failed(f"the workspace archive has an invalid {name}", "report it to the server's admin")
     return value

@@ -34,7 +34,7 @@ def make_plan(direction: str, local: LocalTree, remote: RemoteTree, record: Sync
               delete: bool, force: bool, suffixes: FolderSuffixes = DOTTED) -> SyncPlan:
     """Diff the trees in `direction`; hold back item deletions and target-side edits unless asked."""
     source, target = (local, remote) if direction == PUSH else (remote, local)
-    everything = diff(source, target, keep_metadata_deletions=direction == PULL, suffixes=suffixes)
+    everything = diff(source, target, pulling=direction == PULL, suffixes=suffixes)
     plan = SyncPlan(direction, [], local_digests=item_digests(local.values, suffixes),
                     remote_digests=item_digests(remote.values, suffixes),
                     has_record=record.exists, other_kinds=local.other_kinds + remote.other_kinds)

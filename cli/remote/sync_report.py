@@ -75,6 +75,8 @@ class SyncReport:
 
     def _diff(self, change: Change) -> None:
         before, after = change.before or "", change.after or ""
+        if change.kind == "encryption_key":  # as wmill: never the key itself
+            before, after = (text.strip()[:5] + "*" * max(0, len(text.strip()) - 5) for text in (before, after))
         if len(before) > _DIFF_LIMIT or len(after) > _DIFF_LIMIT:
             self.out.line(self.style.dim("  Diff too large to display"))
             return

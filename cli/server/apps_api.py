@@ -25,7 +25,7 @@ from .scripts import check_path
 BUNDLES = "raw_app_bundle"
 # `acls/<op>/<kind>/...` kinds whose items the server keeps in its item table, by the table's kind.
 ACL_KINDS = {"flow": "flow", "variable": "variable", "resource": "resource", "app": "app", "raw_app": "app",
-             "schedule": "schedule", "folder": "folder"}
+             "schedule": "schedule", "folder": "folder", "group_": "group"}
 
 
 async def create_raw(request: Request) -> Response:
@@ -103,7 +103,7 @@ def change_acl(request: Request, body: Any) -> Response:
     else:
         perms.pop(owner, None)
     updated = {**current, "extra_perms": perms}
-    if not perms and table_kind != "folder":
+    if not perms and table_kind not in ("folder", "group"):
         del updated["extra_perms"]
     db.put_item(who.workspace, table_kind, path, updated, create=False)
     return text(f"Successfully modified acl for {acl_kind} {path}")

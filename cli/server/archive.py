@@ -17,14 +17,17 @@ import zipfile
 
 from ..kinds import KINDS, archive_json
 from .scripts import archive_metadata, extension
+from .workspace_admin_api import archived_settings
 from .workspace_db import WorkspaceDB
 
 
 def workspace_files(db: WorkspaceDB, workspace: str, query: dict[str, str] | None = None) -> dict[str, str]:
     query = query or {}
     files: dict[str, str] = {}
+    if query.get("include_settings") == "true":
+        files["settings.json"] = archive_json(archived_settings(db, workspace))
     for kind_name, path, value in db.items(workspace):
-        if _included(kind_name, value, query):
+        if _included(kind_name, path, value, query):
             name, entry = KINDS[kind_name].archive_entry(path, value)
             files[name] = archive_json(entry)
     for row in db.heads(workspace):
@@ -33,7 +36,7 @@ def workspace_files(db: WorkspaceDB, workspace: str, query: dict[str, str] | Non
     return files
 
 
-def _included(kind: str, value: dict, query: dict[str, str]) -> bool:
+def _included(kind: str, path: str, value: dict, query: dict[str, str]) -> bool:
     """Whether the query's switches (`skip_variables`, `include_schedules`, ...) keep this item."""
     on = lambda name: query.get(name) == "true"  # noqa: E731
     if kind == "variable":
@@ -46,6 +49,14 @@ def _included(kind: str, value: dict, query: dict[str, str]) -> bool:
         return on("include_schedules")
     if kind.endswith("_trigger"):
         return on("include_triggers")
+    if kind == "encryption_key":
+        return on("include_key")
+    if kind == "user":
+        return on("include_users")
+    if kind == "group":
+        return on("include_groups") and path != "all"
+    if kind == "settings":
+        return False  # made above, with the workspace's name
     return kind in KINDS
 
 

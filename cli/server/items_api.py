@@ -27,7 +27,8 @@ from .scripts import check_path
 # Fields a create must carry (Windmill's request types), by kind.
 REQUIRED = {"resource": ("path", "value", "resource_type"), "variable": ("path", "value", "is_secret", "description"),
             "schedule": ("path", "schedule", "timezone", "script_path", "is_flow"), "flow": ("path", "summary", "value"),
-            "resource-type": ("name",), "folder": ("name",), "app": ("path", "summary", "value", "policy")}
+            "resource-type": ("name",), "folder": ("name",), "app": ("path", "summary", "value", "policy"),
+            "group": ("name",)}
 TRIGGER_REQUIRED = ("path", "script_path", "is_flow")
 # Keys an update may leave out that the item keeps (a variable's update names `is_secret` only to change it).
 KEPT_ON_UPDATE = {"variable": ("is_secret",)}
@@ -155,6 +156,8 @@ def _validate(kind: ItemKind, body: dict[str, Any]) -> None:
 
 def _stored(kind: ItemKind, body: dict[str, Any], current: dict[str, Any] | None = None) -> dict[str, Any]:
     value = kind.stored(body)
+    if kind.name == "group":  # members and owners change through their own routes
+        return {**(current or {"members": [], "extra_perms": {}}), "summary": value.get("summary")}
     if kind.name == "folder":
         base = current or {**FOLDER_DEFAULTS, "display_name": body.get("name")}
         return {key: value.get(key, base.get(key)) for key in FOLDER_DEFAULTS}
@@ -168,6 +171,8 @@ def _label(kind: ItemKind) -> str:
 def _routes() -> list[Route]:
     routes = []
     for kind in KINDS.values():
+        if kind.route is None:
+            continue  # settings, the key and users have routes of their own (workspace_admin_api)
         base = f"/api/w/{{ws}}/{kind.route.base}"
         routes += [
             Route(f"{base}/{kind.route.get}/{{path:path}}", functools.partial(_get, kind)),

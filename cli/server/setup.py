@@ -17,6 +17,7 @@ from pathlib import Path
 from ..errors import InvalidInput
 from ..files import write_atomic
 from ..project import find_root, wac_dir
+from .workspace_admin_api import seed
 from .workspace_db import WorkspaceDB
 
 SERVER_FILE = "server.json"
@@ -72,6 +73,7 @@ def prepare(location: Location, workspace: str) -> tuple[WorkspaceDB, str | None
         raise InvalidInput(f"cannot create {location.data_dir}: {exc.strerror}", "choose another folder with --data")
     db = WorkspaceDB(location.data_dir / "server.db")
     created = db.ensure_workspace(workspace)
+    seed(db, workspace)
     if created or read_token(location.data_dir, workspace) is None:
         return db, new_token(db, location.data_dir, workspace)
     return db, None
