@@ -73,3 +73,36 @@ def test_without_delete_the_workspace_keeps_its_other_users(tmp_path, wac_server
     assert wac("sync", "push", "--yes", cwd=repo, server=wac_server).returncode == 0
     bob = wac_server.client.get("w/local/users/get/bob").json()
     assert (bob["operator"], bob["is_admin"], bob["disabled"]) == (False, False, True)
+
+
+@needs_cli
+def test_workspace_dependencies_sync_and_pulls_hash_with_them_as_wmill(tmp_path, wac_server):
+    """dependencies/ files are pushed as wmill pushes them, and a pull records each pulled script's hash
+    with the dependency files that apply to it (its language's default, or the ones it names)."""
+    repo = tmp_path / "repo"
+    (repo / "dependencies").mkdir(parents=True)
+    (repo / "f/etl").mkdir(parents=True)
+    (repo / "wmill.yaml").write_text("defaultTs: bun\nincludes:\n  - f/**\n")
+    (repo / "dependencies/requirements.in").write_text("requests==2.32.3\n")
+    (repo / "dependencies/ml.requirements.in").write_text("numpy==2.1.0\n")
+    (repo / "dependencies/package.json").write_text('{\n  "dependencies": {}\n}\n')
+    (repo / "f/etl/plain.py").write_text("def main():\n    return 1\n")
+    (repo / "f/etl/named.py").write_text("# requirements: ml\n\ndef main():\n    return 2\n")
+    (repo / "f/etl/hello.ts").write_text("export async function main() {\n  return 3\n}\n")
+    pushed = wac("sync", "push", "--yes", cwd=repo, server=wac_server)
+    assert pushed.returncode == 0, pushed.stdout + pushed.stderr
+    latest = wac_server.client.get("w/local/workspace_dependencies/get_latest/python3", params={"name": "ml"}).json()
+    assert latest["content"] == "numpy==2.1.0\n"
+    assert changes(wmill("sync", "push", "--dry-run", cwd=repo, server=wac_server)) == []
+    by_wmill, by_wac = tmp_path / "by-wmill", tmp_path / "by-wac"
+    for folder in (by_wmill, by_wac):
+        folder.mkdir()
+        shutil.copy(repo / "wmill.yaml", folder / "wmill.yaml")
+    assert wmill("sync", "pull", "--yes", cwd=by_wmill, server=wac_server).returncode == 0
+    assert wac("sync", "pull", "--yes", cwd=by_wac, server=wac_server).returncode == 0
+    assert files(by_wac) == files(by_wmill)
+    (repo / "dependencies/ml.requirements.in").unlink()
+    gone = wac("sync", "push", "--yes", "--delete", cwd=repo, server=wac_server)
+    assert gone.returncode == 0, gone.stdout + gone.stderr
+    assert wac_server.client.get("w/local/workspace_dependencies/get_latest/python3",
+                                 params={"name": "ml"}).status_code == 404

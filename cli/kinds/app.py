@@ -13,15 +13,7 @@ from typing import Any
 
 from ..metadata.yaml_emit import sort_key
 from .app_policy import policy
-from .base import (
-    CREATED,
-    UPDATED,
-    ItemError,
-    ItemKind,
-    PushContext,
-    RenderContext,
-    Route,
-)
+from .base import CREATED, UPDATED, ItemError, ItemKind, PushContext, RenderContext, Route, archive_json
 from .flow_modules import INLINE, PathAssigner
 
 # What a get answers beyond the archive's JSON (and so never compared with it).
@@ -120,12 +112,12 @@ class AppKind(ItemKind):
     def stored(self, body: dict[str, Any]) -> dict[str, Any]:
         return {k: body[k] for k in _STORED_KEYS if k in body}
 
-    def archive_entry(self, remote_path: str, value: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    def archive_entry(self, remote_path: str, value: dict[str, Any]) -> tuple[str, str]:
         raw = bool(value.get("raw_app"))
         entry = {k: value[k] for k in _STORED_KEYS if k in value}
         if value.get("extra_perms"):
             entry["extra_perms"] = value["extra_perms"]
-        return f"{remote_path}.{'raw_app' if raw else 'app'}.json", entry
+        return f"{remote_path}.{'raw_app' if raw else 'app'}.json", archive_json(entry)
 
 
 def lockless(app_yaml: dict[str, Any], read) -> dict[str, Any]:

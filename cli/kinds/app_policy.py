@@ -100,7 +100,8 @@ def _add(entries: dict[str, Any], component_id: Any, runnable: Any, fields: Any,
     if runnable.get("type") in ("inline", "runnableByName"):
         script = runnable.get("inlineScript") if isinstance(runnable.get("inlineScript"), dict) else {}
         digest = hashlib.sha256(str(script.get("content") or "").encode()).hexdigest()
-        entries[f"{component_id}:rawscript/{digest}"] = {**inputs, **({"tag": script["tag"]} if script.get("tag") else {})}
+        tag = {"tag": script["tag"]} if script.get("tag") else {}
+        entries[f"{component_id}:rawscript/{digest}"] = {**inputs, **tag}
     elif runnable.get("type") in ("path", "runnableByPath"):
         run_type = "script" if runnable.get("runType") == "hubscript" else runnable.get("runType")
         entries[f"{component_id}:{run_type}/{runnable.get('path')}"] = inputs
@@ -142,8 +143,8 @@ def _s3_key(config: dict[str, Any], component: dict[str, Any]) -> dict[str, Any]
     if source.get("type") == "uploadS3" and isinstance(given, dict) and isinstance(given.get("s3"), str):
         return {"s3_path": given["s3"], **({"storage": given["storage"]} if given.get("storage") is not None else {})}
     kind = config.get("sourceKind") or {}
-    if source.get("type") == "static" and isinstance(given, str) and (
-            (kind.get("type") == "static" and kind.get("value") == "s3 (workspace storage)") or given.startswith("s3://")):
+    workspace_storage = kind.get("type") == "static" and kind.get("value") == "s3 (workspace storage)"
+    if source.get("type") == "static" and isinstance(given, str) and (workspace_storage or given.startswith("s3://")):
         return {"s3_path": given.replace("s3://", "", 1)}
     return None
 

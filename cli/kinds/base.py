@@ -12,7 +12,6 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
-
 if TYPE_CHECKING:
     from ..config import SyncConfig
     from ..remote.client import WindmillClient
@@ -64,6 +63,7 @@ class ItemKind:
     # Keys that are about an item's file or a request, never compared with the workspace's copy.
     local_only: tuple[str, ...] = ()
     acl_kind: str | None = None  # the kind in `acls/add/<kind>/<path>` when a push syncs its extra_perms
+    raw_archive = False  # its archive entry is the file itself, not JSON
 
     # -- files -----------------------------------------------------------------------------------------
     def archive_name(self, remote_path: str) -> str:
@@ -154,9 +154,9 @@ class ItemKind:
         return {k: v for k, v in body.items() if k not in (self.route.id_field, "deployment_message",
                                                             "skip_draft_deletion", "preserve_permissioned_as")}
 
-    def archive_entry(self, remote_path: str, value: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        """The item's name and JSON in the workspace archive, from what the server keeps of it."""
-        return self.archive_name(remote_path), value
+    def archive_entry(self, remote_path: str, value: dict[str, Any]) -> tuple[str, str]:
+        """The item's name and text in the workspace archive, from what the server keeps of it."""
+        return self.archive_name(remote_path), archive_json(value)
 
 
 def is_superset(subset: dict[str, Any], superset: dict[str, Any]) -> bool:

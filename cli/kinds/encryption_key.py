@@ -8,7 +8,7 @@ import os
 import re
 from typing import Any
 
-from .base import UP_TO_DATE, UPDATED, ItemError, ItemKind, PushContext
+from .base import UP_TO_DATE, UPDATED, ItemError, ItemKind, PushContext, archive_json
 
 FILE = "encryption_key.yaml"
 KEY = re.compile(r"^[a-zA-Z0-9]{64}$")
@@ -30,8 +30,8 @@ class EncryptionKeyKind(ItemKind):
     def from_archive_name(self, name: str) -> str | None:
         return "encryption_key" if name == "encryption_key.json" else None
 
-    def archive_entry(self, remote_path: str, value: dict[str, Any]) -> tuple[str, Any]:
-        return "encryption_key.json", value.get("key")
+    def archive_entry(self, remote_path: str, value: dict[str, Any]) -> tuple[str, str]:
+        return "encryption_key.json", archive_json(value.get("key"))
 
     def render(self, archived: Any, remote_path: str, ctx) -> dict[str, str | dict]:
         from ..metadata.yaml_emit import dump

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import CREATED, UP_TO_DATE, UPDATED, ItemError, ItemKind, PushContext, Route, is_superset
+from .base import CREATED, UP_TO_DATE, UPDATED, ItemError, ItemKind, PushContext, Route, archive_json, is_superset
 
 
 class GroupKind(ItemKind):
@@ -28,8 +28,8 @@ class GroupKind(ItemKind):
             return name[len("groups/"):-len(".group.json")]
         return None
 
-    def archive_entry(self, remote_path: str, value: dict[str, Any]) -> tuple[str, Any]:
-        return self.archive_name(remote_path), simplified(value)
+    def archive_entry(self, remote_path: str, value: dict[str, Any]) -> tuple[str, str]:
+        return self.archive_name(remote_path), archive_json(simplified(value))
 
     def fetch(self, ctx: PushContext, remote_path: str) -> dict[str, Any] | None:
         found = ctx.client.get_item(self.route, remote_path)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import CREATED, DELETED, UP_TO_DATE, UPDATED, ItemError, ItemKind, PushContext, is_superset
+from .base import CREATED, DELETED, UP_TO_DATE, UPDATED, ItemError, ItemKind, PushContext, archive_json, is_superset
 
 ROLES = ("operator", "developer", "admin")
 
@@ -29,8 +29,8 @@ class UserKind(ItemKind):
             return name[len("users/"):-len(".user.json")]
         return None
 
-    def archive_entry(self, remote_path: str, value: dict[str, Any]) -> tuple[str, Any]:
-        return self.archive_name(value.get("email") or remote_path), _simplified(value)
+    def archive_entry(self, remote_path: str, value: dict[str, Any]) -> tuple[str, str]:
+        return self.archive_name(value.get("email") or remote_path), archive_json(_simplified(value))
 
     def fetch(self, ctx: PushContext, remote_path: str) -> dict[str, Any] | None:
         user = next((u for u in _users(ctx) if u.get("email") == remote_path), None)

@@ -35,7 +35,7 @@ def item_path_problem(kind: str, path: str, item: str = "") -> str | None:
         return folder_problem(path)
     if kind in ("resource-type", "group"):
         return type_name_problem(path)
-    if kind in ("settings", "encryption_key", "user"):
+    if kind in ("settings", "encryption_key", "user", "workspace_dependencies"):
         return None  # the workspace's own, or a user by email: no item path
     return path_problem(path)
 

@@ -182,9 +182,9 @@ def hashed_files(item: FolderItem) -> dict[str, str]:
     return found
 
 
-def folder_hashes(folder: str, top_key: str, files: dict[str, str]) -> dict[str, str]:
+def folder_hashes(folder: str, top_key: str, files: dict[str, str], deps: str = NO_DEPS) -> dict[str, str]:
     """`<folder>+<file>` per script file, then `<folder>+<top>` over them (JS key order, compact JSON)."""
-    per_file = {name: sha256_hex(text + NO_DEPS) for name, text in files.items()}
+    per_file = {name: sha256_hex(text + deps) for name, text in files.items()}
     ordered = dict(sorted(per_file.items(), key=lambda kv: kv[0].encode("utf-16-be")))
     top = sha256_hex(json.dumps(ordered, separators=(",", ":"), ensure_ascii=False))
     hashes = {f"{folder}{SEPARATOR}{name}": digest for name, digest in ordered.items()}

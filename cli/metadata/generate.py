@@ -11,13 +11,14 @@ from ..config import SyncConfig
 from ..files import check_writable, create_new, write_atomic
 from ..kinds.languages import display_name
 from ..kinds.walk import walk
-from .folder_items import FolderItem, folder_items, read_folder_state
+from .folder_items import FolderItem, folder_hashes, folder_items, read_folder_state
 from .hashing import item_hashes
 from .items import ScriptItem, find_scripts
 from .lockfile import WmillLock
 from .render import RenderJob, render_all
 from .script_metadata import INLINE, default_metadata
 from .staleness import ItemState, Plan, StaleItem, default_text, normalize_folder, plan, read_state
+from .workspace_deps import applying, as_json, read_raw
 
 
 @dataclass
@@ -209,16 +210,34 @@ class MetadataRun:
         any missing entry (scripts, flows, apps); the number of entries filled. A pulled script whose
         metadata the pull left out (wmill.yaml's includes) gets the default files, as wmill writes them."""
         self.write_missing_defaults(pulled)
+        raw_deps = read_raw(self.root, self.lock)
         filled = 0
         for key, hashes, error in self._recordables():
             if error is not None:
                 continue
             missing = self.lock.get(next(iter(hashes)) if key in self.states else _top(hashes)) is None
+            if key in pulled and raw_deps:
+                hashes = self._hashed_with(key, raw_deps) or hashes
             if key in pulled or (missing and fill_missing):
                 self.lock.replace(key, hashes)
                 filled += missing and key not in pulled
         self.lock.save()
         return filled
+
+    def _hashed_with(self, key: str, raw_deps: dict[str, str]) -> dict[str, str] | None:
+        """A pulled script's or flow's hashes taking the workspace dependencies that apply to it."""
+        if key in self.states:
+            state = self.states[key]
+            deps = applying(raw_deps, state.script_text or "", state.item.language)
+            metadata = state.metadata_text if state.metadata_text is not None else default_text(state.item)
+            return item_hashes(key, state.script_text or "", metadata, state.modules, as_json(deps)) if deps else None
+        folder = next((f for f in self.folders if f.item.folder == key and f.item.kind == "flow"), None)
+        if folder is None:
+            return None
+        deps = {}
+        for _, language, text in folder.inline:
+            deps.update(applying(raw_deps, text, language))
+        return folder_hashes(folder.item.folder, folder.item.top_key, folder.files, as_json(deps)) if deps else None
 
     def rehash(self, folder: str | None) -> dict[str, int]:
         """Record hashes from disk for every item (in `folder`), writing nothing else; counts per kind."""

@@ -9,8 +9,8 @@ from .collation import locale_key
 from .lockfile import SEPARATOR
 
 SCRIPT_HASH_KEY = "__script_hash"
-# The CLI prefixes (or suffixes) JSON.stringify of the workspace dependencies,
-# which is always `{}` for scripts in the tree-based generate-metadata.
+# The CLI prefixes (or suffixes) JSON.stringify of the workspace dependencies: `{}` but in a pull's
+# hashes (see workspace_deps).
 NO_DEPS = "{}"
 
 
@@ -18,17 +18,19 @@ def sha256_hex(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def script_hash(script_text: str, metadata_text: str) -> str:
-    return sha256_hex(NO_DEPS + script_text + metadata_text)
+def script_hash(script_text: str, metadata_text: str, deps: str = NO_DEPS) -> str:
+    return sha256_hex(deps + script_text + metadata_text)
 
 
 def module_hash(module_text: str) -> str:
     return sha256_hex(module_text + NO_DEPS)
 
 
-def item_hashes(remote: str, script_text: str, metadata_text: str, modules: dict[str, str]) -> dict[str, str]:
-    """The wmill-lock.yaml entries of one script: `path`, or `path+__script_hash` + modules."""
-    main = script_hash(script_text, metadata_text)
+def item_hashes(remote: str, script_text: str, metadata_text: str, modules: dict[str, str],
+                deps: str = NO_DEPS) -> dict[str, str]:
+    """The wmill-lock.yaml entries of one script: `path`, or `path+__script_hash` + modules (`deps`: the
+    workspace dependencies a pull hashes with, as JSON)."""
+    main = script_hash(script_text, metadata_text, deps)
     if not modules:
         return {remote: main}
     per_module = {rel: module_hash(text) for rel, text in modules.items()}

@@ -102,7 +102,7 @@ def render(entries: dict[str, str], flat_locally: set[str], ctx: RenderContext) 
                 tree.other_kinds[kind] += 1
             continue
         kind, remote_path = found
-        value = _json(name, text)
+        value = text if kind.raw_archive else _json(name, text)
         try:
             files = kind.render(value, remote_path, ctx)
         except ItemError as exc:

@@ -29,7 +29,7 @@ def workspace_files(db: WorkspaceDB, workspace: str, query: dict[str, str] | Non
     for kind_name, path, value in db.items(workspace):
         if _included(kind_name, path, value, query):
             name, entry = KINDS[kind_name].archive_entry(path, value)
-            files[name] = archive_json(entry)
+            files[name] = entry
     for row in db.heads(workspace):
         files[f"{row['path']}.{extension(row['language'])}"] = row["content"]
         files[f"{row['path']}.script.json"] = json.dumps(archive_metadata(row), indent=2)
@@ -57,6 +57,8 @@ def _included(kind: str, path: str, value: dict, query: dict[str, str]) -> bool:
         return on("include_groups") and path != "all"
     if kind == "settings":
         return False  # made above, with the workspace's name
+    if kind == "workspace_dependencies":
+        return query.get("include_workspace_dependencies") != "false"
     return kind in KINDS
 
 

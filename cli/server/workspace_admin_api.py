@@ -1,6 +1,6 @@
-"""What a workspace is beyond its items: settings, encryption key, users and groups, behind the routes
-`wmill sync push` calls for them (`workspaces/get_settings` and its `edit_*` routes,
-`workspaces/encryption_key`, `users/*`, `workspaces/add_user`, `groups/*`).
+"""What a workspace is beyond its items: settings, encryption key, users, groups and dependencies, behind
+the routes `wmill sync push` calls for them (`workspaces/get_settings` and its `edit_*` routes,
+`workspaces/encryption_key`, `users/*`, `workspaces/add_user`, `groups/*`, `workspace_dependencies/*`).
 
 Each is kept in the item table (kinds `settings`, `encryption_key`, `user`, `group`) exactly as the
 requests set it, so the archive gives back what a push sent. A new workspace starts as Windmill's
@@ -237,7 +237,50 @@ def _members(adding: bool) -> Callable:
     return handler
 
 
+# -- workspace dependencies ---------------------------------------------------------------------------
+
+def _dependencies_file(language: str, name: str | None) -> str:
+    from ..kinds.workspace_dependencies import LANGUAGES
+
+    filename = next((f for f, lang in LANGUAGES if lang == language), None)
+    if filename is None:
+        raise bad_request(f"no workspace dependencies for language {language}")
+    return f"{name}.{filename}" if name else filename
+
+
+@with_body
+def create_dependencies(request: Request, body: Any) -> Response:
+    who = in_workspace(request)
+    if not isinstance(body, dict) or not isinstance(body.get("content"), str) or "language" not in body:
+        raise ApiError(422, "Failed to deserialize the JSON body into the target type: missing field `content`")
+    if body.get("workspace_id", who.workspace) != who.workspace:
+        raise bad_request("the body's workspace_id does not match the workspace in the path")
+    path = _dependencies_file(str(body["language"]), body.get("name"))
+    value = {"content": body["content"], "language": body["language"], "name": body.get("name")}
+    state_of(request).db.put_item(who.workspace, "workspace_dependencies", path, value, create=None)
+    return text(path, 201)
+
+
+def latest_dependencies(request: Request) -> Response:
+    who = in_workspace(request)
+    path = _dependencies_file(request.path_params["language"], request.query_params.get("name"))
+    found = state_of(request).db.item(who.workspace, "workspace_dependencies", path)
+    if found is None:
+        raise not_found(f"workspace dependencies {path} not found")
+    return json_answer({"workspace_id": who.workspace, **found})
+
+
+def delete_dependencies(request: Request) -> Response:
+    who = in_workspace(request)
+    path = _dependencies_file(request.path_params["language"], request.query_params.get("name"))
+    state_of(request).db.delete_item(who.workspace, "workspace_dependencies", path)
+    return text(f"workspace dependencies {path} deleted")
+
+
 ROUTES = [
+    Route("/api/w/{ws}/workspace_dependencies/create", create_dependencies, methods=["POST"]),
+    Route("/api/w/{ws}/workspace_dependencies/get_latest/{language}", latest_dependencies),
+    Route("/api/w/{ws}/workspace_dependencies/delete/{language}", delete_dependencies, methods=["POST"]),
     Route("/api/w/{ws}/workspaces/get_settings", get_settings),
     Route("/api/w/{ws}/workspaces/get_workspace_name", get_workspace_name),
     *[Route(f"/api/w/{{ws}}/workspaces/{route}", edit_setting(route), methods=["POST"]) for route in EDITS],
