@@ -71,6 +71,20 @@ def read_text(path: Path) -> str:
         raise UnreadableFile(f"not valid UTF-8 (byte {exc.start})") from None
 
 
+def read_or_none(path: Path) -> str | None:
+    """A file's text, or None when it is missing or not UTF-8 text."""
+    try:
+        return read_text(path)
+    except UnreadableFile:
+        return None
+
+
+def write_if_changed(path: Path, text: str) -> None:
+    """Write `text` unless the file already holds exactly it (atomically, as write_atomic)."""
+    if read_or_none(path) != text:
+        write_atomic(path, text)
+
+
 def create_new(path: Path, text: str = "") -> None:
     """Write `text` to `path` unless the file exists (atomically: never half-written)."""
     if not path.exists():

@@ -9,6 +9,7 @@ import shutil
 import pytest
 
 from conftest import FIXTURES
+from test_server_interop import needs_cli, wmill
 from test_generate_metadata import repo_bytes, stale_lines
 from wheels import build_wheel
 
@@ -110,3 +111,19 @@ def test_a_missing_inline_file_fails_that_flow_only(run_wac, mixed, wheels):
            "shout.inline_script.py" in result.stdout
     assert (mixed / "f/etl/notify.flow/flow.yaml").read_bytes() == before
     assert (mixed / "f/etl/daily.flow/clean.inline_script.lock").exists()
+
+
+@needs_cli
+def test_an_app_is_relocked_here_and_wmill_then_finds_it_up_to_date(run_wac, mixed, wheels, wac_server):
+    script = mixed / "f/etl/board.app/count_rows.inline_script.py"
+    script.write_text("import yaml\n\n" + script.read_text())
+    result = run_wac("generate-metadata", "--yes", "--no-index", "--find-links", str(wheels), cwd=mixed)
+    assert result.returncode == 0, result.stdout + result.stderr
+    board = mixed / "f/etl/board.app"
+    assert (board / "count_rows.inline_script.lock").read_text().endswith("\npyyaml==6.0.1\n")
+    assert "lock: '!inline count_rows.inline_script.lock'" in (board / "app.yaml").read_text()
+    assert (board / "background_runnable_0.inline_script.frontend.js").read_text() == "return ctx.username"
+    assert not (board / "background_runnable_0.inline_script.lock").exists()  # frontend scripts take no lock
+    checked = wmill("generate-metadata", "--dry-run", cwd=mixed, server=wac_server)
+    assert "board.app" not in checked.stdout, checked.stdout
+    assert run_wac("generate-metadata", "--check", cwd=mixed).returncode == 0

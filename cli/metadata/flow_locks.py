@@ -14,7 +14,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..files import UnreadableFile, read_text, write_atomic
+from ..files import read_or_none, write_if_changed
 from ..kinds.flow_modules import (CorruptInlineScript, PathAssigner, current_mapping, extract, legacy_lock_path,
                                   replace, steps, top_modules)
 from ..kinds.languages import LOCKED_LANGUAGES, display_name
@@ -50,7 +50,7 @@ def regenerate(state: FolderState, lock: WmillLock, tree: "DependencyTree | None
     folder = item.root / item.folder
     mapping = current_mapping(value)
     relock = _to_relock(state, lock, tree, mapping)
-    missing = replace(value, lambda path: _read(folder / path))
+    missing = replace(value, lambda path: read_or_none(folder / path))
     if missing:
         return FlowOutcome(error=f"cannot regenerate the locks of flow {item.remote}: missing inline script "
                                  f"file(s): {', '.join(missing)}")
@@ -84,8 +84,8 @@ def regenerate(state: FolderState, lock: WmillLock, tree: "DependencyTree | None
     except CorruptInlineScript as exc:
         return FlowOutcome(error=f"{item.folder}/flow.yaml: {exc}")
     for file in files:
-        _write_if_changed(folder / file.path, file.content)
-    _write_if_changed(folder / "flow.yaml", dump(flow))
+        write_if_changed(folder / file.path, file.content)
+    write_if_changed(folder / "flow.yaml", dump(flow))
     for file in files:
         legacy = None if file.is_lock else legacy_lock_path(file.path, file.language)
         if legacy and not any(other.path == legacy for other in files):
@@ -109,15 +109,3 @@ def _to_relock(state: FolderState, lock: WmillLock, tree: "DependencyTree | None
 def _stem(file: str) -> str:
     name = file.rsplit("/", 1)[-1]
     return name[: name.rfind(".")] if "." in name else name
-
-
-def _read(path) -> str | None:
-    try:
-        return read_text(path)
-    except UnreadableFile:
-        return None
-
-
-def _write_if_changed(path, text: str) -> None:
-    if _read(path) != text:
-        write_atomic(path, text)

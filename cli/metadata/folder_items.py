@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from ..files import UnreadableFile, read_text
+from ..files import UnreadableFile, read_or_none, read_text
 from ..kinds.flow_modules import INLINE, PathAssigner, extract
 from ..kinds.paths import CONTENT_EXTENSIONS, DOTTED, NON_DOTTED
 from .hashing import NO_DEPS, sha256_hex
@@ -116,7 +116,7 @@ def _flow_inline(state: FolderState, default_ts: str) -> list[tuple[str, str, st
             continue
         text = script.content
         if text.startswith(INLINE):
-            text = _read_inline(state.item.root / state.item.folder / text[len(INLINE):])
+            text = read_or_none(state.item.root / state.item.folder / text[len(INLINE):])
             if text is None:
                 continue
         stem = script.path[: script.path.rfind(".")] if "." in script.path else script.path
@@ -134,7 +134,7 @@ def _app_inline(state: FolderState) -> list[tuple[str, str, str]]:
         if not text or not language or not isinstance(text, str):
             continue
         if text.startswith(INLINE):
-            text = _read_inline(state.item.root / state.item.folder / text[len(INLINE):])
+            text = read_or_none(state.item.root / state.item.folder / text[len(INLINE):])
             if text is None:
                 continue
         found.append((f"{state.item.folder}/{'/'.join(where)}", language, text))
@@ -154,13 +154,6 @@ def app_inline_scripts(value: Any, where: tuple[str, ...] = ()) -> Iterator[tupl
                 yield where, value[key]
             else:
                 yield from app_inline_scripts(value[key], (*where, str(key)))
-
-
-def _read_inline(path: Path) -> str | None:
-    try:
-        return read_text(path)
-    except UnreadableFile:
-        return None
 
 
 def hashed_files(item: FolderItem) -> dict[str, str]:

@@ -166,11 +166,14 @@ class MetadataRun:
         state = plan_.folders[entry.item.folder]
         if state.error:
             return ItemResult(entry.item, error=state.error)
-        if entry.item.kind != "flow":
-            return ItemResult(entry.item, unsupported="wac does not lock app inline scripts yet")
-        from .flow_locks import regenerate
+        if entry.item.kind == "flow":
+            from .flow_locks import regenerate
 
-        outcome = regenerate(state, self.lock, plan_.tree, locker, self.config)
+            outcome = regenerate(state, self.lock, plan_.tree, locker, self.config)
+        else:
+            from .app_locks import regenerate as regenerate_app
+
+            outcome = regenerate_app(state, locker, self.config)
         if outcome.error is None and outcome.unsupported is None:
             self.lock.replace(entry.item.folder, outcome.hashes)
         return ItemResult(entry.item, error=outcome.error, unsupported=outcome.unsupported,
