@@ -227,7 +227,7 @@ def test_an_app_round_trips_its_sharing_and_goes_with_delete(tmp_path, wac_serve
     assert wac_server.client.get("w/local/apps/get/p/f/etl/board").status_code == 404
 
 
-def test_a_raw_app_is_kept_by_the_server_and_left_to_wmill_by_the_sync(tmp_path, wac_server):
+def test_a_raw_app_is_kept_by_the_server_pulled_by_wac_and_pushed_by_wmill(tmp_path, wac_server):
     app = {"path": "f/etl/portal", "summary": "Portal", "policy": {"execution_mode": "anonymous"},
            "value": {"runnables": {}, "files": {"/index.tsx": "export default 1\n"}}}
     created = wac_server.client.post("w/local/apps/create_raw",
@@ -238,8 +238,12 @@ def test_a_raw_app_is_kept_by_the_server_and_left_to_wmill_by_the_sync(tmp_path,
     repo = tmp_path / "repo"
     repo.mkdir()
     pulled = wac("sync", "pull", "--yes", cwd=repo, server=wac_server)
-    assert pulled.returncode == 0 and "raw_app" in pulled.stdout  # counted and left to wmill, never half-written
-    assert not (repo / "f/etl/portal.raw_app").exists()
+    assert pulled.returncode == 0, pulled.stdout + pulled.stderr
+    assert (repo / "f/etl/portal.raw_app/index.tsx").read_text() == "export default 1\n"
+    assert "public: true" in (repo / "f/etl/portal.raw_app/raw_app.yaml").read_text()
+    (repo / "f/etl/portal.raw_app/index.tsx").write_text("export default 2\n")
+    pushed = wac("sync", "push", "--yes", cwd=repo, server=wac_server)
+    assert pushed.returncode == 0 and "Left alone (1 raw_app file(s))" in pushed.stdout, pushed.stdout
     assert wac_server.client.delete("w/local/apps/delete/f/etl/portal").status_code == 200
     assert wac_server.client.delete("w/local/apps/delete/f/etl/portal").status_code == 200  # as Windmill: no 404
 
@@ -268,3 +272,8 @@ def test_wmill_pushes_and_pulls_a_raw_app_through_the_server(tmp_path, wac_serve
     assert wmill("sync", "pull", "--yes", cwd=back, server=wac_server).returncode == 0
     for name in ("raw_app.yaml", "index.tsx", "index.css", "backend/count.py", "backend/count.yaml"):
         assert (back / "f/etl/portal.raw_app" / name).read_text() == (app / name).read_text(), name
+    ours = tmp_path / "ours"
+    ours.mkdir()
+    shutil.copy(repo / "wmill.yaml", ours / "wmill.yaml")
+    assert wac("sync", "pull", "--yes", cwd=ours, server=wac_server).returncode == 0
+    assert files(ours) == files(back)  # the raw app's files as wmill writes them

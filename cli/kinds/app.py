@@ -42,7 +42,7 @@ class AppKind(ItemKind):
         app = copy.deepcopy(archived)
         folder = self.folder(remote_path, ctx.config)
         assigner = PathAssigner(ctx.config.default_ts, non_dotted=ctx.config.non_dotted_paths)
-        files: dict[str, str | dict] = {f"{folder}/{name}": text for name, text in _extract(app.get("value"), assigner)}
+        files: dict[str, str | dict] = {f"{folder}/{name}": text for name, text in extract_runnables(app.get("value"), assigner)}
         mode = (app.pop("policy", None) or {}).get("execution_mode")
         if mode == "anonymous":
             app["public"] = True
@@ -136,26 +136,30 @@ def _drop_locks(value: Any) -> None:
         value["inlineScript"].pop("lock", None)
 
 
-def _extract(value: Any, assigner: PathAssigner) -> list[tuple[str, str]]:
-    """Move every inline runnable of `value` (in place) to files, walking keys in app.yaml's order."""
+def extract_runnables(value: Any, assigner: PathAssigner, name_of=lambda key, runnable: runnable.get("name"),
+             drop_schema: bool = False, key: str = "") -> list[tuple[str, str]]:
+    """Move every inline runnable of `value` (in place) to files, walking keys in app.yaml's order;
+    a runnable's file is named by `name_of(its key, it)`."""
     files: list[tuple[str, str]] = []
     if isinstance(value, list):
         for each in value:
-            files += _extract(each, assigner)
+            files += extract_runnables(each, assigner, name_of, drop_schema)
         return files
     if not isinstance(value, dict):
         return files
-    for key, child in sorted(value.items(), key=lambda pair: sort_key(str(pair[0]))):
-        if key == "inlineScript" and isinstance(child, dict):
+    for child_key, child in sorted(value.items(), key=lambda pair: sort_key(str(pair[0]))):
+        if child_key == "inlineScript" and isinstance(child, dict):
             value.pop("type", None)
-            name = value.get("name")
+            name = name_of(key, value)
             base, ext = assigner.assign(name if isinstance(name, str) else None, child.get("language", ""))
             for field, file_name in (("content", base + ext), ("lock", base + "lock")):
                 if child.get(field):
                     files.append((file_name, str(child[field])))
                     child[field] = INLINE + file_name
+            if drop_schema:
+                child.pop("schema", None)
         else:
-            files += _extract(child, assigner)
+            files += extract_runnables(child, assigner, name_of, drop_schema, str(child_key))
     return files
 
 

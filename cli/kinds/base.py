@@ -64,6 +64,7 @@ class ItemKind:
     local_only: tuple[str, ...] = ()
     acl_kind: str | None = None  # the kind in `acls/add/<kind>/<path>` when a push syncs its extra_perms
     raw_archive = False  # its archive entry is the file itself, not JSON
+    pushed_by: str | None = None  # a tool that pushes this kind instead of wac (raw apps: wmill bundles them)
 
     # -- files -----------------------------------------------------------------------------------------
     def archive_name(self, remote_path: str) -> str:

@@ -64,30 +64,34 @@ def top_modules(flow_value: dict[str, Any], *, with_special: bool = True) -> lis
     return lists
 
 
-def sanitize(summary: str) -> str:
+def sanitize(summary: str, *, keep_case: bool = False) -> str:
     """A file name from a step summary, as the path assigner makes it (lowercase, no separators)."""
     name = summary.replace(" ", "_")
     name = re.sub(r'[/\\:*?"<>|\x00-\x1f\x7f]', "", name)
     name = re.sub(r"_+", "_", name)
-    name = re.sub(r"^[._]+|[._]+$", "", name).lower()
-    return f"_{name}" if _WINDOWS_RESERVED.match(name) else name
+    name = re.sub(r"^[._]+|[._]+$", "", name)
+    name = name if keep_case else name.lower()
+    return f"_{name}" if _WINDOWS_RESERVED.match(name.lower()) else name
 
 
 class PathAssigner:
-    """Unique inline script file names for one flow (`<name>.inline_script.<ext>`)."""
+    """Unique inline script file names for one flow or app (`<name>.inline_script.<ext>`); a raw app's
+    backend runnables keep their id's case and take `<id>.<ext>` (`raw=True`)."""
 
-    def __init__(self, default_ts: str = "bun", *, non_dotted: bool = False) -> None:
+    def __init__(self, default_ts: str = "bun", *, non_dotted: bool = False, raw: bool = False) -> None:
         self.default_ts = default_ts
-        self.suffix = "." if non_dotted else ".inline_script."
+        self.suffix = "." if non_dotted or raw else ".inline_script."
+        self.raw = raw
         self._counter = 0
         self._seen: set[str] = set()
 
     def assign(self, summary: str | None, language: str) -> tuple[str, str]:
         """(base with its trailing dot, extension), e.g. ('double.inline_script.', 'py')."""
-        name = sanitize(summary) if summary else ""
+        name = sanitize(summary, keep_case=self.raw) if summary else ""
         original = name
         if name == "":
-            original, name = INLINE_PREFIX, f"{INLINE_PREFIX}_0"
+            original = "runnable" if self.raw else INLINE_PREFIX
+            name = f"{original}_0"
         while name.lower() in self._seen:
             self._counter += 1
             name = f"{original}_{self._counter}"

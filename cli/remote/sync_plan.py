@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from ..kinds import KINDS
 from ..kinds.paths import DOTTED, FolderSuffixes
 from .changes import DELETED, Change, diff, item_digests
 from .local_tree import LocalTree
@@ -38,6 +39,10 @@ def make_plan(direction: str, local: LocalTree, remote: RemoteTree, record: Sync
     plan = SyncPlan(direction, [], local_digests=item_digests(local.values, suffixes),
                     remote_digests=item_digests(remote.values, suffixes),
                     has_record=record.exists, other_kinds=local.other_kinds + remote.other_kinds)
+    if direction == PUSH:  # kinds another tool deploys (raw apps: wmill bundles them) are left to it
+        left = [c for c in everything if getattr(KINDS.get(c.kind), "pushed_by", None)]
+        plan.other_kinds.update(c.kind for c in left)
+        everything = [c for c in everything if c not in left]
     source_items = plan.source_digests
     target_side, target_digests = (("remote", plan.remote_digests) if direction == PUSH
                                    else ("local", plan.local_digests))
