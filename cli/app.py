@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from .commands import env, generate_metadata, init, job, lint, script, server, sync, workspace
+from .commands import env, flow, generate_metadata, init, job, lint, script, server, sync, workspace
 from .errors import WacError
 from .output import Output
 
@@ -21,6 +21,7 @@ app.command("init")(init.init)
 app.command("lint")(lint.lint)
 app.command("generate-metadata", cls=generate_metadata.WithRehashHelp)(generate_metadata.generate_metadata)
 app.add_typer(script.app, name="script")
+app.add_typer(flow.app, name="flow")
 app.add_typer(job.app, name="job")
 app.add_typer(server.app, name="server")
 app.add_typer(workspace.app, name="workspace")

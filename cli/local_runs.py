@@ -93,19 +93,29 @@ def preview(path: Path, args: dict[str, Any], options: RunOptions, view) -> Outc
         code = read_text(script)
     except UnreadableFile as exc:
         raise InvalidInput(f"{path}: {exc}", "save the script as UTF-8") from None
-    digest = source_hash(script)
     python = _interpreter(script, root, options, view)
+
+    def check() -> None:
+        view.warnings(check_script(script, code, root, args))
+
+    return run_file(script, root, args, options, view, windmill_path=script_path_of(script, root), python=python,
+                    check=check)
+
+
+def run_file(script: Path, root: Path, args: dict[str, Any], options: RunOptions, view, *,
+             windmill_path: str | None, python: str | None = None, check: Callable[[], None] = lambda: None) -> Outcome:
+    """Run a workflow file to its end on the engine (`check` runs while the engine imports it)."""
+    digest = source_hash(script)
     with _scheduler(root, options, view) as scheduler:
         host = scheduler.host(str(script), str(root), python, source_hash=digest)  # imports while we check
-        warnings = check_script(script, code, root, args)
-        view.warnings(warnings)
+        check()
         _loaded(scheduler, host)
         store = _store(scheduler)
-        spec = RunSpec(str(script), args, project_root=str(root), windmill_path=script_path_of(script, root),
+        spec = RunSpec(str(script), args, project_root=str(root), windmill_path=windmill_path,
                        source_hash=digest, created_by=approver_name(options.approver), workspace=workspace_of(root),
                        python=python)
         run_id = store.create_run(spec, lease_owner=scheduler.owner)
-        view.started(run_id, spec.windmill_path or str(path))
+        view.started(run_id, windmill_path or str(script))
         return Outcome(run_id, _drive(scheduler, run_id), store)
 
 

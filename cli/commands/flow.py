@@ -1,0 +1,39 @@
+"""`wac flow preview PATH`: run a repo's flow locally, every step a job of the bundled executor."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from ._shared import (ApprovalValueOption, ApproveOption, ApproverOption, RejectOption, SilentOption,
+                      SkipSleepsOption, StoreOption, WorkersOption, finish, run_options)
+
+app = typer.Typer(no_args_is_help=True, help="Run flows locally, as Windmill's workers run them.")
+
+
+@app.command("preview")
+def preview(
+    path: Path = typer.Argument(..., help="The flow's folder, e.g. f/etl/daily.flow"),
+    data: Optional[str] = typer.Option(None, "-d", "--data", metavar="JSON",
+                                       help="The flow's input: JSON, @file or @- (stdin)."),
+    silent: bool = SilentOption,
+    workers: Optional[int] = WorkersOption,
+    skip_sleeps: bool = SkipSleepsOption,
+    approve: bool = ApproveOption,
+    reject: bool = RejectOption,
+    approval_value: Optional[str] = ApprovalValueOption,
+    approver: Optional[str] = ApproverOption,
+    store: Optional[Path] = StoreOption,
+) -> None:
+    """Run a flow locally: inline Python and Bash steps, the repo's scripts and flows, loops and branches."""
+    from ..args import parse_data
+    from ..flows.runner import preview_flow
+    from ..run_view import RunView
+
+    view = RunView(silent=silent)
+    options = run_options(workers=workers, skip_sleeps=skip_sleeps, approve=approve, reject=reject,
+                          approval_value=approval_value, approver=approver, store=store)
+    options.env = "current"
+    finish(view, preview_flow(path, parse_data(data), options, view))

@@ -1,0 +1,126 @@
+"""Windmill's JavaScript expressions (input transforms, `skip_if`, `stop_after_if`, branch conditions,
+loop iterators), evaluated as its worker evaluates them: a few plain lookups answered directly, the
+rest by QuickJS, the engine Windmill embeds.
+
+The scope holds `flow_input` (with `iter` inside loops), `results` (step id -> result),
+`previous_result`, `flow_env`, and where they apply `result`, `params`, `resume`, `resumes`,
+`approvers`; `variable(path)` and `resource(path)` read the workspace's. An expression is an
+expression (`results.a.x + 1`) or a function body (`let y = 1; return y`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Callable
+
+_FULL = re.compile(r"^(results|flow_env)(?:\?)?\.([a-zA-Z_0-9]+)(?:\[(\d+)\])?((?:\.[a-zA-Z_0-9]+)+)?$")
+_FETCHED = re.compile(r"\b(variable|resource)\(\s*(['\"`])([^'\"`]+)\2\s*\)")
+_STATEMENT = re.compile(r"^(return|const|let|var|if|for|while|switch|try|throw|function|class|async|await)\b")
+# variable('path') and resource('path'): the workspace's values, read before the expression runs
+_HELPERS = ("const variable = (p) => __fetched['variable:' + p] ?? null; "
+            "const resource = (p) => __fetched['resource:' + p] ?? null;")
+TIME_LIMIT_SECONDS = 20
+MEMORY_LIMIT = 32 * 1024 * 1024
+
+
+class ExpressionError(Exception):
+    """An expression that does not evaluate (a syntax error, an exception); the message says which."""
+
+
+class Evaluator:
+    """One QuickJS context per flow run (created on first use), evaluating with a fresh scope each time."""
+
+    def __init__(self, fetch: Callable[[str, str], Any] | None = None) -> None:
+        """`fetch(kind, path)`: a variable's or resource's value (the paths an expression names literally)."""
+        self._fetch = fetch or (lambda kind, path: None)
+        self._context = None
+        self._functions: dict[tuple[str, tuple[str, ...]], Any] = {}
+
+    def eval(self, expr: str, scope: dict[str, Any]) -> Any:
+        expr = expr.strip()
+        found, value = _direct(expr, scope)
+        if found:
+            return value
+        return self._quickjs(expr, scope)
+
+    def truthy(self, expr: str, scope: dict[str, Any]) -> bool:
+        """A condition, as Windmill wraps it: `Boolean(expr)`."""
+        return bool(self._quickjs(f"Boolean({expr.strip()})", scope))
+
+    def _quickjs(self, expr: str, scope: dict[str, Any]) -> Any:
+        context = self._open()
+        names = [name for name in scope if name.isidentifier() and name in expr]
+        args = [scope[name] for name in names]
+        if "error" in expr and "previous_result" in scope and "error" not in scope:
+            previous = scope["previous_result"]
+            names.append("error")
+            args.append(previous.get("error") if isinstance(previous, dict) else None)
+        fetched = {f"{kind}:{path}": self._fetch(kind, path) for kind, _, path in _FETCHED.findall(expr)}
+        if fetched:
+            names.append("__fetched")
+            args.append(fetched)
+        try:
+            function = self._compiled(expr, tuple(names))
+            text = function(*(context.parse_json(json.dumps(arg, default=str)) for arg in args))
+        except Exception as exc:  # quickjs.JSException and its kin: the expression's own fault
+            raise ExpressionError(f"{expr!r}: {exc}") from None
+        return json.loads(text) if isinstance(text, str) else None
+
+    def _compiled(self, expr: str, names: tuple[str, ...]):
+        """The expression as a function of the scope names it uses (compiled once per run)."""
+        key = (expr, names)
+        if key not in self._functions:
+            body = expr if _is_statement(expr) else f"return {expr};"
+            helpers = _HELPERS if "__fetched" in names else ""
+            name = f"__wac_{len(self._functions)}"
+            self._open().eval(f"globalThis.{name} = function({', '.join(names)}) "
+                              f"{{ return JSON.stringify((function() {{ {helpers} {body} }})() ?? null); }}")
+            self._functions[key] = self._open().get(name)
+        return self._functions[key]
+
+    def _open(self):
+        if self._context is None:
+            import quickjs
+
+            context = quickjs.Context()
+            context.set_time_limit(TIME_LIMIT_SECONDS)
+            context.set_memory_limit(MEMORY_LIMIT)
+            self._context = context
+        return self._context
+
+
+def _direct(expr: str, scope: dict[str, Any]) -> tuple[bool, Any]:
+    """Windmill's fast paths: a scope name alone, `flow_input.x`, `results.<step>...` lookups."""
+    if expr in scope and expr != "results":
+        return True, scope[expr]
+    for name in ("flow_input", "flow_env"):
+        base = scope.get(name)
+        if isinstance(base, dict) and expr.startswith(name + "."):
+            key = expr[len(name) + 1:]
+            if key in base:
+                return True, base[key]
+    match = _FULL.match(expr)
+    if match and isinstance(scope.get(match.group(1)), dict):
+        value: Any = scope[match.group(1)].get(match.group(2))
+        if match.group(3) is not None:
+            value = value[int(match.group(3))] if isinstance(value, list) and int(match.group(3)) < len(value) else None
+        for part in (match.group(4) or "").split(".")[1:]:
+            value = value.get(part) if isinstance(value, dict) else None
+        return True, value
+    return False, None
+
+
+def _is_statement(expr: str) -> bool:
+    """A function body rather than an expression: it starts with a statement or has a `;` outside quotes."""
+    if _STATEMENT.match(expr):
+        return True
+    quote = None
+    for ch in expr:
+        if quote:
+            quote = None if ch == quote else quote
+        elif ch in "'\"`":
+            quote = ch
+        elif ch == ";":
+            return True
+    return False

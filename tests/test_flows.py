@@ -1,0 +1,161 @@
+"""`wac flow preview`: OpenFlow run locally as Windmill's worker runs it, every step a job of the engine."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import time
+
+import pytest
+import yaml
+
+from conftest import FIXTURES, result_of, start_wac, store_db, wait_for
+
+MIXED = FIXTURES / "mixed" / "committed"
+
+
+@pytest.fixture
+def repo(tmp_path):
+    target = tmp_path / "repo"
+    shutil.copytree(MIXED, target)
+    (target / ".git").mkdir()
+    return target
+
+
+def write_flow(repo, path: str, modules: list, **value) -> str:
+    """A flow folder `<path>.flow` (inline Python given as `code` in a step, written to its own file)."""
+    folder = repo / f"{path}.flow"
+    folder.mkdir(parents=True)
+
+    def inline(node):
+        if isinstance(node, dict):
+            if "code" in node:
+                name = f"{node.pop('name')}.inline_script.py"
+                (folder / name).write_text(node.pop("code"))
+                node.update(type="rawscript", language="python3", content=f"!inline {name}")
+            for child in node.values():
+                inline(child)
+        elif isinstance(node, list):
+            for child in node:
+                inline(child)
+
+    flow = {"summary": "", "value": {"modules": modules, **value}, "schema": {"type": "object", "properties": {}}}
+    inline(flow)
+    (folder / "flow.yaml").write_text(yaml.safe_dump(flow, sort_keys=False))
+    return f"{path}.flow"
+
+
+def js(expr):
+    return {"type": "javascript", "expr": expr}
+
+
+def step(step_id, code, **transforms):
+    return {"id": step_id, "value": {"name": step_id, "code": code, "input_transforms": transforms}}
+
+
+def test_the_mixed_repos_daily_flow_runs_each_step_as_a_job(run_wac, repo):
+    run = run_wac("flow", "preview", "f/etl/daily.flow", "-d", '{"day": "2026-12-01"}', "-s", cwd=repo)
+    assert result_of(run) == {"title": "ETL report", "rows": [{"name": "ada", "day": "2026-12-01"},
+                                                              {"name": "bob", "day": "2026-12-01"}]}
+    db = store_db(repo)
+    run_row = db.execute("SELECT * FROM jobs WHERE parent_id IS NULL").fetchone()
+    steps = [r["step_key"] for r in db.execute("SELECT step_key FROM jobs WHERE root_id=? AND parent_id IS NOT NULL"
+                                               " ORDER BY created_at", (run_row["id"],))]
+    assert steps == ["extract", "clean", "log_row", "log_row_2", "report"]
+    assert run_row["windmill_path"] == "f/etl/daily"
+
+
+def test_expressions_loops_and_branches_shape_results_as_windmill(run_wac, repo):
+    double = "def main(x):\n    return x * 2\n"
+    path = write_flow(repo, "f/etl/shapes", [
+        step("first", double, x=js("flow_input.n")),
+        {"id": "each", "value": {"type": "forloopflow", "iterator": js("[1, 2, 3]"), "parallel": True,
+                                 "modules": [step("twice", double, x=js("flow_input.iter.value + results.first"))]}},
+        {"id": "both", "value": {"type": "branchall", "parallel": False, "branches": [
+            {"modules": [step("left", double, x=js("results.each.length + 0"))]},
+            {"modules": [{"id": "same", "value": {"type": "identity"}}]}]}},
+        {"id": "pick", "value": {"type": "branchone", "branches": [
+            {"expr": "results.first > 100", "modules": [step("big", double, x=js("1"))]}],
+            "default": []}},
+        {"id": "skipped", "skip_if": {"expr": "true"}, "value": {"type": "identity"}},
+        {"id": "mocked", "mock": {"enabled": True, "return_value": {"m": 1}}, "value": {"type": "identity"}},
+        step("last", "def main(all):\n    return all\n", all=js(
+            "({first: results.first, each: results.each, both: results.both, pick: results.pick, "
+            "skipped: results.skipped, mocked: results.mocked, prev: previous_result})")),
+    ])
+    result = result_of(run_wac("flow", "preview", path, "-d", '{"n": 5}', "-s", cwd=repo))
+    assert result == {"first": 10, "each": [22, 24, 26], "both": [6, [22, 24, 26]], "pick": [6, [22, 24, 26]],
+                      "skipped": [6, [22, 24, 26]], "mocked": {"m": 1}, "prev": {"m": 1}}
+
+
+def test_a_failed_step_reaches_the_failure_module_unless_its_error_is_handed_on(run_wac, repo):
+    boom = "def main():\n    raise ValueError('no rows today')\n"
+    path = write_flow(repo, "f/etl/fails", [
+        {**step("soft", boom), "continue_on_error": True},
+        step("seen", "def main(e):\n    return e\n", e=js("previous_result.error.message")),
+        step("hard", boom),
+        step("never", "def main():\n    return 'unreachable'\n"),
+    ], failure_module={"id": "failure", "value": {"name": "failure", "code": "def main(message, step):\n"
+                                                  "    return {'recover': True, 'why': message, 'at': step}\n",
+                                                  "input_transforms": {"message": js("error.message"),
+                                                                       "step": js("error.step_id")}}})
+    result = result_of(run_wac("flow", "preview", path, "-s", cwd=repo))
+    assert result == {"recover": True, "why": "no rows today", "at": "hard"}
+    db = store_db(repo)
+    assert [r[0] for r in db.execute("SELECT step_key FROM jobs WHERE parent_id IS NOT NULL ORDER BY created_at")] \
+        == ["soft", "seen", "hard", "failure"]
+
+
+def test_stop_after_if_ends_a_while_loop_and_the_flow(run_wac, repo):
+    count = "def main(i):\n    return i\n"
+    path = write_flow(repo, "f/etl/stops", [
+        {"id": "loop", "value": {"type": "whileloopflow", "modules": [
+            {**step("tick", count, i=js("flow_input.iter.index")), "stop_after_if": {"expr": "result >= 2"}}]}},
+        {**step("after", count, i=js("results.loop[2] + 1")), "stop_after_if": {"expr": "result == 3"}},
+        step("never", count, i=js("99")),
+    ])
+    assert result_of(run_wac("flow", "preview", path, "-s", cwd=repo)) == 3
+
+
+def test_bad_flows_are_refused_in_one_line(run_wac, repo):
+    (repo / "f/etl/daily.flow/clean.inline_script.py").unlink()
+    for target, says in (("f/etl/daily.flow", "missing inline script file(s): clean.inline_script.py"),
+                         ("f/etl/nope.flow", "no such file or folder"), ("f/lib", "not a flow folder")):
+        run = run_wac("flow", "preview", target, cwd=repo)
+        assert run.returncode == 2, run.stdout + run.stderr
+        assert says in run.stderr and "Traceback" not in run.stderr
+
+
+def test_a_killed_flow_resumes_without_running_a_finished_step_twice(repo, tmp_path):
+    marks = tmp_path / "marks.txt"
+    mark = ("import os, time\n\ndef main(i):\n    with open(os.environ['WAC_TEST_MARKS'], 'a') as f:\n"
+            "        f.write(f'{i}\\n')\n    time.sleep(0.4)\n    return i\n")
+    path = write_flow(repo, "f/etl/slow", [
+        {"id": "loop", "value": {"type": "forloopflow", "iterator": js("[0, 1, 2, 3, 4, 5]"),
+                                 "modules": [step("work", mark, i=js("flow_input.iter.value"))]}}])
+    os.environ["WAC_TEST_MARKS"] = str(marks)
+    try:
+        proc = start_wac(repo, "flow", "preview", path, "-s")
+        wait_for(lambda: marks.exists() and len(marks.read_text().split()) >= 2, what="two steps")
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        run_id = store_db(repo).execute("SELECT id FROM jobs WHERE parent_id IS NULL").fetchone()[0]
+        time.sleep(0.2)
+        resumed = start_wac(repo, "job", "resume", run_id, "-s")
+        out, err = resumed.communicate(timeout=120)
+        assert resumed.returncode == 0, err
+        assert json.loads(out) == [0, 1, 2, 3, 4, 5]
+    finally:
+        os.environ.pop("WAC_TEST_MARKS", None)
+    done = [int(x) for x in marks.read_text().split()]
+    assert sorted(set(done)) == [0, 1, 2, 3, 4, 5]
+    assert len(done) - len(set(done)) <= 1  # only the step the kill interrupted may have started twice
+
+
+def test_a_broken_expression_fails_its_step_with_the_expression_named(run_wac, repo):
+    path = write_flow(repo, "f/etl/broken", [step("a", "def main(x):\n    return x\n", x=js("flow_input.("))])
+    run = run_wac("flow", "preview", path, "-s", cwd=repo)
+    assert run.returncode == 1
+    assert "ExpressionError" in run.stdout and "flow_input.(" in run.stdout and "SyntaxError" in run.stdout
