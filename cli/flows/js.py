@@ -14,6 +14,8 @@ import json
 import re
 from typing import Any, Callable
 
+import quickjs  # imported with the flow's module, once: every round of the run is forked from there
+
 _FULL = re.compile(r"^(results|flow_env)(?:\?)?\.([a-zA-Z_0-9]+)(?:\[(\d+)\])?((?:\.[a-zA-Z_0-9]+)+)?$")
 _FETCHED = re.compile(r"\b(variable|resource)\(\s*(['\"`])([^'\"`]+)\2\s*\)")
 _STATEMENT = re.compile(r"^(return|const|let|var|if|for|while|switch|try|throw|function|class|async|await)\b")
@@ -36,6 +38,7 @@ class Evaluator:
         self._fetch = fetch or (lambda kind, path: None)
         self._context = None
         self._functions: dict[tuple[str, tuple[str, ...]], Any] = {}
+        self._plans: dict[tuple[str, tuple[str, ...]], tuple] = {}
 
     def eval(self, expr: str, scope: dict[str, Any]) -> Any:
         expr = expr.strip()
@@ -49,23 +52,34 @@ class Evaluator:
         return bool(self._quickjs(f"Boolean({expr.strip()})", scope))
 
     def _quickjs(self, expr: str, scope: dict[str, Any]) -> Any:
-        context = self._open()
-        names = [name for name in scope if name.isidentifier() and name in expr]
+        plan = self._plans.get((expr, tuple(scope)))
+        if plan is None:
+            plan = self._plans[(expr, tuple(scope))] = self._plan(expr, scope)
+        function, names, with_error, fetches = plan
         args = [scope[name] for name in names]
-        if "error" in expr and "previous_result" in scope and "error" not in scope:
+        if with_error:
             previous = scope["previous_result"]
-            names.append("error")
             args.append(previous.get("error") if isinstance(previous, dict) else None)
-        fetched = {f"{kind}:{path}": self._fetch(kind, path) for kind, _, path in _FETCHED.findall(expr)}
-        if fetched:
-            names.append("__fetched")
-            args.append(fetched)
+        if fetches:
+            args.append({f"{kind}:{path}": self._fetch(kind, path) for kind, path in fetches})
+        parse = self._open().parse_json
         try:
-            function = self._compiled(expr, tuple(names))
-            text = function(*(context.parse_json(json.dumps(arg, default=str)) for arg in args))
+            text = function(*[parse(_json(arg)) for arg in args])
         except Exception as exc:  # quickjs.JSException and its kin: the expression's own fault
             raise ExpressionError(f"{expr!r}: {exc}") from None
         return json.loads(text) if isinstance(text, str) else None
+
+    def _plan(self, expr: str, scope: dict[str, Any]):
+        """What evaluating `expr` takes: its compiled function, the scope names it reads, its fetches."""
+        names = [name for name in scope if name.isidentifier() and name in expr]
+        with_error = "error" in expr and "previous_result" in scope and "error" not in scope
+        fetches = [(kind, path) for kind, _, path in _FETCHED.findall(expr)]
+        parameters = names + (["error"] if with_error else []) + (["__fetched"] if fetches else [])
+        try:
+            function = self._compiled(expr, tuple(parameters))
+        except Exception as exc:
+            raise ExpressionError(f"{expr!r}: {exc}") from None
+        return function, names, with_error, fetches
 
     def _compiled(self, expr: str, names: tuple[str, ...]):
         """The expression as a function of the scope names it uses (compiled once per run)."""
@@ -81,13 +95,22 @@ class Evaluator:
 
     def _open(self):
         if self._context is None:
-            import quickjs
-
             context = quickjs.Context()
             context.set_time_limit(TIME_LIMIT_SECONDS)
             context.set_memory_limit(MEMORY_LIMIT)
             self._context = context
         return self._context
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
+
+def _json(value: Any) -> str:
+    """JSON of a scope value (C-fast; anything JSON cannot hold is sent as its text, as results are stored)."""
+    try:
+        return _ENCODER.encode(value)
+    except TypeError:
+        return json.dumps(value, default=str, ensure_ascii=False)
 
 
 def _direct(expr: str, scope: dict[str, Any]) -> tuple[bool, Any]:
