@@ -32,3 +32,12 @@ class NondeterminismError(Exception):
                     f"but the checkpoint recorded '{expected}' there")
         error.expected, error.got, error.index, error.line = expected, got, index, line
         return error
+
+
+class JobFailed(Exception):
+    """End the job as failed with `result` as its result (a failed flow keeps its last step's result,
+    as Windmill's do), rather than the error of an exception."""
+
+    def __init__(self, message: str, result: Any) -> None:
+        super().__init__(message)
+        self.result = result

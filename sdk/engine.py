@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ._engine import lease, recording
+from ._errors import JobFailed
 from ._urls import approval_resume_id, resume_urls
 from ._urls import signature as url_signature
 from ._urls import valid_signature as valid_url_signature
@@ -29,7 +30,7 @@ from ._engine.scheduler import Scheduler, Settings
 from ._engine.store import TERMINAL, Event, Job, JobStore
 
 __all__ = [
-    "TERMINAL", "Event", "Job", "ResumeRejected", "RunBusy", "RunSpec", "Scheduler", "ScriptLoadError",
+    "TERMINAL", "Event", "Job", "JobFailed", "ResumeRejected", "RunBusy", "RunSpec", "Scheduler", "ScriptLoadError",
     "Settings", "Store", "StoreError", "approval_resume_id", "open_store", "resume_urls",
     "source_hash", "url_signature", "valid_url_signature",
 ]

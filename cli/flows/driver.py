@@ -6,58 +6,78 @@ job (an inline Python or Bash step as a task of this workflow, a repo script as 
 flow is as durable as a WAC run: after a crash it resumes at the step it was at, and no finished
 step runs twice.
 
-Semantics follow Windmill's worker (`worker_flow.rs`): `previous_result` starts as the flow's input;
-a loop returns its iterations' last results, `branchall` its branches', `branchone` its branch's
-last result (or the previous one); a skipped or mocked step passes a value through; a step with
-`continue_on_error` hands its error on; `stop_after_if` ends the flow (or only the loop it is in)
-with the step's result; the failure module gets `{message, name, stack, step_id}`.
+The semantics are the worker's (`worker_flow.rs`): a (sub)flow's first step sees the flow's input as
+`previous_result`; loops return their iterations' results, `branchall` its branches', `branchone`
+its branch's last result; branches and sequential loops share the flow's `results`, parallel loops
+and called flows see theirs through their own; `stop_after_if` ends the flow (only a loop, inside
+one); a failed module hands on `{"error": ...}`, or the list of results so far for a loop; the
+failure module runs once, where the failure happened, and the flow fails unless it returns
+`{"recover": true}`; retries re-run a module with the same inputs after Windmill's delays.
 """
 
 from __future__ import annotations
 
 import json
 import subprocess
-from dataclasses import dataclass, field, replace
+from collections import ChainMap
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from wac.sdk import TaskError, parallel, sleep, task, task_script, wait_for_approval
+from wac.sdk.engine import JobFailed
 
 from .js import Evaluator, ExpressionError
 
 SUSPEND_TIMEOUT = 30 * 60
+MAX_RETRY_SECONDS = 6 * 3600
 
 
-class StopFlow(Exception):
-    """`stop_after_if` held: the flow ends with `result` (or fails, with an error message)."""
+class ModuleFailed(Exception):
+    """A module ended as a failure; `result` is what it hands on (`{"error": ...}`, or a loop's list).
+    `handled`: the failure module already ran for it (where it happened)."""
 
-    def __init__(self, result: Any, error: str | None = None) -> None:
-        super().__init__(error or "stopped")
+    def __init__(self, result: Any, *, handled: bool = False) -> None:
+        super().__init__("module failed")
         self.result = result
+        self.handled = handled
+
+
+class FlowError(Exception):
+    """The engine itself cannot go on (an expression that fails, an iterator that is not a list): the flow
+    ends at once with `{"error": ...}`, past retries, `continue_on_error` and the failure module."""
+
+    def __init__(self, error: dict[str, Any]) -> None:
+        super().__init__(error.get("message", ""))
         self.error = error
 
 
-class StepFailed(Exception):
-    """A step failed and nothing caught it; the failure module, if any, runs next."""
+class Stopped(Exception):
+    """`stop_after_if` held: the enclosing flow (or loop) ends here, successfully, with `result`."""
 
-    def __init__(self, step_id: str, error: dict[str, Any]) -> None:
-        super().__init__(f"step {step_id} failed: {error.get('message', '')}")
-        self.step_id = step_id
-        self.error = error
+    def __init__(self, result: Any) -> None:
+        super().__init__("stopped")
+        self.result = result
 
 
 @dataclass
-class Scope:
-    """What a step's expressions see."""
+class Frame:
+    """A (sub)flow being run: its input, the `results` it sees, its failure module."""
 
-    flow_input: dict[str, Any]
-    results: dict[str, Any] = field(default_factory=dict)
-    previous_result: Any = None
-    extra: dict[str, Any] = field(default_factory=dict)  # resume, resumes, approvers after a suspended step
+    args: dict[str, Any]
+    results: ChainMap
+    flow_env: dict[str, Any]
+    failure: dict[str, Any] | None
+    suspended: dict[str, Any] = field(default_factory=dict)  # resume, resumes, approvers after an approval
 
-    def names(self, **more: Any) -> dict[str, Any]:
-        return {"flow_input": self.flow_input, "results": self.results, "previous_result": self.previous_result,
-                "params": {}, **self.extra, **more}
+    def scope(self, previous: Any, **more: Any) -> dict[str, Any]:
+        return {"flow_input": self.args, "results": dict(self.results), "previous_result": previous, "params": {},
+                "flow_env": self.flow_env, **self.suspended, **more}
+
+    def child(self, args: dict[str, Any], *, own_results: bool) -> "Frame":
+        """A loop iteration or branch (sharing `results`), or a parallel iteration (its own, over these)."""
+        results = self.results.new_child() if own_results else self.results
+        return Frame(args, results, self.flow_env, self.failure)
 
 
 class FlowRunner:
@@ -69,220 +89,357 @@ class FlowRunner:
         self.js = Evaluator(lambda kind, path: definition.get(f"{kind}s", {}).get(path))
 
     async def run(self, flow_input: dict[str, Any]) -> Any:
-        scope = Scope(dict(flow_input), previous_result=dict(flow_input))
+        frame = Frame(dict(flow_input), ChainMap({}), self.value.get("flow_env") or {},
+                      self.value.get("failure_module"))
         try:
-            return await self.modules(self.value.get("modules") or [], scope)
-        except StopFlow as stop:
-            if stop.error is not None:
-                raise flow_error({"name": "EarlyStopError", "message": stop.error}, None) from None
+            return await self.flow(self.value.get("modules") or [], frame)
+        except Stopped as stop:
             return stop.result
-        except StepFailed as failed:
-            return await self._on_failure(failed, scope)
+        except ModuleFailed as failed:
+            raise JobFailed(_message(failed.result), failed.result) from None
+        except FlowError as fatal:
+            raise JobFailed(str(fatal), {"error": fatal.error}) from None
 
-    async def modules(self, modules: list[dict[str, Any]], scope: Scope) -> Any:
-        """Run `modules` in order; the last one's result (the previous result when there is none)."""
-        for module in modules:
-            result = await self.module(module, scope)
-            scope.results[module["id"]] = result
-            scope.previous_result = result
-            scope.extra = await self._after(module, scope, result)
-        return scope.previous_result
-
-    async def module(self, module: dict[str, Any], scope: Scope) -> Any:
+    async def flow(self, modules: list[dict[str, Any]], frame: Frame, path: str = "") -> Any:
+        """A (sub)flow's modules in order, then its failure module if one failed; the last result."""
         try:
-            return await self._module(module, scope)
-        except ExpressionError as exc:
-            raise StepFailed(module["id"], {"name": "ExpressionError", "message": str(exc)}) from None
-
-    async def _module(self, module: dict[str, Any], scope: Scope) -> Any:
-        if module.get("mock", {}).get("enabled"):
-            return module["mock"].get("return_value")
-        skip = module.get("skip_if") or {}
-        if skip.get("expr") and self.js.truthy(skip["expr"], scope.names()):
-            return scope.previous_result
-        try:
-            result = await self._value(module, module.get("value") or {}, scope)
-        except StepFailed as failed:
-            if not module.get("continue_on_error"):
+            return await self._modules(modules, frame, path)
+        except ModuleFailed as failed:
+            if failed.handled or not frame.failure:
                 raise
-            result = {"error": failed.error}
-        stop = module.get("stop_after_if") or {}
-        if stop.get("expr") and self.js.truthy(stop["expr"], scope.names(result=result)):
-            raise StopFlow(result, stop.get("error_message") or None)
-        return result
+            return await self._failure(failed, frame)
 
-    async def _value(self, module: dict[str, Any], value: dict[str, Any], scope: Scope) -> Any:
+    async def _modules(self, modules: list[dict[str, Any]], frame: Frame, path: str) -> Any:
+        previous: Any = frame.args
+        for index, module in enumerate(modules):
+            step_id = module.get("id") or f"m{path}{index}"
+            result, continued = await self.module(module, step_id, frame, previous, f"{path}{index}_")
+            frame.results[step_id] = result
+            previous = result
+            if continued and index == len(modules) - 1:
+                raise ModuleFailed(result, handled=True)  # a handed-on error at the end fails the flow
+            await self._pause(module, frame, result)
+            frame.suspended = await self._approval(module, step_id)
+        return previous
+
+    async def module(self, module: dict[str, Any], step_id: str, frame: Frame, previous: Any,
+                     path: str) -> tuple[Any, bool]:
+        """(its result, whether it is a failure handed on by `continue_on_error`)."""
+        try:
+            if (module.get("mock") or {}).get("enabled"):
+                return module["mock"].get("return_value"), False
+            skip = (module.get("skip_if") or {}).get("expr")
+            if skip and self.js.truthy(skip, frame.scope(previous, result=previous)):
+                return previous, False
+            try:
+                result = await self._with_retries(module, step_id, frame, previous, path)
+            except ModuleFailed as failed:
+                if module.get("continue_on_error"):
+                    return failed.result, True
+                raise
+            stop = module.get("stop_after_if") or {}
+            kind = (module.get("value") or {}).get("type")
+            if stop.get("expr") and kind not in ("branchall", "forloopflow", "whileloopflow") and \
+                    self.js.truthy(stop["expr"], frame.scope(result, result=result)):
+                if stop.get("error_message") is not None:
+                    raise ModuleFailed(_early_stop(stop))
+                raise Stopped(result)
+            return result, False
+        except ExpressionError as exc:
+            raise FlowError({"name": "InternalError", "message": str(exc), "step_id": step_id}) from None
+
+    async def _with_retries(self, module: dict[str, Any], step_id: str, frame: Frame, previous: Any,
+                            path: str) -> Any:
+        """The module run, and run again after each failure while its retry policy allows."""
+        retry = module.get("retry") or {}
+        failures = 0
+        args = None
+        while True:
+            try:
+                result, args = await self._value(module, step_id, frame, previous, path, args)
+                return result
+            except ModuleFailed as failed:
+                condition = (retry.get("retry_if") or {}).get("expr")
+                if condition and not self.js.truthy(condition, frame.scope(failed.result, result=failed.result)):
+                    raise
+                delay = retry_delay(retry, failures)
+                if delay is None:
+                    raise
+                failures += 1
+                if delay > 0:
+                    await sleep(delay)
+
+    async def _value(self, module: dict[str, Any], step_id: str, frame: Frame, previous: Any, path: str,
+                     args: dict[str, Any] | None) -> tuple[Any, dict[str, Any] | None]:
+        """The module's own work: (its result, the inputs it ran with, for a retry to reuse)."""
+        value = module.get("value") or {}
         kind = value.get("type")
+        if kind in ("rawscript", "script"):
+            args = args if args is not None else self._args(value, frame, previous)
+            if kind == "rawscript":
+                call = self._inline_task(step_id, value, module)
+            else:
+                call = task_script(value["path"], **_options(module))
+            try:
+                return await call(**args), args
+            except TaskError as exc:
+                raise ModuleFailed({"error": {**_error_of(exc), "step_id": step_id}}) from None
         if kind == "identity":
-            return scope.previous_result
-        if kind == "rawscript":
-            return await self._call(module, self._inline_task(module, value), self._args(value, scope))
-        if kind == "script":
-            call = task_script(value["path"], **_options(module))
-            return await self._call(module, call, self._args(value, scope))
+            return previous, None
         if kind == "flow":
-            return await self._subflow(module, value, scope)
+            return await self._subflow(value, step_id, frame, previous), None
         if kind == "forloopflow":
-            return await self._for_loop(module, value, scope)
+            return await self._for_loop(module, value, step_id, frame, previous, path), None
         if kind == "whileloopflow":
-            return await self._while_loop(module, value, scope)
+            return await self._while_loop(module, value, frame, previous, path), None
         if kind == "branchone":
-            return await self._branch_one(value, scope)
+            return await self._branch_one(value, frame, previous, path), None
         if kind == "branchall":
-            return await self._branch_all(value, scope)
-        raise StepFailed(module["id"], {"name": "UnsupportedStep",
-                                        "message": f"wac does not run {kind!r} steps locally"})
+            return await self._branch_all(module, value, frame, previous, path), None
+        raise FlowError({"name": "UnsupportedStep", "step_id": step_id,
+                         "message": f"wac does not run {kind!r} steps locally: run this flow on a workspace"})
 
-    def _args(self, value: dict[str, Any], scope: Scope) -> dict[str, Any]:
+    def _args(self, value: dict[str, Any], frame: Frame, previous: Any) -> dict[str, Any]:
         args: dict[str, Any] = {}
-        for name, transform in (value.get("input_transforms") or {}).items():
+        for name, transform in (value.get("input_transforms") or value.get("input_transform") or {}).items():
             if transform.get("type") == "javascript":
-                args[name] = self.js.eval(transform.get("expr") or "", scope.names())
+                args[name] = self.js.eval(transform.get("expr") or "", frame.scope(previous))
             else:
                 args[name] = transform.get("value")
         return args
 
-    async def _call(self, module: dict[str, Any], call, args: dict[str, Any]) -> Any:
-        try:
-            return await call(**args)
-        except TaskError as exc:
-            raise StepFailed(module["id"], _error_of(exc)) from None
-
-    def _inline_task(self, module: dict[str, Any], value: dict[str, Any]):
+    def _inline_task(self, step_id: str, value: dict[str, Any], module: dict[str, Any]):
         language, code = value.get("language"), value.get("content") or ""
 
         def run(**args: Any) -> Any:
             return run_inline(language, code, args)
 
-        run.__name__ = module["id"]
+        run.__name__ = step_id
         return task(run, **_options(module))
 
-    async def _subflow(self, module: dict[str, Any], value: dict[str, Any], scope: Scope) -> Any:
+    async def _subflow(self, value: dict[str, Any], step_id: str, frame: Frame, previous: Any) -> Any:
         flow = self.subflows.get(value.get("path", ""))
         if flow is None:
-            raise StepFailed(module["id"], {"name": "FlowNotFound",
-                                            "message": f"flow {value.get('path')!r} is not in this repo"})
-        args = self._args(value, scope)
-        inner = Scope(args, previous_result=args)
-        return await self.modules(flow.get("modules") or [], inner)
+            raise ModuleFailed({"error": {"name": "FlowNotFound", "step_id": step_id,
+                                          "message": f"flow {value.get('path')!r} is not in this repo"}})
+        args = self._args(value, frame, previous)
+        inner = Frame(args, frame.results.new_child(), flow.get("flow_env") or {}, flow.get("failure_module"))
+        try:
+            return await self.flow(flow.get("modules") or [], inner, f"{step_id}_")
+        except Stopped as stop:  # a called flow's early stop is its own
+            return stop.result
 
-    async def _for_loop(self, module: dict[str, Any], value: dict[str, Any], scope: Scope) -> Any:
+    async def _for_loop(self, module: dict[str, Any], value: dict[str, Any], step_id: str, frame: Frame,
+                        previous: Any, path: str) -> list[Any]:
         iterator = value.get("iterator") or {}
-        items = (self.js.eval(iterator.get("expr") or "[]", scope.names()) if iterator.get("type") == "javascript"
-                 else iterator.get("value"))
+        items = (self.js.eval(iterator.get("expr") or "null", frame.scope(previous, result=previous))
+                 if iterator.get("type") == "javascript" else iterator.get("value"))
         if not isinstance(items, list):
-            raise StepFailed(module["id"], {"name": "IteratorError",
-                                            "message": f"the iterator of {module['id']} is not a list: {items!r}"})
-        inner = value.get("modules") or []
-
-        async def one(index_item: tuple[int, Any]) -> Any:
-            index, item = index_item
-            return await self._iteration(inner, scope, {"index": index, "value": item}, value.get("skip_failures"))
-
+            raise FlowError({"name": "InternalError", "step_id": step_id,
+                             "message": f"Expected an array value in the iterator expression, found: {_serde(items)}"})
+        body = value.get("modules") or []
         if value.get("parallel"):
-            results = await parallel(list(enumerate(items)), one, concurrency=value.get("parallelism") or None)
-        else:
-            results = []
-            for pair in enumerate(items):
+            async def one(pair: tuple[int, Any]) -> tuple[bool, Any]:
+                index, item = pair
+                child = frame.child(_with_iter(frame.args, index, item), own_results=True)
                 try:
-                    results.append(await one(pair))
-                except StopFlow as stop:
-                    results.append(stop.result)
-                    break
-        return await self._all_iterations(module, results, scope)
+                    return True, await self.flow(body, child, f"{path}{index}_")
+                except Stopped as stop:
+                    return True, stop.result
+                except ModuleFailed as failed:
+                    return False, failed.result
 
-    async def _while_loop(self, module: dict[str, Any], value: dict[str, Any], scope: Scope) -> Any:
-        results, index = [], 0
-        while True:
+            outcomes = await parallel(list(enumerate(items)), one, concurrency=value.get("parallelism") or None)
+            results = [result for _, result in outcomes]
+            if not value.get("skip_failures") and not all(ok for ok, _ in outcomes):
+                raise ModuleFailed(results, handled=True)
+        else:
+            results = await self._sequential(module, value, frame, body, path, items)
+        return self._all_done(module, frame, results)
+
+    async def _while_loop(self, module: dict[str, Any], value: dict[str, Any], frame: Frame, previous: Any,
+                          path: str) -> list[Any]:
+        results = await self._sequential(module, value, frame, value.get("modules") or [], path, None)
+        return self._all_done(module, frame, results)
+
+    async def _sequential(self, module: dict[str, Any], value: dict[str, Any], frame: Frame, body: list,
+                          path: str, items: list[Any] | None) -> list[Any]:
+        """Iterations one after another (`items` None: a while loop), until done, a stop or a failure."""
+        results: list[Any] = []
+        stop = (module.get("stop_after_if") or {}).get("expr")
+        index = 0
+        while items is None or index < len(items):
+            item = index if items is None else items[index]
+            child = frame.child(_with_iter(frame.args, index, item), own_results=False)
             try:
-                results.append(await self._iteration(value.get("modules") or [], scope,
-                                                     {"index": index, "value": index}, value.get("skip_failures")))
-            except StopFlow as stop:
-                results.append(stop.result)
+                result = await self.flow(body, child, f"{path}{index}_")
+            except Stopped as stopped:
+                results.append(stopped.result)
+                break
+            except ModuleFailed as failed:
+                results.append(failed.result)
+                if value.get("skip_failures"):
+                    index += 1
+                    continue
+                raise ModuleFailed(results if items is not None else failed.result, handled=failed.handled) from None
+            results.append(result)
+            if stop and self.js.truthy(stop, frame.scope(result, result=result, all_iters=results)):
                 break
             index += 1
-        return await self._all_iterations(module, results, scope)
-
-    async def _iteration(self, modules: list[dict[str, Any]], scope: Scope, it: dict[str, Any],
-                         skip_failures: bool | None) -> Any:
-        inner = replace(scope, flow_input={**scope.flow_input, "iter": it}, results=dict(scope.results))
-        try:
-            return await self.modules(modules, inner)
-        except StepFailed as failed:
-            if not skip_failures:
-                raise
-            return {"error": failed.error}
-
-    async def _all_iterations(self, module: dict[str, Any], results: list[Any], scope: Scope) -> list[Any]:
-        stop = module.get("stop_after_all_iters_if") or {}
-        if stop.get("expr") and self.js.truthy(stop["expr"], scope.names(result=results)):
-            raise StopFlow(results, stop.get("error_message") or None)
         return results
 
-    async def _branch_one(self, value: dict[str, Any], scope: Scope) -> Any:
-        for branch in value.get("branches") or []:
-            if self.js.truthy(branch.get("expr") or "false", scope.names()):
-                return await self.modules(branch.get("modules") or [], replace(scope, results=dict(scope.results)))
-        return await self.modules(value.get("default") or [], replace(scope, results=dict(scope.results)))
+    def _all_done(self, module: dict[str, Any], frame: Frame, results: list[Any]) -> list[Any]:
+        stop = module.get("stop_after_all_iters_if") or {}
+        if stop.get("expr") and self.js.truthy(stop["expr"], frame.scope(results, result=results)):
+            if stop.get("error_message") is not None:
+                raise ModuleFailed(_early_stop(stop))
+            raise Stopped(results)
+        return results
 
-    async def _branch_all(self, value: dict[str, Any], scope: Scope) -> list[Any]:
+    async def _branch_one(self, value: dict[str, Any], frame: Frame, previous: Any, path: str) -> Any:
+        chosen, modules = "d", value.get("default") or []
+        for number, branch in enumerate(value.get("branches") or []):
+            if self.js.truthy(branch.get("expr") or "false", frame.scope(previous, result=previous)):
+                chosen, modules = str(number), branch.get("modules") or []
+                break
+        if not modules:
+            return previous
+        return await self.flow(modules, frame.child(frame.args, own_results=False), f"{path}{chosen}_")
+
+    async def _branch_all(self, module: dict[str, Any], value: dict[str, Any], frame: Frame, previous: Any,
+                          path: str) -> list[Any]:
         branches = value.get("branches") or []
 
-        async def one(branch: dict[str, Any]) -> Any:
+        async def one(pair: tuple[int, dict[str, Any]]) -> tuple[bool, Any]:
+            number, branch = pair
+            if not branch.get("modules"):
+                return True, frame.args
             try:
-                return await self.modules(branch.get("modules") or [], replace(scope, results=dict(scope.results)))
-            except StepFailed as failed:
-                if not branch.get("skip_failure"):
-                    raise
-                return {"error": failed.error}
+                return True, await self.flow(branch["modules"], frame.child(frame.args, own_results=False),
+                                             f"{path}{number}_")
+            except ModuleFailed as failed:
+                return bool(branch.get("skip_failure")), failed.result
 
-        if value.get("parallel"):
-            return await parallel(branches, one)
-        return [await one(branch) for branch in branches]
+        if value.get("parallel", True):
+            async def guarded(pair: tuple[int, dict[str, Any]]) -> tuple[bool, Any]:
+                try:
+                    return await one(pair)
+                except Stopped as stop:  # no early stop crosses a parallel branch
+                    return True, stop.result
 
-    async def _after(self, module: dict[str, Any], scope: Scope, result: Any) -> dict[str, Any]:
-        """A step's sleep, then its approval: what the next step sees of them (`resume`, `approvers`)."""
+            outcomes = await parallel(list(enumerate(branches)), guarded)
+            results = [result for _, result in outcomes]
+            if not all(ok for ok, _ in outcomes):
+                raise ModuleFailed(results, handled=True)
+        else:
+            results = []
+            for pair in enumerate(branches):
+                try:
+                    ok, result = await one(pair)
+                except Stopped as stop:
+                    raise Stopped(results + [stop.result]) from None
+                results.append(result)
+                if not ok:
+                    raise ModuleFailed(results, handled=True)
+        return self._all_done(module, frame, results)
+
+    async def _pause(self, module: dict[str, Any], frame: Frame, result: Any) -> None:
+        """A module's `sleep`: the next module starts that many seconds later."""
         pause = module.get("sleep")
-        if pause:
-            seconds = (self.js.eval(pause.get("expr") or "0", scope.names(result=result))
-                       if pause.get("type") == "javascript" else pause.get("value"))
-            if isinstance(seconds, (int, float)) and seconds > 0:
-                await sleep(int(seconds))
+        if not pause:
+            return
+        seconds = (self.js.eval(pause.get("expr") or "0", frame.scope(result, result=result))
+                   if pause.get("type") == "javascript" else pause.get("value"))
+        if isinstance(seconds, (int, float)) and seconds > 0:
+            await sleep(max(1, round(seconds)))
+
+    async def _approval(self, module: dict[str, Any], step_id: str) -> dict[str, Any]:
+        """A suspended module's approvals: what the next module sees (`resume`, `resumes`, `approvers`)."""
         suspend = module.get("suspend") or {}
-        if not suspend.get("required_events"):
+        required = int(suspend.get("required_events") or 0)
+        if required <= 0:
             return {}
         form = (suspend.get("resume_form") or {}).get("schema")
-        answer = await wait_for_approval(timeout=int(suspend.get("timeout") or SUSPEND_TIMEOUT), form=form)
-        answer = answer if isinstance(answer, dict) else {}
-        if not answer.get("approved", True):
-            raise StepFailed(module["id"], {"name": "SuspendedDisapproved",
-                                            "message": f"Disapproved by {answer.get('approver') or 'anonymous'}"})
-        resume = answer.get("form") if "form" in answer else answer.get("value")
-        approver = answer.get("approver") or "anonymous"
-        return {"resume": resume, "resumes": [resume], "approvers": [approver]}
+        resumes, approvers = [], []
+        for _ in range(required):
+            answer = await wait_for_approval(timeout=int(suspend.get("timeout") or SUSPEND_TIMEOUT), form=form)
+            answer = answer if isinstance(answer, dict) else {}
+            approver = answer.get("approver") or "anonymous"
+            if not answer.get("approved", True):
+                by = approver if approver != "anonymous" else "unknown"  # an answer that names nobody
+                error = {"error": {"name": "SuspendedDisapproved", "message": f"Disapproved by {by}"}}
+                if not suspend.get("continue_on_disapprove_timeout"):
+                    raise ModuleFailed(error, handled=True)
+                resumes.append(error)
+                approvers.append(approver)
+                break
+            resumes.append(answer.get("value"))
+            approvers.append(approver)
+        return {"resume": resumes[-1] if resumes else None, "resumes": resumes, "approvers": approvers}
 
-    async def _on_failure(self, failed: StepFailed, scope: Scope) -> Any:
-        failure = self.value.get("failure_module")
-        if not failure:
-            raise flow_error(failed.error, failed.step_id) from None
-        error = {**failed.error, "step_id": failed.step_id}
-        inner = replace(scope, previous_result={"error": error}, extra={})
-        result = await self.module({**failure, "id": failure.get("id") or "failure"}, inner)
-        if isinstance(result, dict) and result.get("recover"):
+    async def _failure(self, failed: ModuleFailed, frame: Frame) -> Any:
+        """The failure module, once, with the failure as its previous result; the flow stays failed unless
+        it returns `{"recover": true}`."""
+        failure = dict(frame.failure or {})
+        step_id = failure.get("id") or "failure"
+        try:
+            result, _ = await self.module(failure, step_id, Frame(frame.args, frame.results, frame.flow_env, None),
+                                          failed.result, "failure_")
+        except ModuleFailed as again:
+            raise ModuleFailed(again.result, handled=True) from None
+        if isinstance(result, dict) and result.get("recover") is True:
             return result
-        raise flow_error(failed.error, failed.step_id) from None
+        raise ModuleFailed(result, handled=True)
 
 
-def flow_error(error: dict[str, Any], step_id: str | None) -> Exception:
-    """The exception a failed flow ends with: the failing step's error, by name (and the step's id)."""
-    failure = type(str(error.get("name") or "Error"), (Exception,), {})(str(error.get("message") or ""))
-    if step_id is not None:
-        failure.step_id = step_id
-    return failure
+def retry_delay(retry: dict[str, Any], failures: int) -> int | None:
+    """Seconds before the next attempt after `failures` failures (Windmill's Retry::interval), or None."""
+    constant = retry.get("constant") or {}
+    exponential = retry.get("exponential") or {}
+    if failures < int(constant.get("attempts") or 0):
+        return min(int(constant.get("seconds") or 0), MAX_RETRY_SECONDS)
+    if failures - int(constant.get("attempts") or 0) < int(exponential.get("attempts") or 0):
+        seconds = (exponential.get("multiplier") or 1) * (exponential.get("seconds") or 0) ** (failures + 1)
+        return min(int(seconds), MAX_RETRY_SECONDS)
+    return None
+
+
+def _with_iter(args: dict[str, Any], index: int, item: Any) -> dict[str, Any]:
+    """A loop iteration's input: the flow's, with `iter` (outer loops' move to `iter_parent`, `..._parent`)."""
+    renamed = dict(args)
+    chain = []
+    key = "iter"
+    while key in renamed:
+        chain.append(key)
+        key += "_parent"
+    for key in reversed(chain):
+        renamed[key + "_parent"] = renamed.pop(key)
+    return {**renamed, "iter": {"index": index, "value": item}}
+
+
+def _serde(value: Any) -> str:
+    """How Windmill's Rust side words a value that is not a list (serde_json's message)."""
+    text = json.dumps(value)
+    if isinstance(value, dict):
+        return "invalid type: map, expected a sequence at line 1 column 0"
+    what = ("null" if value is None else f"boolean `{text}`" if isinstance(value, bool)
+            else f"integer `{text}`" if isinstance(value, int) else f"floating point `{text}`"
+            if isinstance(value, float) else f"string {text}")
+    return f"invalid type: {what}, expected a sequence at line 1 column {len(text)}"
+
+
+def _early_stop(stop: dict[str, Any]) -> dict[str, Any]:
+    message = stop.get("error_message") or f"stop after if: {stop.get('expr')}"
+    return {"error": {"name": "EarlyStopError", "message": message}}
+
+
+def _message(result: Any) -> str:
+    error = result.get("error") if isinstance(result, dict) else None
+    return str(error.get("message")) if isinstance(error, dict) else "the flow failed"
 
 
 def _options(module: dict[str, Any]) -> dict[str, Any]:
-    """A step's job options as the engine takes them (Windmill's retry as attempts and delays)."""
+    """A step's job options as the engine takes them (retries are the flow's own)."""
     options: dict[str, Any] = {}
     for key in ("cache_ttl", "priority"):
         if module.get(key) is not None:
@@ -292,14 +449,6 @@ def _options(module: dict[str, Any]) -> dict[str, Any]:
         options["timeout"] = int(timeout["value"])
     elif isinstance(timeout, (int, float)) and timeout:
         options["timeout"] = int(timeout)
-    retry = module.get("retry") or {}
-    if (retry.get("constant") or {}).get("attempts"):
-        options["retry"] = {"attempts": int(retry["constant"]["attempts"]),
-                            "delay": int(retry["constant"].get("seconds") or 0)}
-    elif (retry.get("exponential") or {}).get("attempts"):
-        exponential = retry["exponential"]
-        options["retry"] = {"attempts": int(exponential["attempts"]), "delay": int(exponential.get("seconds") or 0),
-                            "multiplier": exponential.get("multiplier") or 1}
     return options
 
 
@@ -307,6 +456,8 @@ def _error_of(exc: TaskError) -> dict[str, Any]:
     """A failed job's error as Windmill hands it on: `{name, message, stack?}`."""
     result = exc.result if isinstance(exc.result, dict) else {}
     error = result.get("error") if isinstance(result.get("error"), dict) else None
+    if error is None and isinstance(result, dict) and result.get("__wmill_error"):
+        error = {k: v for k, v in result.items() if k in ("name", "message", "stack", "extra")}
     return dict(error) if error else {"name": "Error", "message": str(exc)}
 
 
@@ -318,7 +469,12 @@ def run_inline(language: str | None, code: str, args: dict[str, Any]) -> Any:
         main = namespace.get("main")
         if not callable(main):
             raise RuntimeError("the step defines no main()")
-        return main(**args)
+        try:
+            return main(**args)
+        except (StopIteration, StopAsyncIteration) as exc:
+            # the job runs inside a coroutine, which would turn these into RuntimeError (PEP 479); Windmill's
+            # Python worker reports them under their own name
+            raise type(type(exc).__name__, (Exception,), {})(*exc.args) from None
     if language == "bash":
         done = subprocess.run(["bash", "-c", code, "bash", *(str(v) for v in args.values())],
                               capture_output=True, text=True)

@@ -66,7 +66,7 @@ class Evaluator:
         try:
             text = function(*[parse(_json(arg)) for arg in args])
         except Exception as exc:  # quickjs.JSException and its kin: the expression's own fault
-            raise ExpressionError(f"{expr!r}: {exc}") from None
+            raise ExpressionError(_failed(expr, exc)) from None
         return json.loads(text) if isinstance(text, str) else None
 
     def _plan(self, expr: str, scope: dict[str, Any]):
@@ -78,7 +78,7 @@ class Evaluator:
         try:
             function = self._compiled(expr, tuple(parameters))
         except Exception as exc:
-            raise ExpressionError(f"{expr!r}: {exc}") from None
+            raise ExpressionError(_failed(expr, exc)) from None
         return function, names, with_error, fetches
 
     def _compiled(self, expr: str, names: tuple[str, ...]):
@@ -100,6 +100,11 @@ class Evaluator:
             context.set_memory_limit(MEMORY_LIMIT)
             self._context = context
         return self._context
+
+
+def _failed(expr: str, exc: Exception) -> str:
+    """Windmill's words for an expression that fails."""
+    return f"Error during isolated evaluation of expression `{expr}`:\nQuickJS evaluation error: {exc}".rstrip()
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False)

@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 from .. import _context as ctxmod
 from .. import _urls
-from .._errors import NondeterminismError
+from .._errors import JobFailed, NondeterminismError
 from .._failures import encode, raw_error, user_stack
 from . import recording
 from .channel import CONTINUE_MARKER
@@ -39,6 +39,8 @@ def error_value(exc: BaseException) -> dict[str, Any]:
     if isinstance(exc, SystemExit):
         return {"error": {"name": "SystemExit", "message": f"exited with code {exc.code}",
                           **_stack_of(exc)}}
+    if isinstance(exc, JobFailed):
+        return exc.result
     return {"error": raw_error(exc, user_stack(exc, _INTERNAL))}
 
 
@@ -47,8 +49,11 @@ def _stack_of(exc: BaseException) -> dict[str, str]:
     return {"stack": stack} if stack else {}
 
 
-def print_failure(value: dict[str, Any]) -> None:
-    error = value["error"]
+def print_failure(value: Any) -> None:
+    error = value.get("error") if isinstance(value, dict) else None
+    if not isinstance(error, dict):
+        print(f"failed with result: {json.dumps(value, default=str)[:2000]}", file=sys.stderr)
+        return
     if error.get("stack"):
         print(error["stack"], file=sys.stderr)
     print(f"{error['name']}: {error['message']}", file=sys.stderr)
