@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from ..files import write_atomic
 from ..local_runs import Outcome, RunOptions, run_file
@@ -41,25 +41,34 @@ def preview_flow(path: Path, args: dict[str, Any], options: RunOptions, view) ->
 
 
 def materialize(flow: Flow, root: Path) -> Path:
-    """Write the run's module and definition (once per content); the module's path."""
-    definition = {"path": flow.path, "value": flow.value, "subflows": _subflows(flow.value, root)}
+    """Write the run's module and definition for a repo's flow (once per content); the module's path."""
+    return write_run_module(wac_dir(root) / "flows", flow.path, flow.value,
+                            subflows_of(flow.value, lambda path: find(path, root).value))
+
+
+def write_run_module(base: Path, path: str, value: dict[str, Any], subflows: dict[str, Any]) -> Path:
+    """The module the engine hosts to run flow `value` (`subflows`: the flows it calls, by path), written
+    under `base` in a folder named by its content; its path."""
+    definition = {"path": path, "value": value, "subflows": subflows}
     text = json.dumps(definition, sort_keys=True, ensure_ascii=False)
-    folder = wac_dir(root) / "flows" / hashlib.sha256((MODULE + text).encode()).hexdigest()[:16]
+    folder = base / hashlib.sha256((MODULE + text).encode()).hexdigest()[:16]
     module = folder / "flow.py"
     if not module.is_file():
         write_atomic(folder / "flow.json", text)
-        write_atomic(module, MODULE.format(path=flow.path))
+        write_atomic(module, MODULE.format(path=path))
     return module
 
 
-def _subflows(value: dict[str, Any], root: Path, found: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The repo flows a flow calls (`flow` steps), and theirs, by Windmill path."""
+def subflows_of(value: dict[str, Any], value_of: Callable[[str], dict[str, Any]],
+              found: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The flows a flow calls (`flow` steps), and theirs, by Windmill path (`value_of(path)`: a flow's value)."""
     found = {} if found is None else found
     for path in _flow_paths(value):
         if path not in found:
-            found[path] = find(path, root).value
-            _subflows(found[path], root, found)
+            found[path] = value_of(path)
+            subflows_of(found[path], value_of, found)
     return found
+
 
 
 def _flow_paths(node: Any) -> list[str]:

@@ -21,11 +21,12 @@ from wac.sdk.engine import (Job, ResumeRejected, RunSpec, approval_resume_id, so
 from wac.sdk.engine import resume_urls as signed_urls
 
 from .errors import ApiError, bad_request, not_found
+from .flows_api import FLOW_ORIGINS, flow_fields
 from .http import Caller, in_workspace, job_of, json_answer, state_of, text, with_body
 from .scripts import check_path
 
 WAIT_SECONDS = 900.0
-KINDS = {"api": "script", "api_preview": "preview", "preview": "preview", "child": "script"}
+KINDS = {"api": "script", "api_preview": "preview", "preview": "preview", "child": "script", **FLOW_ORIGINS}
 
 
 def _iso(at: float | None) -> str | None:
@@ -144,7 +145,11 @@ def run_preview(request: Request, body: Any) -> Response:
 def get_job(request: Request) -> Response:
     who = in_workspace(request)
     job = job_of(request, who, request.path_params["id"])
-    return json_answer(job_json(job, state_of(request).store().log_text(job.id)))
+    store = state_of(request).store()
+    answer = job_json(job, store.log_text(job.id))
+    if job.origin in FLOW_ORIGINS:
+        answer.update(flow_fields(job, store.children(job.id)))
+    return json_answer(answer)
 
 
 def get_update(request: Request) -> Response:

@@ -1,0 +1,53 @@
+"""Flows on `wac server`: the real `wmill flow run` and `wmill flow preview` run them there and get the result
+`wac flow preview` gives; `jobs_u/get` shows the flow status `wmill` follows step by step."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+from conftest import FIXTURES, result_of
+from test_server_interop import needs_cli, wmill
+from test_sync import wac
+
+MIXED = FIXTURES / "mixed" / "committed"
+DAY = '{"day": "2026-12-01"}'
+
+
+def _pushed(tmp_path, server):
+    repo = tmp_path / "repo"
+    shutil.copytree(MIXED, repo)
+    (repo / ".git").mkdir()
+    assert wac("sync", "push", "--yes", cwd=repo, server=server).returncode == 0
+    return repo
+
+
+def test_a_deployed_flow_runs_with_its_status_step_by_step(tmp_path, wac_server):
+    _pushed(tmp_path, wac_server)
+    client = wac_server.client
+    answer = client.post("w/local/jobs/run_wait_result/f/f/etl/daily", json=json.loads(DAY))
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["title"] == "ETL report" and len(answer.json()["rows"]) == 2
+    run_id = client.post("w/local/jobs/run/f/f/etl/notify", json={"count": 500}).text
+    job = client.get(f"w/local/jobs_u/get/{run_id}").json()
+    assert job["job_kind"] == "flow" and job["raw_flow"]["modules"][0]["id"] == "pick"
+    for _ in range(200):
+        job = client.get(f"w/local/jobs_u/get/{run_id}").json()
+        if job["type"] == "CompletedJob":
+            break
+    assert job["success"] and job["result"] == "500 rows!"
+    (pick,) = job["flow_status"]["modules"]
+    assert pick["id"] == "pick" and pick["type"] == "Success" and pick["flow_jobs"]  # the branch's step ran
+    assert client.post("w/local/jobs/run/f/f/etl/nope", json={}).status_code == 404
+
+
+@needs_cli
+def test_wmill_flow_run_and_preview_through_the_server_match_a_local_preview(run_wac, tmp_path, wac_server):
+    repo = _pushed(tmp_path, wac_server)
+    local = result_of(run_wac("flow", "preview", "f/etl/daily.flow", "-d", DAY, "-s", cwd=repo))
+    ran = wmill("flow", "run", "f/etl/daily", "-d", DAY, "-s", cwd=repo, server=wac_server)
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert json.loads(ran.stdout.strip().splitlines()[-1]) == local
+    previewed = wmill("flow", "preview", "f/etl/daily.flow", "-d", DAY, "-s", cwd=repo, server=wac_server)
+    assert previewed.returncode == 0, previewed.stdout + previewed.stderr
+    assert json.loads(previewed.stdout.strip().splitlines()[-1]) == local
