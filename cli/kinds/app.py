@@ -13,7 +13,7 @@ from typing import Any
 
 from ..metadata.yaml_emit import sort_key
 from .app_policy import policy
-from .base import CREATED, UPDATED, ItemError, ItemKind, PushContext, RenderContext, Route, archive_json
+from .base import CREATED, UPDATED, FolderItemKind, ItemError, PushContext, RenderContext, Route, archive_json
 from .flow_modules import INLINE, PathAssigner
 
 # What a get answers beyond the archive's JSON (and so never compared with it).
@@ -22,20 +22,11 @@ _RECORD_KEYS = ("workspace_id", "path", "id", "versions", "created_by", "created
 _STORED_KEYS = ("summary", "policy", "value", "custom_path", "labels")
 
 
-class AppKind(ItemKind):
+class AppKind(FolderItemKind):
     name = "app"
     order = 12
     route = Route("apps", get="get/p")
     acl_kind = "app"
-
-    def folder(self, remote_path: str, config) -> str:
-        return remote_path + config.suffixes.app
-
-    def remote_path(self, item: str) -> str:
-        for suffix in (".app", "__app"):
-            if item.endswith(suffix):
-                return item[: -len(suffix)]
-        return item
 
     # -- pull ------------------------------------------------------------------------------------------
     def render(self, archived: dict[str, Any], remote_path: str, ctx: RenderContext) -> dict[str, str | dict]:
@@ -43,11 +34,7 @@ class AppKind(ItemKind):
         folder = self.folder(remote_path, ctx.config)
         assigner = PathAssigner(ctx.config.default_ts, non_dotted=ctx.config.non_dotted_paths)
         files: dict[str, str | dict] = {f"{folder}/{name}": text for name, text in extract_runnables(app.get("value"), assigner)}
-        mode = (app.pop("policy", None) or {}).get("execution_mode")
-        if mode == "anonymous":
-            app["public"] = True
-        elif mode == "guest":
-            app["guests"] = True
+        open_to(app)
         files[f"{folder}/app.yaml"] = app
         return files
 
@@ -118,6 +105,15 @@ class AppKind(ItemKind):
         if value.get("extra_perms"):
             entry["extra_perms"] = value["extra_perms"]
         return f"{remote_path}.{'raw_app' if raw else 'app'}.json", archive_json(entry)
+
+
+def open_to(app: dict[str, Any]) -> None:
+    """Drop an app's policy (derived on every push), keeping who it is open to: `public`, `guests`."""
+    mode = (app.pop("policy", None) or {}).get("execution_mode")
+    if mode == "anonymous":
+        app["public"] = True
+    elif mode == "guest":
+        app["guests"] = True
 
 
 def lockless(app_yaml: dict[str, Any], read) -> dict[str, Any]:

@@ -160,6 +160,20 @@ class ItemKind:
         return self.archive_name(remote_path), archive_json(value)
 
 
+class FolderItemKind(ItemKind):
+    """A kind kept as a folder named after the item (`<path>.flow/`, or `<path>__flow/` with
+    `nonDottedPaths`): flows, apps, raw apps."""
+
+    def folder(self, remote_path: str, config) -> str:
+        return remote_path + getattr(config.suffixes, self.name)
+
+    def remote_path(self, item: str) -> str:
+        for suffix in (f".{self.name}", f"__{self.name}"):
+            if item.endswith(suffix):
+                return item[: -len(suffix)]
+        return item
+
+
 def is_superset(subset: dict[str, Any], superset: dict[str, Any]) -> bool:
     """wmill's up-to-date test: every key of `subset` deep-equal in `superset` (null is not missing)."""
     return all(key in superset and same_json(value, superset[key]) for key, value in subset.items())

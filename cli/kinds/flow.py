@@ -9,26 +9,17 @@ import copy
 import re
 from typing import Any
 
-from .base import ItemError, ItemKind, PushContext, RenderContext, Route, is_superset
+from .base import FolderItemKind, ItemError, PushContext, RenderContext, Route, is_superset
 from .flow_modules import CorruptInlineScript, PathAssigner, extract, replace, step_paths, top_modules
 
 WORKSPACE_PATH = re.compile(r"^(u|f|g|hub)/")
 
 
-class FlowKind(ItemKind):
+class FlowKind(FolderItemKind):
     name = "flow"
     order = 10
     route = Route("flows")
     acl_kind = "flow"
-
-    def folder(self, remote_path: str, ctx_config) -> str:
-        return remote_path + ctx_config.suffixes.flow
-
-    def remote_path(self, item: str) -> str:
-        for suffix in (".flow", "__flow"):
-            if item.endswith(suffix):
-                return item[: -len(suffix)]
-        return item
 
     def render(self, archived: dict[str, Any], remote_path: str, ctx: RenderContext) -> dict[str, str | dict]:
         folder = self.folder(remote_path, ctx.config)

@@ -9,8 +9,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from .app import extract_runnables
-from .base import ItemKind, RenderContext
+from .app import extract_runnables, open_to
+from .base import FolderItemKind, RenderContext
 from .flow_modules import PathAssigner
 
 BACKEND = "backend"
@@ -18,28 +18,15 @@ _NEVER_WRITTEN = ("/wmill.d.ts", "/AGENTS.md", "/DATATABLES.md")
 PUSHED_BY = "wmill"  # see the module's docstring
 
 
-class RawAppKind(ItemKind):
+class RawAppKind(FolderItemKind):
     name = "raw_app"
     order = 11
     pushed_by = PUSHED_BY
 
-    def folder(self, remote_path: str, config) -> str:
-        return remote_path + config.suffixes.raw_app
-
-    def remote_path(self, item: str) -> str:
-        for suffix in (".raw_app", "__raw_app"):
-            if item.endswith(suffix):
-                return item[: -len(suffix)]
-        return item
-
     def render(self, archived: dict[str, Any], remote_path: str, ctx: RenderContext) -> dict[str, str | dict]:
         app = copy.deepcopy(archived)
         folder = self.folder(remote_path, ctx.config)
-        mode = (app.pop("policy", None) or {}).get("execution_mode")
-        if mode == "anonymous":
-            app["public"] = True
-        elif mode == "guest":
-            app["guests"] = True
+        open_to(app)
         app.pop("custom_path", None)
         value = app.pop("value", None) or {}
         runnables = value.get("runnables") if isinstance(value.get("runnables"), dict) else {}

@@ -16,11 +16,10 @@ from wac.sdk.engine import Job, RunSpec, source_hash
 
 from ..flows.runner import subflows_of, write_run_module
 from .errors import ApiError, bad_request, not_found
-from .http import Caller, in_workspace, json_answer, state_of, text, with_body
+from .http import Caller, finished_answer, in_workspace, state_of, text, with_body
 from .scripts import check_path
 
 FLOW_ORIGINS = {"api_flow": "flow", "api_flow_preview": "flowpreview"}
-WAIT_SECONDS = 900.0
 
 
 def _submit(request: Request, who: Caller, path: str, value: Any, args: dict[str, Any], origin: str) -> str:
@@ -57,10 +56,7 @@ def run_flow(request: Request, body: Any) -> Response:
 @with_body
 def run_flow_wait(request: Request, body: Any) -> Response:
     run_id = _deployed(request, in_workspace(request), body)
-    job = state_of(request).wait_finished(run_id, WAIT_SECONDS)
-    if not job.finished:
-        raise ApiError(500, f"Internal: job {run_id} did not finish within {WAIT_SECONDS:.0f}s")
-    return json_answer(job.result, 200 if job.status == "success" else 500)
+    return finished_answer(request, run_id)
 
 
 @with_body

@@ -105,3 +105,14 @@ def job_of(request: Request, who: Caller, job_id: str):
     if job is None or job.workspace != who.workspace:
         raise not_found(f"Job {job_id} not found")
     return job
+
+
+WAIT_SECONDS = 900.0
+
+
+def finished_answer(request: Request, run_id: str) -> Response:
+    """`run_wait_result`'s answer: the run's result once it ended (500 if it failed or took too long)."""
+    job = state_of(request).wait_finished(run_id, WAIT_SECONDS)
+    if not job.finished:
+        raise ApiError(500, f"Internal: job {run_id} did not finish within {WAIT_SECONDS:.0f}s")
+    return json_answer(job.result, 200 if job.status == "success" else 500)

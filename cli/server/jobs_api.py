@@ -20,12 +20,11 @@ from wac.sdk.engine import (Job, ResumeRejected, RunSpec, approval_resume_id, so
                             valid_url_signature)
 from wac.sdk.engine import resume_urls as signed_urls
 
-from .errors import ApiError, bad_request, not_found
+from .errors import bad_request, not_found
 from .flows_api import FLOW_ORIGINS, flow_fields
-from .http import Caller, in_workspace, job_of, json_answer, state_of, text, with_body
+from .http import Caller, finished_answer, in_workspace, job_of, json_answer, state_of, text, with_body
 from .scripts import check_path
 
-WAIT_SECONDS = 900.0
 KINDS = {"api": "script", "api_preview": "preview", "preview": "preview", "child": "script", **FLOW_ORIGINS}
 
 
@@ -118,10 +117,7 @@ def run_by_path(request: Request, body: Any) -> Response:
 def run_wait_result(request: Request, body: Any) -> Response:
     who = in_workspace(request)
     run_id = _deployed_run(request, who, _args(request, body))
-    job = state_of(request).wait_finished(run_id, WAIT_SECONDS)
-    if not job.finished:
-        raise ApiError(500, f"Internal: job {run_id} did not finish within {WAIT_SECONDS:.0f}s")
-    return json_answer(job.result, 200 if job.status == "success" else 500)
+    return finished_answer(request, run_id)
 
 
 @with_body

@@ -44,6 +44,13 @@ def seed(db: WorkspaceDB, workspace: str) -> None:
             db.put_item(workspace, kind, path, value, create=True)
 
 
+def _existing(db: WorkspaceDB, workspace: str, kind: str, name: str) -> dict[str, Any]:
+    found = db.item(workspace, kind, name)
+    if found is None:
+        raise not_found(f"{kind} {name} not found")
+    return found
+
+
 def _workspace_name(db: WorkspaceDB, workspace: str) -> str:
     row = db.db.execute("SELECT name FROM workspaces WHERE id=?", (workspace,)).fetchone()
     return row[0] if row else workspace
@@ -170,9 +177,7 @@ def automate_username_creation(request: Request) -> Response:
 
 def get_user(request: Request) -> Response:
     who = in_workspace(request)
-    user = state_of(request).db.item(who.workspace, "user", request.path_params["username"])
-    if user is None:
-        raise not_found(f"user {request.path_params['username']} not found")
+    user = _existing(state_of(request).db, who.workspace, "user", request.path_params["username"])
     return json_answer(_user_json(who.workspace, user))
 
 
@@ -185,9 +190,7 @@ def list_users(request: Request) -> Response:
 def update_user(request: Request, body: Any) -> Response:
     who = in_workspace(request)
     username, db = request.path_params["username"], state_of(request).db
-    user = db.item(who.workspace, "user", username)
-    if user is None:
-        raise not_found(f"user {username} not found")
+    user = _existing(db, who.workspace, "user", username)
     changes = {k: body[k] for k in ("is_admin", "operator", "disabled") if isinstance(body, dict) and k in body}
     db.put_item(who.workspace, "user", username, {**user, **changes}, create=False)
     return text(f"user {username} updated")
@@ -222,9 +225,7 @@ def _members(adding: bool) -> Callable:
     def handler(request: Request, body: Any) -> Response:
         who = in_workspace(request)
         name, db = request.path_params["name"], state_of(request).db
-        group = db.item(who.workspace, "group", name)
-        if group is None:
-            raise not_found(f"group {name} not found")
+        group = _existing(db, who.workspace, "group", name)
         username = body.get("username") if isinstance(body, dict) else None
         if not isinstance(username, str) or not username:
             raise ApiError(422, "Failed to deserialize the JSON body into the target type: missing field `username`")
