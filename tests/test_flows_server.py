@@ -51,3 +51,15 @@ def test_wmill_flow_run_and_preview_through_the_server_match_a_local_preview(run
     previewed = wmill("flow", "preview", "f/etl/daily.flow", "-d", DAY, "-s", cwd=repo, server=wac_server)
     assert previewed.returncode == 0, previewed.stdout + previewed.stderr
     assert json.loads(previewed.stdout.strip().splitlines()[-1]) == local
+
+
+def test_wac_flow_run_follows_a_deployed_flow_step_by_step(tmp_path, wac_server):
+    repo = _pushed(tmp_path, wac_server)
+    ran = wac("flow", "run", "f/etl/daily.flow", "-d", DAY, cwd=repo, server=wac_server)
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert "====== per_row (iteration 1) ======\nrow: bob" in ran.stdout
+    assert json.loads(ran.stdout[ran.stdout.index("{"):])["title"] == "ETL report"
+    missing = wac("flow", "run", "f/etl/daily", "-d", "{}", cwd=repo, server=wac_server)
+    assert missing.returncode == 2 and "missing required argument `day`" in missing.stderr
+    nowhere = wac("flow", "run", "f/etl/nope", cwd=repo, server=wac_server)
+    assert nowhere.returncode == 1 and "flow f/etl/nope is not deployed" in nowhere.stderr

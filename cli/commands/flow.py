@@ -7,8 +7,9 @@ from typing import Optional
 
 import typer
 
-from ._shared import (ApprovalValueOption, ApproveOption, ApproverOption, RejectOption, SilentOption,
-                      SkipSleepsOption, StoreOption, WorkersOption, finish, run_options)
+from ._shared import (ApprovalValueOption, ApproveOption, ApproverOption, BaseUrlOption, ConfigDirOption,
+                      ProfileOption, RejectOption, SilentOption, SkipSleepsOption, StoreOption, TokenOption,
+                      WorkersOption, finish, remote_target, run_options)
 
 app = typer.Typer(no_args_is_help=True, help="Run flows locally, as Windmill's workers run them.")
 
@@ -37,3 +38,30 @@ def preview(
                           approval_value=approval_value, approver=approver, store=store)
     options.env = "current"
     finish(view, preview_flow(path, parse_data(data), options, view))
+
+
+@app.command("run")
+def run(
+    path: str = typer.Argument(..., help="The deployed flow: f/x/y, or its local folder f/x/y.flow"),
+    data: Optional[str] = typer.Option(None, "-d", "--data", metavar="JSON",
+                                       help="The flow's input: JSON, @file or @- (stdin)."),
+    silent: bool = SilentOption,
+    tag: Optional[str] = typer.Option(None, "--tag", metavar="TAG", help="Worker tag to run the flow on."),
+    workspace: Optional[str] = ProfileOption, base_url: Optional[str] = BaseUrlOption,
+    token: Optional[str] = TokenOption, config_dir: Optional[Path] = ConfigDirOption,
+) -> None:
+    """Run a deployed flow in the workspace, print each step's logs as it ends, then the result."""
+    from ..args import parse_data
+    from ..flows.definition import SUFFIXES
+    from ..remote.client import WindmillClient
+    from ..remote.remote_run import run_flow
+
+    args = parse_data(data)
+    target = remote_target(workspace, base_url, token, config_dir)
+    remote = path.replace("\\", "/").removeprefix("./").rstrip("/").removesuffix("/flow.yaml")
+    for suffix in SUFFIXES:
+        remote = remote.removesuffix(suffix)
+    with WindmillClient(target) as client:
+        code = run_flow(client, remote, args, tag=tag, silent=silent)
+    if code:
+        raise typer.Exit(code)
