@@ -164,3 +164,13 @@ def test_a_broken_expression_fails_its_step_with_the_expression_named(run_wac, r
     assert error["name"] == "InternalError" and error["step_id"] == "a"
     assert error["message"].startswith("Error during isolated evaluation of expression `flow_input.(`:")
     assert "SyntaxError" in error["message"]
+
+
+def test_one_step_runs_alone_with_its_own_inputs(run_wac, repo):
+    alone = run_wac("flow", "preview", "f/etl/daily.flow", "--step", "clean", "-d",
+                    '{"rows": [{"name": "zed"}]}', "-s", cwd=repo)
+    assert result_of(alone) == [{"name": "zed"}]
+    unknown = run_wac("flow", "preview", "f/etl/daily.flow", "--step", "nope", cwd=repo)
+    assert unknown.returncode == 2
+    assert "Step 'nope' not found in flow. Available steps: clean, extract, failure, log_row, per_row, report" \
+        in unknown.stderr

@@ -27,6 +27,8 @@ def preview(
     approval_value: Optional[str] = ApprovalValueOption,
     approver: Optional[str] = ApproverOption,
     store: Optional[Path] = StoreOption,
+    step: Optional[str] = typer.Option(None, "--step", metavar="ID",
+                                       help="Run this one step alone, -d being its own inputs."),
 ) -> None:
     """Run a flow locally: inline Python and Bash steps, the repo's scripts and flows, loops and branches."""
     from ..args import parse_data
@@ -37,7 +39,7 @@ def preview(
     options = run_options(workers=workers, skip_sleeps=skip_sleeps, approve=approve, reject=reject,
                           approval_value=approval_value, approver=approver, store=store)
     options.env = "current"
-    finish(view, preview_flow(path, parse_data(data), options, view))
+    finish(view, preview_flow(path, parse_data(data), options, view, step=step))
 
 
 @app.command("run")

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
 
+from ..errors import InvalidInput
 from ..files import write_atomic
 from ..local_runs import Outcome, RunOptions, run_file
 from ..project import find_root, wac_dir
@@ -32,12 +34,40 @@ async def main(**flow_input):
 '''
 
 
-def preview_flow(path: Path, args: dict[str, Any], options: RunOptions, view) -> Outcome:
-    """Run the flow in folder `path` to its end (every step a job), as `wac script preview` runs a script."""
+def preview_flow(path: Path, args: dict[str, Any], options: RunOptions, view, step: str | None = None) -> Outcome:
+    """Run the flow in folder `path` to its end (every step a job), as `wac script preview` runs a script;
+    with `step`, that step alone, `args` being its own inputs (as `wmill flow preview --step`)."""
     root = find_root(path.resolve().parent)
     flow = load_folder(path.resolve(), root)
+    if step is not None:
+        flow = replace(flow, value=one_step(flow.value, step, args))
     module = materialize(flow, root)
     return run_file(module, root, args, options, view, windmill_path=flow.path)
+
+
+def one_step(value: dict[str, Any], step: str, args: dict[str, Any]) -> dict[str, Any]:
+    """A flow of the one step `step` of `value`, its inputs `args` as they are."""
+    steps = {module.get("id"): module for module in _all_steps(value)}
+    if step not in steps:
+        raise InvalidInput(f"Step '{step}' not found in flow. Available steps: {', '.join(sorted(steps)) or '(none)'}",
+                           "give one of the flow's step ids with --step")
+    module = steps[step]
+    kind = (module.get("value") or {}).get("type")
+    if kind not in ("rawscript", "script", "flow"):
+        raise InvalidInput(f"step '{step}' is a {kind} step: only script, inline script and flow steps run alone",
+                           "preview the whole flow, or a step inside this one")
+    inputs = {name: {"type": "static", "value": given} for name, given in args.items()}
+    return {"modules": [{"id": step, "value": {**module["value"], "input_transforms": inputs}}]}
+
+
+def _all_steps(node: Any) -> list[dict[str, Any]]:
+    """Every module of a flow value, nested ones and the failure and preprocessor modules included."""
+    if isinstance(node, list):
+        return [found for child in node for found in _all_steps(child)]
+    if not isinstance(node, dict):
+        return []
+    own = [node] if isinstance(node.get("value"), dict) and "id" in node else []
+    return own + [found for child in node.values() for found in _all_steps(child)]
 
 
 def materialize(flow: Flow, root: Path) -> Path:
