@@ -174,3 +174,48 @@ def test_one_step_runs_alone_with_its_own_inputs(run_wac, repo):
     assert unknown.returncode == 2
     assert "Step 'nope' not found in flow. Available steps: clean, extract, failure, log_row, per_row, report" \
         in unknown.stderr
+
+
+def test_kill_9_at_random_moments_never_reruns_a_finished_step(repo, tmp_path):
+    """Killed at random points and resumed each time, the flow ends with the right result, and a step ran
+    twice only where a kill cut it short (at most one per kill)."""
+    import random
+
+    marks = tmp_path / "marks.txt"
+    mark = ("import os, time\n\ndef main(i):\n    with open(os.environ['WAC_TEST_MARKS'], 'a') as f:\n"
+            "        f.write(f'{i}\\n')\n    time.sleep(0.15)\n    return i * i\n")
+    path = write_flow(repo, "f/etl/crashy", [
+        {"id": "loop", "value": {"type": "forloopflow", "iterator": js("[...Array(12).keys()]"),
+                                 "modules": [step("square", mark, i=js("flow_input.iter.value"))]}},
+        step("total", "def main(xs):\n    return sum(xs)\n", xs=js("results.loop"))])
+    rng = random.Random(7)
+    os.environ["WAC_TEST_MARKS"] = str(marks)
+    kills = 0
+    try:
+        proc = start_wac(repo, "flow", "preview", path, "-s")
+        run_id = wait_for(lambda: _first_run(repo), what="the run")
+        while True:
+            time.sleep(rng.uniform(0.1, 0.6))
+            if proc.poll() is not None:
+                break
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            kills += 1
+            proc = start_wac(repo, "job", "resume", run_id, "-s")
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+    finally:
+        os.environ.pop("WAC_TEST_MARKS", None)
+    assert json.loads(out.strip().splitlines()[-1]) == sum(i * i for i in range(12))
+    assert kills >= 2, "the run ended before it could be killed twice: make it slower"
+    done = [int(x) for x in marks.read_text().split()]
+    assert sorted(set(done)) == list(range(12))
+    assert len(done) - 12 <= kills
+
+
+def _first_run(repo):
+    try:
+        row = store_db(repo).execute("SELECT id FROM jobs WHERE parent_id IS NULL").fetchone()
+    except Exception:
+        return None
+    return row[0] if row else None
