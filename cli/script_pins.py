@@ -57,7 +57,7 @@ def script_pins(script: Path, root: Path, resolution: Resolution, cache_dir: Pat
     elif _lock_is_up_to_date(root, item, closure):
         text = read_text(root / item.lock_local)
     else:
-        text, from_repo = _resolved_lock(root, item, texts, requirements, resolution, cache_dir), False
+        text, from_repo = _resolved_lock(root, item.local, texts, requirements, resolution, cache_dir), False
     pins = without_shimmed(line.strip() for line in text.splitlines())
     if cache:
         cache.put(key, {"pins": pins, "from_repo": from_repo, "at": time.time()})
@@ -118,9 +118,23 @@ def _closure(root: Path, item: ScriptItem) -> tuple[dict[str, ScriptItem], dict[
     return found, texts
 
 
-def _resolved_lock(root: Path, item: ScriptItem, texts: dict[str, str], requirements, resolution: Resolution,
+def inline_pins(name: str, code: str, lock: str | None, root: Path, resolution: Resolution,
+                cache_dir: Path | None) -> list[str]:
+    """`name==version` lines to install for a flow's inline Python step (`name` its file, for errors): its
+    `lock` as generate-metadata wrote it, else the lock it would write now; none when it imports nothing
+    third-party but `wmill`."""
+    remote = name.removesuffix(".py")
+    requirements = _requirements(remote, {remote: code}, cache_dir)
+    if not without_shimmed(requirements.packages):
+        return []
+    text = lock if lock is not None else _resolved_lock(root, name, {remote: code}, requirements, resolution,
+                                                        cache_dir)
+    return without_shimmed(line.strip() for line in text.splitlines())
+
+
+def _resolved_lock(root: Path, name: str, texts: dict[str, str], requirements, resolution: Resolution,
                    cache_dir: Path | None) -> str:
-    """The lock generate-metadata would write for `item` now (resolutions cached as it caches them)."""
+    """The lock generate-metadata would write for script `name` now (resolutions cached as it caches them)."""
     from .metadata.locks import Locker, ResolutionError
 
     locker = Locker(root, texts, index_url=resolution.index_url, find_links=resolution.find_links,
@@ -128,7 +142,7 @@ def _resolved_lock(root: Path, item: ScriptItem, texts: dict[str, str], requirem
     try:
         return locker.render(requirements)
     except ResolutionError as exc:
-        raise Failed(f"cannot lock the packages of {item.local}: {exc}",
+        raise Failed(f"cannot lock the packages of {name}: {exc}",
                      "pin a version that exists (`import x  # pin: x==1.2`), or pass --find-links DIR / "
                      "--index-url URL; --env current runs in wac's own environment instead") from None
 

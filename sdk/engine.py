@@ -13,6 +13,7 @@ store's tables and the scheduler's internals are private.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,8 @@ from ._urls import signature as url_signature
 from ._urls import valid_signature as valid_url_signature
 from ._engine.db import StoreError
 from ._engine.lease import RunBusy
-from ._engine.loading import ScriptLoadError, source_hash
+from ._engine.hosts import sdk_path
+from ._engine.loading import SHIM_DIR, ScriptLoadError, is_workflow, source_hash
 from ._engine.recording import ResumeRejected, RunSpec
 from ._engine.recording import signing_key
 from ._engine.scheduler import Scheduler, Settings
@@ -31,8 +33,8 @@ from ._engine.store import TERMINAL, Event, Job, JobStore
 
 __all__ = [
     "TERMINAL", "Event", "Job", "JobFailed", "ResumeRejected", "RunBusy", "RunSpec", "Scheduler", "ScriptLoadError",
-    "Settings", "Store", "StoreError", "approval_resume_id", "open_store", "resume_urls",
-    "source_hash", "url_signature", "valid_url_signature",
+    "Settings", "Store", "StoreError", "approval_resume_id", "is_workflow", "open_store", "resume_urls",
+    "python_imports", "source_hash", "url_signature", "valid_url_signature",
 ]
 
 
@@ -123,3 +125,10 @@ class Store:
 def open_store(path: Path, *, create: bool = True) -> Store:
     """Open the job store at `path` (StoreError with the path and a fix if it cannot be used)."""
     return Store(path, create=create)
+
+
+def python_imports(python: str) -> dict[str, str]:
+    """Environment variables with which interpreter `python` imports wac's SDK, and `import wmill` gets it
+    (as in the engine's own hosts): for a process the caller starts itself."""
+    path = sdk_path(python).get("PYTHONPATH", os.environ.get("PYTHONPATH"))
+    return {"PYTHONPATH": os.pathsep.join([str(SHIM_DIR), path] if path else [str(SHIM_DIR)])}

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 import typer
+
+
+class EnvChoice(str, Enum):
+    locked = "locked"
+    current = "current"
+
 
 StoreOption = typer.Option(None, "--store", envvar="WAC_STORE", metavar="PATH",
                            help="Job store file (default: .wac/jobs.db in the repo; env WAC_STORE).")
@@ -21,13 +28,25 @@ ApprovalValueOption = typer.Option(None, "--approval-value", metavar="JSON",
 ApproverOption = typer.Option(None, "--approver", metavar="NAME",
                               help="Name recorded as the approver (default: your login name).")
 
+EnvOption = typer.Option(EnvChoice.locked, "--env",
+                         help="locked: Python runs in an environment with exactly its locked packages, as on a "
+                              "worker (made once, cached); current: wac's own environment.")
+IndexUrlOption = typer.Option(None, "--index-url", metavar="URL", help="Package index for the script's packages.")
+FindLinksOption = typer.Option(None, "--find-links", metavar="DIR",
+                               help="Extra wheel folders or pages for the script's packages.")
+NoIndexOption = typer.Option(False, "--no-index", help="Install from --find-links only (offline).")
+
 
 def run_options(*, workers: Optional[int], skip_sleeps: bool, approve: bool, reject: bool,
-                approval_value: Optional[str], approver: Optional[str], store: Optional[Path]):
+                approval_value: Optional[str], approver: Optional[str], store: Optional[Path],
+                env: EnvChoice = EnvChoice.locked, index_url: Optional[str] = None,
+                find_links: Optional[List[str]] = None, no_index: bool = False):
     from ..local_runs import RunOptions
+    from ..script_pins import Resolution
 
     return RunOptions(workers=workers, skip_sleeps=skip_sleeps, approve=approve, reject=reject,
-                      approval_value=approval_value, approver=approver, store=store)
+                      approval_value=approval_value, approver=approver, store=store, env=env.value,
+                      resolution=Resolution(index_url, tuple(find_links or ()), no_index))
 
 
 def finish(view, outcome) -> None:

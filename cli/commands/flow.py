@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 import typer
 
-from ._shared import (ApprovalValueOption, ApproveOption, ApproverOption, BaseUrlOption, ConfigDirOption,
-                      ProfileOption, RejectOption, SilentOption, SkipSleepsOption, StoreOption, TokenOption,
-                      WorkersOption, finish, remote_target, run_options)
+from ._shared import (ApprovalValueOption, ApproveOption, ApproverOption, BaseUrlOption, ConfigDirOption, EnvChoice,
+                      EnvOption, FindLinksOption, IndexUrlOption, NoIndexOption, ProfileOption, RejectOption,
+                      SilentOption, SkipSleepsOption, StoreOption, TokenOption, WorkersOption, finish,
+                      remote_target, run_options)
 
 app = typer.Typer(no_args_is_help=True, help="Run flows locally, as Windmill's workers run them.")
 
@@ -29,6 +30,10 @@ def preview(
     store: Optional[Path] = StoreOption,
     step: Optional[str] = typer.Option(None, "--step", metavar="ID",
                                        help="Run this one step alone, -d being its own inputs."),
+    env: EnvChoice = EnvOption,
+    index_url: Optional[str] = IndexUrlOption,
+    find_links: Optional[List[str]] = FindLinksOption,
+    no_index: bool = NoIndexOption,
 ) -> None:
     """Run a flow locally: inline Python and Bash steps, the repo's scripts and flows, loops and branches."""
     from ..args import parse_data
@@ -37,8 +42,8 @@ def preview(
 
     view = RunView(silent=silent)
     options = run_options(workers=workers, skip_sleeps=skip_sleeps, approve=approve, reject=reject,
-                          approval_value=approval_value, approver=approver, store=store)
-    options.env = "current"
+                          approval_value=approval_value, approver=approver, store=store, env=env,
+                          index_url=index_url, find_links=find_links, no_index=no_index)
     finish(view, preview_flow(path, parse_data(data), options, view, step=step))
 
 

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from pathlib import Path
 from typing import List, Optional
 
 import typer
 
-from ._shared import (ApprovalValueOption, ApproveOption, ApproverOption, BaseUrlOption, ConfigDirOption,
-                      ProfileOption, RejectOption, SilentOption, SkipSleepsOption, StoreOption, TokenOption,
-                      WorkersOption, finish, remote_target, run_options)
-
-
-class EnvChoice(str, Enum):
-    locked = "locked"
-    current = "current"
+from ._shared import (ApprovalValueOption, ApproveOption, ApproverOption, BaseUrlOption, ConfigDirOption, EnvChoice,
+                      EnvOption, FindLinksOption, IndexUrlOption, NoIndexOption, ProfileOption, RejectOption,
+                      SilentOption, SkipSleepsOption, StoreOption, TokenOption, WorkersOption, finish,
+                      remote_target, run_options)
 
 
 app = typer.Typer(no_args_is_help=True, help="Run scripts: locally (preview) or deployed in a workspace (run).")
@@ -34,26 +29,20 @@ def preview(
     approval_value: Optional[str] = ApprovalValueOption,
     approver: Optional[str] = ApproverOption,
     store: Optional[Path] = StoreOption,
-    env: EnvChoice = typer.Option(EnvChoice.locked, "--env",
-                                  help="locked: an environment with exactly the script's locked packages, as on a "
-                                       "worker (made once, cached); current: wac's own environment."),
-    index_url: Optional[str] = typer.Option(None, "--index-url", metavar="URL",
-                                            help="Package index for the script's packages."),
-    find_links: Optional[List[str]] = typer.Option(None, "--find-links", metavar="DIR",
-                                                   help="Extra wheel folders or pages for the script's packages."),
-    no_index: bool = typer.Option(False, "--no-index", help="Install from --find-links only (offline)."),
+    env: EnvChoice = EnvOption,
+    index_url: Optional[str] = IndexUrlOption,
+    find_links: Optional[List[str]] = FindLinksOption,
+    no_index: bool = NoIndexOption,
 ) -> None:
     """Run a script locally with Windmill's checkpoint/replay semantics."""
     from ..args import parse_data
     from ..local_runs import preview as run_preview
     from ..run_view import RunView
-    from ..script_pins import Resolution
 
     view = RunView(silent=silent)
     options = run_options(workers=workers, skip_sleeps=skip_sleeps, approve=approve, reject=reject,
-                          approval_value=approval_value, approver=approver, store=store)
-    options.env = env.value
-    options.resolution = Resolution(index_url, tuple(find_links or ()), no_index)
+                          approval_value=approval_value, approver=approver, store=store, env=env,
+                          index_url=index_url, find_links=find_links, no_index=no_index)
     finish(view, run_preview(path, parse_data(data), options, view))
 
 

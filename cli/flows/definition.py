@@ -69,3 +69,13 @@ def windmill_path(folder: Path, root: Path) -> str:
         if relative.endswith(suffix):
             return relative[: -len(suffix)]
     return relative
+
+
+def all_steps(node: Any) -> list[dict[str, Any]]:
+    """Every module of a flow value, nested ones and the failure and preprocessor modules included."""
+    if isinstance(node, list):
+        return [found for child in node for found in all_steps(child)]
+    if not isinstance(node, dict):
+        return []
+    own = [node] if isinstance(node.get("value"), dict) and "id" in node else []
+    return own + [found for child in node.values() for found in all_steps(child)]

@@ -28,6 +28,7 @@ from wac.sdk import TaskError, parallel, sleep, task, task_script, wait_for_appr
 from wac.sdk.engine import JobFailed
 
 from .js import Evaluator, ExpressionError
+from .step_process import inline_key, run_in, script_key
 
 SUSPEND_TIMEOUT = 30 * 60
 MAX_RETRY_SECONDS = 6 * 3600
@@ -87,6 +88,8 @@ class FlowRunner:
         self.value = definition["value"]
         self.subflows: dict[str, dict[str, Any]] = definition.get("subflows", {})
         self.js = Evaluator(lambda kind, path: definition.get(f"{kind}s", {}).get(path))
+        self.envs: dict[str, dict[str, str]] = definition.get("envs", {})
+        self.root = Path(definition.get("root") or ".")
 
     async def run(self, flow_input: dict[str, Any]) -> Any:
         frame = Frame(dict(flow_input), ChainMap({}), self.value.get("flow_env") or {},
@@ -176,8 +179,12 @@ class FlowRunner:
         kind = value.get("type")
         if kind in ("rawscript", "script"):
             args = args if args is not None else self._args(value, frame, previous)
+            own_env = self.envs.get(script_key(value.get("path", "")))
             if kind == "rawscript":
                 call = self._inline_task(step_id, value, module)
+            elif own_env:  # a plain script with packages: its own process, in its environment
+                call = self._task(step_id, module, lambda **args: run_in(own_env["python"], args, self.root,
+                                                                         script=self.root / own_env["file"]))
             else:
                 call = task_script(value["path"], **_options(module))
             try:
@@ -210,9 +217,16 @@ class FlowRunner:
 
     def _inline_task(self, step_id: str, value: dict[str, Any], module: dict[str, Any]):
         language, code = value.get("language"), value.get("content") or ""
+        own_env = self.envs.get(inline_key(code)) if language == "python3" else None
+        if own_env:
+            return self._task(step_id, module, lambda **args: run_in(own_env["python"], args, self.root, code=code))
+        return self._task(step_id, module, lambda **args: run_inline(language, code, args))
 
+    @staticmethod
+    def _task(step_id: str, module: dict[str, Any], body):
+        """A step's work as a task of the flow's workflow, named by the step's id."""
         def run(**args: Any) -> Any:
-            return run_inline(language, code, args)
+            return body(**args)
 
         run.__name__ = step_id
         return task(run, **_options(module))
