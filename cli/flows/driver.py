@@ -29,6 +29,7 @@ from wac.sdk.engine import JobFailed
 
 from .js import Evaluator, ExpressionError
 from .step_process import inline_key, run_in, script_key
+from .typescript import run_typescript
 
 SUSPEND_TIMEOUT = 30 * 60
 MAX_RETRY_SECONDS = 6 * 3600
@@ -476,7 +477,7 @@ def _error_of(exc: TaskError) -> dict[str, Any]:
 
 
 def run_inline(language: str | None, code: str, args: dict[str, Any]) -> Any:
-    """An inline step's body: Python's `main(**args)`, or a Bash script (its last output line)."""
+    """An inline step's body: Python's `main(**args)`, a Bash script (its last output line), TypeScript's main."""
     if language == "python3":
         namespace: dict[str, Any] = {"__name__": "__wac_step__"}
         exec(compile(code, "<inline step>", "exec"), namespace)
@@ -498,8 +499,10 @@ def run_inline(language: str | None, code: str, args: dict[str, Any]) -> Any:
             raise RuntimeError(f"bash exited with {done.returncode}")
         lines = [line for line in done.stdout.splitlines() if line.strip()]
         return lines[-1] if lines else None
-    raise RuntimeError(f"wac runs Python and Bash steps locally, not {language}: run this flow on a workspace "
-                       "(`wmill flow preview`)")
+    if language in ("deno", "bun"):
+        return run_typescript(language, code, args)
+    raise RuntimeError(f"wac runs Python, Bash and TypeScript steps locally, not {language}: run this flow on a "
+                       "workspace (`wmill flow preview`)")
 
 
 def load_definition(module_file: str) -> dict[str, Any]:

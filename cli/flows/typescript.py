@@ -1,0 +1,79 @@
+"""A flow's TypeScript step (`deno`, `bun`) run with Deno, as Windmill's Deno wrapper runs one: `main` called
+with the step's arguments in its parameters' order, its result JSON with `undefined` as null, a thrown
+error handed back as `{name, message, stack}`.
+
+Deno comes from the `deno` package on PyPI (`pip install 'wac[ts]'`) or the PATH.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from wac.sdk.engine import JobFailed
+
+# Runs in Deno beside the step's `main.ts`; parameter names are read from the compiled function.
+WRAPPER = r'''import { main } from "./main.ts";
+
+function parameterNames(fn) {
+  const text = fn.toString();
+  const names = [];
+  let depth = 0, current = "";
+  for (let i = text.indexOf("(") + 1; i < text.length; i++) {
+    const c = text[i];
+    if ("([{".includes(c)) depth++;
+    if (")]}".includes(c)) {
+      if (depth === 0) { names.push(current); break; }
+      depth--;
+    }
+    if (c === "," && depth === 0) { names.push(current); current = ""; } else current += c;
+  }
+  return names.map((p) => (p.trim().match(/^(?:\.\.\.)?([A-Za-z_$][\w$]*)/) || [])[1]);
+}
+
+const args = JSON.parse(await Deno.readTextFile(Deno.args[0]));
+try {
+  const res = await main(...parameterNames(main).map((name) => (name === undefined ? undefined : args[name])));
+  await Deno.writeTextFile(Deno.args[1], JSON.stringify({ result: res ?? null },
+    (key, value) => (typeof value === "undefined" ? null : value)));
+} catch (e) {
+  await Deno.writeTextFile(Deno.args[1], JSON.stringify({ error: { name: e?.name ?? "Error",
+    message: e?.message ?? String(e), stack: e?.stack ?? "" } }));
+}
+'''
+
+
+def deno() -> str | None:
+    """Deno's binary: the `deno` package's, else one on the PATH."""
+    try:
+        from deno import find_deno_bin
+    except ImportError:
+        return shutil.which("deno")
+    return find_deno_bin()
+
+
+def run_typescript(language: str, code: str, args: dict[str, Any]) -> Any:
+    """`main(...)` of a TypeScript step, in Deno; its result (its error raised as the step's)."""
+    binary = deno()
+    if binary is None:
+        raise RuntimeError(f"this step is TypeScript ({language}) and Deno is not installed: "
+                           "`pip install 'wac[ts]'` (or put deno on the PATH), or run the flow on a workspace "
+                           "(`wmill flow preview`)")
+    with tempfile.TemporaryDirectory(prefix="wac-ts-") as folder:
+        work = Path(folder)
+        (work / "main.ts").write_text(code, encoding="utf-8")
+        (work / "wrapper.mjs").write_text(WRAPPER, encoding="utf-8")
+        (work / "args.json").write_text(json.dumps(args), encoding="utf-8")
+        done = subprocess.run([binary, "run", "-A", "--no-prompt", "--no-check", str(work / "wrapper.mjs"),
+                               str(work / "args.json"), str(work / "result.json")])
+        answer = work / "result.json"
+        outcome = json.loads(answer.read_text(encoding="utf-8")) if answer.is_file() else None
+    if outcome is None:
+        raise RuntimeError(f"deno ended with exit code {done.returncode} before the step answered")
+    if "error" in outcome:
+        raise JobFailed(outcome["error"]["message"], {"error": outcome["error"]})
+    return outcome["result"]

@@ -1,0 +1,79 @@
+"""A flow's TypeScript steps (deno, bun) run with Deno (the `deno` package, `wac[ts]`), as Windmill's Deno
+wrapper calls them: arguments by parameter name, `undefined` as null, a thrown error as the step's error."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+TYPED = '''export async function main(n: number, label: string = "default", extra?: { deep: boolean }) {
+  console.log("ts sees", n, label);
+  return { doubled: n * 2, label, extra: extra ?? null, missing: undefined };
+}
+'''
+THROWS = 'export function main(x: number) {\n  throw new TypeError(`bad ${x}`);\n}\n'
+PYTHON = "def main(ts, bun):\n    return [ts, bun]\n"
+
+
+def write(repo, second: str = "export const main = async (a: number[]) => a.length;\n") -> None:
+    folder = repo / "f/x/ts.flow"
+    folder.mkdir(parents=True)
+    (folder / "a.inline_script.deno.ts").write_text(TYPED)
+    (folder / "b.inline_script.ts").write_text(second)
+    (folder / "c.inline_script.py").write_text(PYTHON)
+    modules = [
+        {"id": "a", "value": {"type": "rawscript", "language": "deno", "content": "!inline a.inline_script.deno.ts",
+                              "input_transforms": {"n": {"type": "javascript", "expr": "flow_input.n"},
+                                                   "extra": {"type": "static", "value": {"deep": True}}}}},
+        {"id": "b", "value": {"type": "rawscript", "language": "bun", "content": "!inline b.inline_script.ts",
+                              "input_transforms": {"a": {"type": "static", "value": [1, 2, 3]},
+                                                   "x": {"type": "javascript", "expr": "results.a.doubled"}}}},
+        {"id": "c", "value": {"type": "rawscript", "language": "python3", "content": "!inline c.inline_script.py",
+                              "input_transforms": {"ts": {"type": "javascript", "expr": "results.a"},
+                                                   "bun": {"type": "javascript", "expr": "results.b"}}}}]
+    (folder / "flow.yaml").write_text(yaml.safe_dump({"summary": "", "value": {"modules": modules},
+                                                      "schema": {"type": "object", "properties": {}}}))
+
+
+@pytest.fixture
+def repo(tmp_path):
+    root = tmp_path / "repo"
+    (root / ".git").mkdir(parents=True)
+    (root / "wmill.yaml").write_text('includes:\n  - "f/**"\n')
+    return root
+
+
+def test_typescript_steps_take_their_arguments_by_name_and_hand_on_json(run_wac, repo):
+    write(repo)
+    run = run_wac("flow", "preview", "f/x/ts.flow", "-d", '{"n": 21}', cwd=repo)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout) == [
+        {"doubled": 42, "label": "default", "extra": {"deep": True}, "missing": None}, 3]
+    assert "ts sees 21 default" in run.stderr
+
+
+def test_a_thrown_error_is_the_steps_error(run_wac, repo):
+    write(repo, THROWS)
+    run = run_wac("flow", "preview", "f/x/ts.flow", "-d", '{"n": 1}', "-s", cwd=repo)
+    assert run.returncode == 1
+    error = json.loads(run.stdout)["error"]
+    assert (error["name"], error["message"], error["step_id"]) == ("TypeError", "bad 2", "b")
+    assert "main.ts:2" in error["stack"]
+
+
+def test_without_deno_the_step_fails_with_one_line_saying_what_to_install(repo, tmp_path):
+    write(repo)
+    hide_deno = "import sys; sys.modules['deno'] = None; from wac.cli.app import main; sys.argv[0] = 'wac'; main()"
+    env = {**os.environ, "PATH": "/usr/bin:/bin", "NO_COLOR": "1", "XDG_STATE_HOME": str(tmp_path / "state")}
+    run = subprocess.run([sys.executable, "-c", hide_deno, "flow", "preview", "f/x/ts.flow", "-d", '{"n": 1}', "-s"],
+                         cwd=repo, env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1
+    error = json.loads(run.stdout)["error"]
+    assert error["step_id"] == "a"
+    assert error["message"] == ("this step is TypeScript (deno) and Deno is not installed: `pip install 'wac[ts]'` "
+                                "(or put deno on the PATH), or run the flow on a workspace (`wmill flow preview`)")
