@@ -8,6 +8,7 @@ Deno comes from the `deno` package on PyPI (`pip install 'wac[ts]'`) or the PATH
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import tempfile
@@ -51,9 +52,11 @@ def deno() -> str | None:
     """Deno's binary: the `deno` package's, else one on the PATH."""
     try:
         from deno import find_deno_bin
-    except ImportError:
-        return shutil.which("deno")
-    return find_deno_bin()
+
+        found = find_deno_bin()
+    except (ImportError, OSError):
+        found = None
+    return found if found and os.access(found, os.X_OK) else shutil.which("deno")
 
 
 def run_typescript(language: str, code: str, args: dict[str, Any]) -> Any:
