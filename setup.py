@@ -1,11 +1,11 @@
-"""Packages of the three source roots, found rather than listed, under one `wac.` prefix.
+"""Packages of the four source roots, found rather than listed, under one `wac.` prefix.
 
 pyproject.toml holds everything else; setuptools reads both.
 """
 
 from setuptools import find_namespace_packages, setup
 
-ROOTS = {"cli": "wac.cli", "sdk": "wac.sdk", "parser": "wac.parser"}
+ROOTS = {"cli": "wac.cli", "sdk": "wac.sdk", "parser": "wac.parser", "testing": "wac.testing"}
 
 setup(
     package_data={"wac.cli": ["templates/*"]},

@@ -27,6 +27,8 @@ from ._engine.lease import RunBusy
 from ._engine.hosts import sdk_path
 from ._engine.loading import SHIM_DIR, ScriptLoadError, is_workflow, source_hash
 from ._engine.recording import ResumeRejected, RunSpec
+from ._engine.replay import history as _history
+from ._engine.replay import replay
 from ._engine.recording import signing_key
 from ._engine.scheduler import Scheduler, Settings
 from ._engine.store import TERMINAL, Event, Job, JobStore
@@ -34,7 +36,7 @@ from ._engine.store import TERMINAL, Event, Job, JobStore
 __all__ = [
     "TERMINAL", "Event", "Job", "JobFailed", "ResumeRejected", "RunBusy", "RunSpec", "Scheduler", "ScriptLoadError",
     "Settings", "Store", "StoreError", "approval_resume_id", "is_workflow", "open_store", "resume_urls",
-    "python_imports", "source_hash", "url_signature", "valid_url_signature",
+    "python_imports", "replay", "source_hash", "url_signature", "valid_url_signature",
 ]
 
 
@@ -85,6 +87,10 @@ class Store:
 
     def events(self, run_id: str) -> list[Event]:
         return self._store.events(run_id)
+
+    def history(self, run_id: str) -> dict[str, Any]:
+        """The run's checkpoint as JSON (what `replay` takes): its steps, their order, its input."""
+        return _history(self._store, run_id)
 
     def is_driven(self, run_id: str) -> bool:
         """Whether a live process is driving the run now."""

@@ -108,3 +108,10 @@ def _flow_paths(node: Any) -> list[str]:
     if isinstance(node, list):
         return [p for child in node for p in _flow_paths(child)]
     return []
+
+
+def flow_module(folder: Path, root: Path) -> tuple[Path, str]:
+    """The module the engine hosts for the flow in `folder` (its steps in the caller's own environment),
+    and the flow's Windmill path: for front ends that drive the engine themselves (the test harness)."""
+    flow = load_folder(folder, root)
+    return materialize(flow, root, RunOptions(env="current"), None), flow.path

@@ -15,11 +15,12 @@ import selectors
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 from . import lease, recording, waits
+from .fakes import run_fake
 from .hosts import HostKey, HostPool, HostProcess
 from .loading import ScriptLoadError, import_roots, resolve_target
 from .processes import Proc, Processes
@@ -48,6 +49,10 @@ class Settings:
     job_env: Callable[[Any], dict[str, str]] = lambda row: {}  # extra environment of a job
     python_path: Callable[[str], dict[str, str]] | None = None  # environment for another interpreter
     python: str = sys.executable
+    # task name or task_script path -> a callable or value answering it in this process (see fakes.py)
+    fakes: dict[str, Any] = field(default_factory=dict)
+    # `drive` returns "suspended" when a run waits for an approval nobody answers, instead of waiting
+    stop_unanswered: bool = False
 
 
 @dataclass
@@ -125,7 +130,8 @@ class Scheduler:
         self.runs[run_id] = Run(run_id, args=row["args"], order=(-row["priority"], row["created_at"]))
 
     def drive(self, run_id: str) -> str:
-        """Run to the end (waiting out sleeps and approvals); returns the final status."""
+        """Run to the end (waiting out sleeps and approvals); returns the final status (or "suspended": see
+        `Settings.stop_unanswered`)."""
         if run_id not in self.runs:
             self.adopt(run_id)
         try:
@@ -252,6 +258,8 @@ class Scheduler:
             waits.sleeping(self.store, self.settings, run, row)
         elif status == "approval":
             waits.approval(self.store, self.settings, run, row)
+            if self.settings.stop_unanswered and run.answer is None and self.store.row(run.id)["status"] == "approval":
+                return "suspended"
         return None
 
     def _release(self, run: Run) -> None:
@@ -276,7 +284,7 @@ class Scheduler:
             return
         host = self._root_host(row)
         proc = Proc(run.id, run.id, "round", "workflow", host, token)
-        proc.may_continue = self._free_task_slots() > 0 and not self._tasks_waiting
+        proc.may_continue = self._free_task_slots() > 0 and not self._tasks_waiting and not self.settings.fakes
         run.round = self._fork(host, proc, row, run.args)
 
     def _free_task_slots(self) -> int:
@@ -301,6 +309,10 @@ class Scheduler:
         token = new_id()
         if not recording.start(self.store, row["id"], token):
             return False
+        if row["target"] in self.settings.fakes and row["kind"] in ("task", "script"):
+            run_fake(self.store, row, token, self.settings.fakes[row["target"]])
+            self._mark(row["root_id"])
+            return True
         options = json.loads(row["options"])
         run = self.runs[row["root_id"]]
         try:

@@ -35,7 +35,8 @@ def approval(store: JobStore, settings, run, row) -> None:
         if isinstance(run.answer, dict):
             _answer(store, run.id, key, run.answer)
             return
-    if time.time() >= row["wake_at"] or (settings.skip_sleeps and run.answer is None):
+    unanswered = run.answer is None and not settings.stop_unanswered
+    if time.time() >= row["wake_at"] or (settings.skip_sleeps and unanswered):
         recording.resolve_wait(store, run.id, key, recording.TIMED_OUT_APPROVAL, "approval_timeout")
 
 

@@ -1,0 +1,157 @@
+"""`wac.testing`: workflow runs on the real engine inside a test, with fakes, approvals, virtual time and
+replay of recorded histories."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from wac.testing import Harness, NonDeterminism, replay
+
+ORDER = '''from wmill import sleep, task, wait_for_approval, workflow
+
+
+@task
+async def reserve(item: int):
+    return {"reserved": item}
+
+
+@task(retry={"attempts": 2})
+async def charge(amount: int):
+    return {"charged": amount, "real": True}
+
+
+@workflow
+async def main(order_id: str, items: list):
+    reserved = [await reserve(item) for item in items]
+    await sleep(86400)
+    approval = await wait_for_approval(timeout=3600)
+    if not approval["approved"]:
+        return {"rejected_by": approval["approver"]}
+    paid = await charge(len(items) * 10)
+    print(f"shipping {order_id}")
+    return {"reserved": reserved, "paid": paid, "approved_by": approval["approver"]}
+'''
+# charges before it reserves: the same steps, in another order
+ORDER_V2 = ORDER.replace('''    reserved = [await reserve(item) for item in items]
+    await sleep(86400)''', '''    await sleep(86400)
+    reserved = [await reserve(item) for item in items]''')
+ARGS = {"order_id": "o1", "items": [1, 2]}
+STAMP = """from wmill import step, wait_for_approval, workflow
+
+
+@workflow
+async def main(path: str):
+    await wait_for_approval(timeout=60)
+    await step("stamp", lambda: open(path, "a").write("x"))
+    return 1
+"""
+STAMP_FIRST = STAMP.replace("    await wait_for_approval(timeout=60)\n", "").replace(
+    "    return 1", "    await wait_for_approval(timeout=60)\n    return 1")
+
+
+@pytest.fixture
+def harness(tmp_path):
+    root = tmp_path / "repo"
+    (root / "f" / "shop").mkdir(parents=True)
+    (root / "wmill.yaml").write_text('includes:\n  - "f/**"\n')
+    (root / "f/shop/order.py").write_text(ORDER)
+    (root / "f/shop/order_v2.py").write_text(ORDER_V2)
+    harness = Harness(root, tmp_path / "state")
+    yield harness
+    harness.close()
+
+
+def test_a_run_with_fakes_an_approval_and_a_day_of_sleep(harness):
+    calls = []
+
+    def charge(amount):
+        calls.append(amount)
+        return {"charged": amount}
+
+    run = harness.run("f/shop/order.py", ARGS, fakes={"charge": charge},
+                      approvals=[{"approved": True, "approver": "ana"}])
+    assert run.status == "success", run.error
+    assert run.result == {"reserved": [{"reserved": 1}, {"reserved": 2}], "paid": {"charged": 20},
+                          "approved_by": "ana"}
+    assert calls == [20]  # the fake ran here, in the test's process
+    assert run.slept == 86400
+    assert [t.name for t in run.tasks] == ["reserve", "reserve", "charge"]
+    assert run.tasks[2].args == {"amount": 20} and run.tasks[2].attempts == 1
+    assert "shipping o1" in run.logs
+
+
+def test_a_rejected_approval_and_a_run_left_waiting(harness):
+    rejected = harness.run("f/shop/order.py", ARGS, approvals=[{"approved": False, "approver": "bob"}])
+    assert rejected.status == "success" and rejected.result == {"rejected_by": "bob"}
+    waiting = harness.run("f/shop/order.py", ARGS)
+    assert (waiting.status, waiting.waiting_for, waiting.result) == ("suspended", "approval", None)
+
+
+def test_a_failing_fake_goes_through_the_tasks_retries(harness):
+    attempts = []
+
+    def flaky(amount):
+        attempts.append(amount)
+        if len(attempts) < 3:
+            raise ConnectionError("card service down")
+        return {"charged": amount}
+
+    run = harness.run("f/shop/order.py", ARGS, fakes={"charge": flaky}, approvals=[True])
+    assert run.status == "success" and len(attempts) == 3
+    assert run.tasks[-1].attempts == 3
+
+    failing = harness.run("f/shop/order.py", ARGS, approvals=[True],
+                          fakes={"charge": lambda amount: 1 / 0})
+    assert failing.status == "failure"
+    assert (failing.error["name"], failing.error["message"]) == ("TaskError", "division by zero")  # as Windmill's
+    charge = failing.tasks[-1]
+    assert (charge.status, charge.attempts, charge.result["error"]["name"]) == ("failure", 3, "ZeroDivisionError")
+
+
+def test_a_history_replays_against_the_same_code_and_not_against_reordered_code(harness, tmp_path):
+    run = harness.run("f/shop/order.py", ARGS, approvals=[True])
+    history = json.loads(json.dumps(run.history()))  # as kept in a file
+    harness.replay("f/shop/order.py", history)
+    with pytest.raises(NonDeterminism) as caught:
+        harness.replay("f/shop/order_v2.py", history)
+    assert str(caught.value) == ("non-deterministic replay: call #1 asked for step 'sleep' (line 16), "
+                                 "but the checkpoint recorded 'reserve' there")
+    replay(harness.root / "f/shop/order.py", history)  # without the fixture: the root is found
+
+
+def test_a_history_of_a_run_in_flight_replays_up_to_where_it_got_and_runs_nothing_past_it(harness, tmp_path):
+    """Runs waiting at the approval have recorded less: new code must still match that much, and the
+    replay stops there (the inline step after the approval never runs)."""
+    waiting = harness.run("f/shop/order.py", ARGS)
+    harness.replay("f/shop/order.py", waiting.history())
+    with pytest.raises(NonDeterminism):
+        harness.replay("f/shop/order_v2.py", waiting.history())
+    (harness.root / "f/shop/stamp.py").write_text(STAMP)
+    (harness.root / "f/shop/stamp_first.py").write_text(STAMP_FIRST)
+    stamp = tmp_path / "stamp.txt"
+    run = harness.run("f/shop/stamp.py", {"path": str(stamp)})
+    assert run.status == "suspended" and not stamp.exists()
+    harness.replay("f/shop/stamp_first.py", run.history())  # its new step comes where the run had not got
+    assert not stamp.exists()
+
+
+def test_the_pytest_plugin_gives_each_test_a_harness_for_its_project(tmp_path):
+    root = tmp_path / "repo"
+    (root / "f" / "shop").mkdir(parents=True)
+    (root / "tests").mkdir()
+    (root / "wmill.yaml").write_text('includes:\n  - "f/**"\n')
+    (root / "f/shop/order.py").write_text(ORDER)
+    (root / "tests/test_order.py").write_text(
+        "def test_order(wac):\n"
+        "    run = wac.run('f/shop/order.py', {'order_id': 'o9', 'items': [3]}, approvals=[True],\n"
+        "                  fakes={'charge': {'charged': 'fake'}})\n"
+        "    assert run.result['paid'] == {'charged': 'fake'}, run\n"
+        "    wac.replay('f/shop/order.py', run.history())\n")
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"], cwd=root,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 passed" in done.stdout
