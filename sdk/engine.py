@@ -29,12 +29,14 @@ from ._engine.loading import SHIM_DIR, ScriptLoadError, is_workflow, source_hash
 from ._engine.recording import ResumeRejected, RunSpec
 from ._engine.replay import history as _history
 from ._engine.replay import replay
+from ._workspace_file import ENV as WORKSPACE_FILE_ENV
+from ._workspace_file import resolve_arguments
 from ._engine.recording import signing_key
 from ._engine.scheduler import Scheduler, Settings
 from ._engine.store import TERMINAL, Event, Job, JobStore
 
 __all__ = [
-    "TERMINAL", "Event", "Job", "JobFailed", "ResumeRejected", "RunBusy", "RunSpec", "Scheduler", "ScriptLoadError",
+    "WORKSPACE_FILE_ENV", "resolve_arguments", "TERMINAL", "Event", "Job", "JobFailed", "ResumeRejected", "RunBusy", "RunSpec", "Scheduler", "ScriptLoadError",
     "Settings", "Store", "StoreError", "approval_resume_id", "is_workflow", "open_store", "resume_urls",
     "python_imports", "replay", "source_hash", "url_signature", "valid_url_signature",
 ]

@@ -6,13 +6,15 @@ run that waits with none left stops as `suspended`; fakes answer tasks in the te
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from wac.sdk.engine import RunSpec, Scheduler, ScriptLoadError, Settings, Store, open_store, source_hash
+from wac.sdk.engine import (WORKSPACE_FILE_ENV, RunSpec, Scheduler, ScriptLoadError, Settings, Store, open_store,
+                            resolve_arguments, source_hash)
 from wac.sdk.engine import replay as replay_history
 
 FLOW_SUFFIXES = (".flow", "__flow")
@@ -59,17 +61,23 @@ class Harness:
         self._store: Store | None = None
 
     def run(self, path: str, args: dict[str, Any] | None = None, *, fakes: dict[str, Any] | None = None,
-            approvals: list[Any] | None = None) -> RunResult:
-        """Run the workflow (or flow folder) at `path` to its end, or to an approval nobody answers."""
+            approvals: list[Any] | None = None, resources: dict[str, Any] | None = None,
+            variables: dict[str, str] | None = None) -> RunResult:
+        """Run the workflow (or flow folder) at `path` to its end, or to an approval nobody answers.
+        `resources`/`variables` (by path) serve `wmill.get_resource`/`get_variable` and `$res:`/`$var:`
+        arguments."""
         script, windmill_path = self._runnable(path)
         answers = list(approvals or [])
+        workspace = self._workspace_file(resources or {}, variables or {})
         settings = Settings(skip_sleeps=True, stop_unanswered=True, fakes=dict(fakes or {}),
-                            on_approval=lambda run_id, key, detail, deadline: _decision(answers))
+                            on_approval=lambda run_id, key, detail, deadline: _decision(answers),
+                            job_env=lambda row: {WORKSPACE_FILE_ENV: str(workspace)})
         digest = source_hash(script)
         with Scheduler(self.store_path, settings) as scheduler:
             host = scheduler.host(str(script), str(self.root), source_hash=digest)
             scheduler.wait_loaded(host)
-            spec = RunSpec(str(script), dict(args or {}), project_root=str(self.root), windmill_path=windmill_path,
+            given = resolve_arguments(dict(args or {}), resources or {}, variables or {})
+            spec = RunSpec(str(script), given, project_root=str(self.root), windmill_path=windmill_path,
                            source_hash=digest)
             run_id = self.store.create_run(spec, lease_owner=scheduler.owner)
             status = scheduler.drive(run_id)
@@ -78,6 +86,14 @@ class Harness:
     def replay(self, path: str, history: dict[str, Any]) -> None:
         """Replay a run's `history` against the code at `path`; NonDeterminism where it diverges."""
         replay(self.root / path, history, self.root)
+
+    def _workspace_file(self, resources: dict[str, Any], variables: dict[str, str]) -> Path:
+        """The file a run's jobs read resources and variables from (one per content)."""
+        text = json.dumps({"resources": resources, "variables": variables}, sort_keys=True)
+        path = self.state / f"workspace-{hashlib.sha256(text.encode()).hexdigest()[:16]}.json"
+        if not path.is_file():
+            path.write_text(text, encoding="utf-8")
+        return path
 
     @property
     def store_path(self) -> Path:

@@ -4,11 +4,13 @@ replay of recorded histories."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 
 import pytest
 
+from conftest import EXAMPLES
 from wac.testing import Harness, NonDeterminism, replay
 
 ORDER = '''from wmill import sleep, task, wait_for_approval, workflow
@@ -48,6 +50,20 @@ async def main(path: str):
     await wait_for_approval(timeout=60)
     await step("stamp", lambda: open(path, "a").write("x"))
     return 1
+"""
+NOTIFY = """import wmill
+from wmill import task, workflow
+
+
+@task
+async def settings():
+    return {"smtp": wmill.get_resource("f/shop/db"), "token": wmill.get_variable("f/shop/token"),
+            "missing": wmill.get_resource("f/nope", none_if_undefined=True)}
+
+
+@workflow
+async def main(db: dict):
+    return {"db": db, **(await settings())}
 """
 STAMP_FIRST = STAMP.replace("    await wait_for_approval(timeout=60)\n", "").replace(
     "    return 1", "    await wait_for_approval(timeout=60)\n    return 1")
@@ -139,19 +155,23 @@ def test_a_history_of_a_run_in_flight_replays_up_to_where_it_got_and_runs_nothin
     assert not stamp.exists()
 
 
-def test_the_pytest_plugin_gives_each_test_a_harness_for_its_project(tmp_path):
-    root = tmp_path / "repo"
-    (root / "f" / "shop").mkdir(parents=True)
-    (root / "tests").mkdir()
-    (root / "wmill.yaml").write_text('includes:\n  - "f/**"\n')
-    (root / "f/shop/order.py").write_text(ORDER)
-    (root / "tests/test_order.py").write_text(
-        "def test_order(wac):\n"
-        "    run = wac.run('f/shop/order.py', {'order_id': 'o9', 'items': [3]}, approvals=[True],\n"
-        "                  fakes={'charge': {'charged': 'fake'}})\n"
-        "    assert run.result['paid'] == {'charged': 'fake'}, run\n"
-        "    wac.replay('f/shop/order.py', run.history())\n")
-    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"], cwd=root,
+def test_the_example_tests_pass_through_the_pytest_plugin(tmp_path):
+    """examples/tests runs as a user runs it: `pytest` in the repo, the `wac` fixture from the entry point."""
+    repo = tmp_path / "examples"
+    shutil.copytree(EXAMPLES, repo)
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"], cwd=repo,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "1 passed" in done.stdout
+    assert "6 passed" in done.stdout
+
+
+def test_resources_and_variables_are_served_without_a_workspace(harness):
+    (harness.root / "f/shop/notify.py").write_text(NOTIFY)
+    run = harness.run("f/shop/notify.py", {"db": "$res:f/shop/db"}, resources={"f/shop/db": {"host": "h"}},
+                      variables={"f/shop/token": "s3cret"})
+    assert run.status == "success", run.error
+    assert run.result == {"db": {"host": "h"}, "smtp": {"host": "h"}, "token": "s3cret", "missing": None}
+    unknown = harness.run("f/shop/notify.py", {"db": {}}, resources={"f/shop/db": {}})
+    assert unknown.status == "failure"
+    assert unknown.error["message"] == ("variable 'f/shop/token' is not given to this run: add it to `variables=` "
+                                        "(it has: none)")

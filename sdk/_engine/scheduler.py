@@ -255,10 +255,12 @@ class Scheduler:
         if status == "queued" and run.round is None:
             self._start_round(run, row)
         elif status == "sleeping":
-            waits.sleeping(self.store, self.settings, run, row)
+            if waits.sleeping(self.store, self.settings, run, row):
+                self._mark(run.id)  # its next round starts now, not at the next poll
         elif status == "approval":
-            waits.approval(self.store, self.settings, run, row)
-            if self.settings.stop_unanswered and run.answer is None and self.store.row(run.id)["status"] == "approval":
+            if waits.approval(self.store, self.settings, run, row):
+                self._mark(run.id)
+            elif self.settings.stop_unanswered and run.answer is None:
                 return "suspended"
         return None
 

@@ -3,13 +3,15 @@
 The workflow-as-code API (`workflow`, `task`, `step`, ...) is wac's, which
 drives the replay; every other name (`run_script_by_path`, `get_variable`,
 `Windmill`, ...) comes from the real `wmill` package when the script's
-environment has it, talking to the workspace the job runs in.
+environment has it, talking to the workspace the job runs in (resources and variables come from a
+file instead when the test harness gives them).
 """
 
 from wac.sdk import *  # noqa: F401,F403
 from wac.sdk import __all__  # noqa: F401
 from wac.sdk._real_wmill import attribute as _attribute
+from wac.sdk._workspace_file import served as _served
 
 
 def __getattr__(name: str):
-    return _attribute(name)
+    return _served(name) or _attribute(name)
