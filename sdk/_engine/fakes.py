@@ -7,18 +7,20 @@ recorded as any task's, and a failure goes through the workflow's retries like a
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import json
 from typing import Any
 
 from . import recording
-from .child import error_value
 from .store import JobStore
 
 
 def run_fake(store: JobStore, row, token: str, fake: Any) -> None:
     """Answer task `row` (started with `token`) with `fake`, and record its end."""
+    import asyncio  # here: the engine's own imports stay light for the CLI
+
+    from .child import error_value
+
     try:
         value = fake(**json.loads(row["args"])) if callable(fake) else fake
         if inspect.isawaitable(value):

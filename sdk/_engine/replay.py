@@ -10,7 +10,6 @@ nothing of the workflow's own work runs.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -48,6 +47,8 @@ class _ReplayContext(ctxmod.WorkflowContext):
 
 def replay(script: Path, project_root: Path, record: dict[str, Any]) -> None:
     """Replay `record` (a `history`) against `script`; NondeterminismError at the first divergent call."""
+    import asyncio  # here: the engine's own imports stay light for the CLI
+
     prepare_imports(script, import_roots(str(project_root)))
     module = load_module(script, project_root)
     order = {int(index): key for index, key in (record.get("step_order") or {}).items()}
