@@ -33,6 +33,15 @@ class NondeterminismError(Exception):
         error.expected, error.got, error.index, error.line = expected, got, index, line
         return error
 
+    @classmethod
+    def unknown(cls, got: str, index: int, line: int | None) -> "NondeterminismError":
+        """A checkpoint without call order (a Windmill job's) does not hold the step asked for."""
+        where = f" (line {line})" if line else ""
+        error = cls(f"non-deterministic replay: call #{index + 1} asked for step '{got}'{where}, "
+                    "which the checkpoint does not hold")
+        error.expected, error.got, error.index, error.line = None, got, index, line
+        return error
+
 
 class JobFailed(Exception):
     """End the job as failed with `result` as its result (a failed flow keeps its last step's result,

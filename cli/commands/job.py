@@ -1,4 +1,4 @@
-"""`wac job list|show|logs|resume|cancel|approve|prune`: runs in the local job store."""
+"""`wac job list|show|logs|resume|cancel|approve|prune|export`: runs in the local job store."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from typing import Optional
 
 import typer
 
-from ._shared import (ApprovalValueOption, ApproveOption, ApproverOption, JsonOption, RejectOption, SilentOption,
-                      SkipSleepsOption, StoreOption, WorkersOption, finish, run_options)
+from ._shared import (ApprovalValueOption, ApproveOption, ApproverOption, BaseUrlOption, ConfigDirOption, JsonOption,
+                      ProfileOption, RejectOption, SilentOption, SkipSleepsOption, StoreOption, TokenOption,
+                      WorkersOption, finish, remote_target, run_options)
 
 app = typer.Typer(no_args_is_help=True, help="Inspect and control local runs.")
 RunArgument = typer.Argument(..., metavar="ID", help="A run's id, or the first characters of it.")
@@ -144,6 +145,39 @@ def prune(
     cutoff = time.time() - parse_age(older_than) if older_than else None
     count = open_local_store(store).prune(older_than=cutoff, keep=keep)
     Output().err_line(f"Deleted {count} finished run(s)")
+
+
+@app.command("export")
+def export(
+    ref: str = typer.Argument(..., metavar="ID", help="A run's id (locally: or the first characters of it)."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", metavar="FILE",
+                                          help="Write the history to FILE (default: stdout)."),
+    store: Optional[Path] = StoreOption,
+    remote: bool = typer.Option(False, "--remote", help="A job of the workspace (wac server or Windmill), "
+                                                          "not of the local store."),
+    workspace: Optional[str] = ProfileOption, base_url: Optional[str] = BaseUrlOption,
+    token: Optional[str] = TokenOption, config_dir: Optional[Path] = ConfigDirOption,
+) -> None:
+    """A run's history (its checkpoint, JSON), for `wac.testing.replay`: from the local store, or with
+    --remote from a workspace's job."""
+    import json
+
+    from ..files import write_atomic
+    from ..job_export import local_history, remote_history
+    from ..local_runs import open_local_store
+
+    if remote:
+        from ..remote.client import WindmillClient
+
+        with WindmillClient(remote_target(workspace, base_url, token, config_dir)) as client:
+            history = remote_history(client, ref)
+    else:
+        history = local_history(open_local_store(store), ref)
+    text = json.dumps(history, indent=2, ensure_ascii=False) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        write_atomic(output, text)
 
 
 def _job(db, ref: str):

@@ -16,8 +16,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from wac.sdk.engine import (Job, ResumeRejected, RunSpec, approval_resume_id, source_hash, url_signature,
-                            valid_url_signature)
+from wac.sdk.engine import (Job, ResumeRejected, RunSpec, approval_resume_id, checkpoint_status, source_hash,
+                            url_signature, valid_url_signature)
 from wac.sdk.engine import resume_urls as signed_urls
 
 from .errors import bad_request, not_found
@@ -162,6 +162,8 @@ def get_update(request: Request) -> Response:
     running = job.started_at is not None and not job.finished
     if not job.finished and running != (request.query_params.get("running") == "true"):
         answer["running"] = running
+    if job.kind == "workflow":  # its checkpoint, as Windmill's answer carries a WAC job's
+        answer["workflow_as_code_status"] = checkpoint_status(state_of(request).store().history(job.id))
     return json_answer(answer)
 
 

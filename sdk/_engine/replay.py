@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import _context as ctxmod
+from .._errors import NondeterminismError
 from .loading import entry_point, import_roots, load_module, prepare_imports
 from .store import JobStore, loads
 
@@ -32,17 +33,44 @@ def history(store: JobStore, run_id: str) -> dict[str, Any]:
             "step_order": {str(row["alloc_index"]): row["key"] for row in rows if row["alloc_index"] is not None}}
 
 
+def checkpoint_status(record: dict[str, Any]) -> dict[str, Any]:
+    """A history as Windmill's `workflow_as_code_status` carries it (`_checkpoint`), with the call order
+    under `_wac_step_order` (a Windmill server has none)."""
+    checkpoint = {key: record[key] for key in ("completed_steps", "input_args", "source_hash")}
+    return {"_checkpoint": checkpoint, "_wac_step_order": record["step_order"]}
+
+
+def history_of_status(status: dict[str, Any], script: str | None, args: dict[str, Any] | None,
+                      state: str | None) -> dict[str, Any]:
+    """A history from a job's `workflow_as_code_status` as a Windmill API answers it."""
+    checkpoint = status.get("_checkpoint") or {}
+    return {"format": FORMAT, "script": script, "status": state,
+            "input_args": checkpoint.get("input_args") or args or {}, "source_hash": checkpoint.get("source_hash"),
+            "completed_steps": checkpoint.get("completed_steps") or {},
+            "step_order": status.get("_wac_step_order") or {}}
+
+
 class _ReplayContext(ctxmod.WorkflowContext):
-    """Answers from the history; a call past its last recorded position ends the replay."""
+    """Answers from the history; a call past its last recorded position ends the replay.
+
+    A history without call order (a Windmill job's checkpoint) is checked by key: until every recorded
+    step has been asked for, each call must ask for one the checkpoint holds (a retry's own keys aside).
+    """
 
     def __init__(self, completed: dict[str, Any], order: dict[int, str], script_file: str) -> None:
         super().__init__(completed, order=order, script_file=script_file)
         self.end = max(order, default=-1) + 1
+        self.unseen = None if order else set(completed)
 
     def alloc_key(self, name: str) -> tuple[str, int]:
-        if self.allocated >= self.end:
+        if (self.unseen is None and self.allocated >= self.end) or self.unseen == set():
             raise ctxmod.Suspend({"type": "replayed"})
-        return super().alloc_key(name)
+        key, index = super().alloc_key(name)
+        if self.unseen is not None and "#" not in key:
+            if key not in self.completed:
+                raise NondeterminismError.unknown(key, index, self._user_line())
+            self.unseen.discard(key)
+        return key, index
 
 
 def replay(script: Path, project_root: Path, record: dict[str, Any]) -> None:
