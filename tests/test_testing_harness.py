@@ -175,3 +175,38 @@ def test_resources_and_variables_are_served_without_a_workspace(harness):
     assert unknown.status == "failure"
     assert unknown.error["message"] == ("variable 'f/shop/token' is not given to this run: add it to `variables=` "
                                         "(it has: none)")
+
+
+def test_a_flow_runs_with_fakes_by_step_id_and_approvals_for_suspended_steps(harness):
+    folder = harness.root / "f/shop/ship.flow"
+    folder.mkdir()
+    (folder / "a.inline_script.py").write_text("def main(x):\n    return x * 2\n")
+    (folder / "c.inline_script.py").write_text("def main(doubled, note):\n    return {'doubled': doubled, 'note': note}\n")
+    step = {"type": "rawscript", "language": "python3"}
+    modules = [
+        {"id": "a", "value": {**step, "content": "!inline a.inline_script.py",
+                              "input_transforms": {"x": {"type": "javascript", "expr": "flow_input.x"}}},
+         "suspend": {"required_events": 1, "timeout": 60}},
+        {"id": "c", "value": {**step, "content": "!inline c.inline_script.py",
+                              "input_transforms": {"doubled": {"type": "javascript", "expr": "results.a"},
+                                                   "note": {"type": "javascript", "expr": "resume.note"}}}}]
+    (folder / "flow.yaml").write_text(json.dumps({"summary": "", "value": {"modules": modules},
+                                                  "schema": {"type": "object", "properties": {}}}))
+    waiting = harness.run("f/shop/ship.flow", {"x": 4})
+    assert waiting.status == "suspended" and [t.name for t in waiting.tasks] == ["a"]
+    run = harness.run("f/shop/ship.flow", {"x": 4}, fakes={"a": lambda x: x * 100},
+                      approvals=[{"approved": True, "value": {"note": "ok"}}])
+    assert run.status == "success", run.error
+    assert run.result == {"doubled": 400, "note": "ok"}
+    assert [(t.name, t.args) for t in run.tasks] == [("a", {"x": 4}), ("c", {"doubled": 400, "note": "ok"})]
+
+
+def test_a_fake_that_outlasts_its_tasks_timeout_fails_as_the_task_would(harness):
+    (harness.root / "f/shop/slow.py").write_text(
+        "from wmill import task, workflow\n\n\n@task(timeout=1)\nasync def lookup():\n    return 1\n\n\n"
+        "@workflow\nasync def main():\n    return await lookup()\n")
+    import time
+
+    run = harness.run("f/shop/slow.py", fakes={"lookup": lambda: time.sleep(1.1)})
+    assert run.status == "failure"
+    assert run.tasks[0].result == {"error": {"name": "TimeoutError", "message": "task timed out after 1s"}}
