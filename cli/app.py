@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from .commands import env, flow, generate_metadata, init, job, lint, script, server, sync, workspace
+from .commands import dev, env, flow, generate_metadata, init, job, lint, script, server, sync, workspace
 from .errors import WacError
 from .output import Output
 
@@ -27,6 +27,7 @@ app.add_typer(server.app, name="server")
 app.add_typer(workspace.app, name="workspace")
 app.add_typer(sync.app, name="sync")
 app.add_typer(env.app, name="env")
+app.command("dev")(dev.dev)
 
 _state = {"debug": False}
 # Rich's help panels cut long option names ("--strict-folder-bounda…") below this width.

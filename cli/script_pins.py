@@ -91,6 +91,12 @@ def _inputs_digest(root: Path, item: ScriptItem, closure: dict[str, ScriptItem],
     return digest.hexdigest()
 
 
+def imported_files(script: Path, root: Path) -> set[Path]:
+    """The files a run of `script` depends on: it, its `__mod` modules and the repo scripts it imports."""
+    closure, _ = _closure(root, script_item(root, script.relative_to(root).as_posix()))
+    return {path.resolve() for item in closure.values() for path in (item.content_path, *item.modules.values())}
+
+
 def without_shimmed(lines) -> list[str]:
     """Requirement lines (not comments) other than the packages wac's SDK replaces."""
     return [line for line in lines if line and not line.startswith("#")
