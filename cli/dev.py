@@ -81,9 +81,10 @@ class Attempt:
 class Runner:
     """Runs the target in the background, one run at a time; a new run cancels the one in flight."""
 
-    def __init__(self, target: Target, emit: Callable[[str], None]) -> None:
+    def __init__(self, target: Target, emit: Callable[[dict], None], started: Callable[[], None]) -> None:
         self.target = target
         self.emit = emit
+        self.started = started
         self.lock = threading.Lock()
         self.current: Attempt | None = None
         self.thread: threading.Thread | None = None
@@ -95,6 +96,7 @@ class Runner:
                                            start_new_session=True), time.time())
         with self.lock:
             self.current = attempt
+        self.started()
         self.thread = threading.Thread(target=self._report, args=(attempt,), daemon=True)
         self.thread.start()
 
@@ -120,9 +122,9 @@ class Runner:
         out, err = attempt.process.communicate()
         took = time.time() - attempt.started
         if attempt.canceled:
-            self.emit(line(self.target.shown, "canceled", "a newer save runs instead", took))
+            self.emit(entry(self.target.shown, "canceled", "a newer save runs instead", took))
         else:
-            self.emit(line(self.target.shown, *outcome(attempt.process.returncode, out, err), took))
+            self.emit(entry(self.target.shown, *outcome(attempt.process.returncode, out, err), took))
 
     def _cancel_unfinished(self, since: float) -> None:
         from wac.sdk.engine import open_store
@@ -155,20 +157,37 @@ def outcome(code: int, out: str, err: str) -> tuple[str, str]:
         return "failure", result
 
 
-def line(path: str, status: str, shown: str, seconds: float) -> str:
-    return f"{datetime.now():%H:%M:%S}  {path}  {status}  {seconds:.2f}s  {shown}"
+def entry(path: str, status: str, shown: str, seconds: float) -> dict:
+    """One run as the terminal line and the page show it."""
+    return {"time": f"{datetime.now():%H:%M:%S}", "path": path, "status": status, "duration": f"{seconds:.2f}s",
+            "shown": shown}
+
+
+def line(run: dict) -> str:
+    return "  ".join((run["time"], run["path"], run["status"], run["duration"], run["shown"]))
 
 
 def relevant(changes: Iterable[tuple[object, str]], watched: Callable[[Path], bool]) -> bool:
     return any(watched(Path(path).resolve()) for _, path in changes if not ignored(Path(path)))
 
 
-def watch_target(target: Target, emit: Callable[[str], None], stop: threading.Event | None = None) -> None:
-    """Run now and on every save that matters, until Ctrl-C (or `stop`)."""
+def watch_target(target: Target, emit: Callable[[str], None], stop: threading.Event | None = None,
+                 port: int | None = 8001) -> None:
+    """Run now and on every save that matters, until Ctrl-C (or `stop`); the live page on `port` (None: none)."""
     from watchfiles import watch
 
-    runner = Runner(target, emit)
-    emit(f"watching {target.shown} (Ctrl-C stops)")
+    from .dev_page import DevState
+
+    state = DevState(target.shown, store_location(target.root))
+    page = _page_server(state, port)
+    where = f" · live page at {page.start()}" if page else ""
+
+    def report(run: dict) -> None:
+        state.add(run)
+        emit(line(run))
+
+    runner = Runner(target, report, state.touch)
+    emit(f"watching {target.shown}{where} (Ctrl-C stops)")
     runner.run()
     try:
         for changes in watch(target.root, watch_filter=lambda change, path: not ignored(Path(path)),
@@ -179,6 +198,28 @@ def watch_target(target: Target, emit: Callable[[str], None], stop: threading.Ev
         pass
     finally:
         runner.cancel()
+        if page:
+            page.stop()
+
+
+def _page_server(state, port: int | None):
+    """The live page's server, on `port` or (taken) any free one; None without a page."""
+    from .dev_page import PageServer
+
+    if port is None:
+        return None
+    return PageServer(state, port if port == 0 or _free(port) else 0)
+
+
+def _free(port: int) -> bool:
+    import socket
+
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def watch_repo(root: Path, emit: Callable[[str], None], stop: threading.Event | None = None) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import os
 import queue
+import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -168,5 +170,40 @@ def test_without_a_path_each_save_is_linted_and_stale_metadata_listed(repo):
         output = "\n".join(seen)
         assert "wac lint\nf/dev/new.py\n  7:12  error  WAC101" in output
         assert "wac generate-metadata" in output and "~ f/dev/new.py — content changed" in output
+    finally:
+        dev.stop()
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium")
+def test_the_live_page_follows_each_save_without_reloading(repo):
+    sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
+    script = repo / "f/dev/slow.py"
+    script.write_text(SLOW.format(delay=0, factor=2))
+    dev = Dev(repo, "f/dev/slow.py", "-d", '{"n": 21}', "--env", "current", "--port", "0")
+    try:
+        url = re.search(r"live page at (\S+)", dev.next()).group(1)
+        assert dev.run_line()[4] == "42"
+        with sync_api.sync_playwright() as driver:
+            browser = driver.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            page = browser.new_page()
+            page.goto(url)
+            page.wait_for_selector("#status.success")
+            assert page.inner_text("#result").strip() == "42"
+            assert "work" in page.inner_text("#timeline")
+            page.evaluate("window.notReloaded = true")
+            save(script, SLOW.format(delay=0, factor=3))
+            page.wait_for_function("document.getElementById('result') && "
+                                   "document.getElementById('result').innerText.trim() === '63'", timeout=30_000)
+            save(script, "def main(:\n")
+            page.wait_for_selector("#lint", timeout=30_000)
+            assert "WAC001 syntax error" in page.inner_text("#lint")
+            assert page.evaluate("window.notReloaded") is True
+            assert page.locator("#runs tr").count() == 3
+            browser.close()
     finally:
         dev.stop()

@@ -19,6 +19,9 @@ def dev(
     index_url: Optional[str] = IndexUrlOption,
     find_links: Optional[List[str]] = FindLinksOption,
     no_index: bool = NoIndexOption,
+    port: int = typer.Option(8001, "--port", min=0, max=65535, metavar="PORT",
+                             help="The live page's port on 127.0.0.1 (another free one when taken; 0: any)."),
+    no_page: bool = typer.Option(False, "--no-page", help="No live page: the terminal lines only."),
 ) -> None:
     """Watch the repo: on every save run the script or flow again, one line per run (a save during a run
     cancels it); with no PATH, lint what changed and list the items whose metadata went stale."""
@@ -41,4 +44,5 @@ def dev(
         target_path = target_path.parent
     extra = ("--env", env.value, *(("--index-url", index_url) if index_url else ()),
              *(a for link in find_links or () for a in ("--find-links", link)), *(("--no-index",) if no_index else ()))
-    watch_target(Target(target_path, find_root(target_path.parent), data, extra), emit)
+    watch_target(Target(target_path, find_root(target_path.parent), data, extra), emit,
+                 port=None if no_page else port)

@@ -37,7 +37,7 @@ button.approve{background:#137333;color:white;border-color:#137333}input{font:in
 """
 
 
-def _page(title: str, body: str, script: str = "") -> HTMLResponse:
+def html_page(title: str, body: str, script: str = "") -> HTMLResponse:
     return HTMLResponse(f"<!doctype html><html><head><meta charset=utf-8><title>{escape(title)} · wac</title>"
                         f"<style>{STYLE}</style></head><body>{body}<script>{script}</script></body></html>")
 
@@ -55,7 +55,7 @@ def _signed_in(request: Request):
 
 def login_form(request: Request) -> Response:
     error = "<p class=failure>That token is not valid here.</p>" if request.query_params.get("failed") else ""
-    return _page("Sign in", f"<h1>wac server</h1>{error}<form method=post action=/login>"
+    return html_page("Sign in", f"<h1>wac server</h1>{error}<form method=post action=/login>"
                             "<p>Workspace token (<code>wac server token</code> prints it):</p>"
                             "<input type=password name=token autofocus> <button>Sign in</button></form>")
 
@@ -82,7 +82,7 @@ def runs(request: Request) -> Response:
                     f"<td>{_time(job.started_at or job.created_at)}</td><td>{duration}</td>"
                     f"<td><code>{job.id[:8]}</code></td></tr>")
     table = "".join(rows) or "<tr><td colspan=5>No runs yet.</td></tr>"
-    return _page("Runs", "<p><a href='/'>Runs</a> · <a href='/workspace'>Workspace</a></p>"
+    return html_page("Runs", "<p><a href='/'>Runs</a> · <a href='/workspace'>Workspace</a></p>"
                          f"<h1>Runs · {escape(who.workspace)}</h1><table><tr><th>status</th><th>script</th>"
                          f"<th>started</th><th>duration</th><th>id</th></tr>{table}</table>",
                  "setTimeout(() => location.reload(), 3000)")
@@ -94,31 +94,51 @@ def run_page(request: Request) -> Response:
         return RedirectResponse("/login", status_code=303)
     job = state_of(request).store().job(request.path_params["id"])
     if job is None or job.workspace != who.workspace:
-        return _page("Not found", "<h1>No such run</h1><p><a href='/'>All runs</a></p>")
-    return _page(f"Run {job.id[:8]}", f"<p><a href='/'>All runs</a></p><h1>{escape(job.windmill_path or '')}</h1>"
-                                      "<div id=run>Loading…</div>", RUN_SCRIPT % json.dumps(job.id))
+        return html_page("Not found", "<h1>No such run</h1><p><a href='/'>All runs</a></p>")
+    return html_page(f"Run {job.id[:8]}", f"<p><a href='/'>All runs</a></p><h1>{escape(job.windmill_path or '')}</h1>"
+                                      "<div id=run>Loading…</div>", RUN_SCRIPT.replace("__RUN_ID__", json.dumps(job.id)))
 
 
-RUN_SCRIPT = """
-const id = %s;
+RENDER_RUN = """
 const esc = s => String(s).replace(/[&<>"']/g, c => ({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;',"'":'&#39;'}[c]));
-async function refresh() {
-  const data = await (await fetch('/run/' + id + '/data')).json();
+function renderRun(data) {
   const span = Math.max(data.end - data.start, 1e-6);
   const bars = data.timeline.map(r => `<tr><td>${esc(r.name)}</td><td class="${esc(r.status)}">${esc(r.status)}</td>
-    <td>${(r.end - r.start).toFixed(2)}s</td><td style="width:50%%"><div class=bar><span class="${esc(r.status)}"
-    style="left:${(r.start - data.start) / span * 100}%%;width:${Math.max(0.5, (r.end - r.start) / span * 100)}%%">
+    <td>${(r.end - r.start).toFixed(2)}s</td><td style="width:50%"><div class=bar><span class="${esc(r.status)}"
+    style="left:${(r.start - data.start) / span * 100}%;width:${Math.max(0.5, (r.end - r.start) / span * 100)}%">
     </span></div></td></tr>`).join('');
   const logs = data.jobs.filter(j => j.logs).map(j => `<h3>${esc(j.label)}</h3><pre>${esc(j.logs)}</pre>`).join('');
-  document.getElementById('run').innerHTML = `<p>Status: <b class="${esc(data.status)}" id=status>${esc(data.status)}</b>
+  return `<p>Status: <b class="${esc(data.status)}" id=status>${esc(data.status)}</b>
     ${data.waiting ? '· ' + esc(data.waiting) : ''}</p><h2>Arguments</h2><pre>${esc(JSON.stringify(data.args, null, 2))}</pre>
     ${data.finished ? `<h2>${data.status === 'success' ? 'Result' : 'Error'}</h2>
     <pre id=result>${esc(JSON.stringify(data.result, null, 2))}</pre>` : ''}
     <h2>Timeline</h2><table id=timeline>${bars || '<tr><td>No tasks yet.</td></tr>'}</table><h2>Logs</h2>${logs}`;
+}
+"""
+RUN_SCRIPT = RENDER_RUN + """
+const id = __RUN_ID__;
+async function refresh() {
+  const data = await (await fetch('/run/' + id + '/data')).json();
+  document.getElementById('run').innerHTML = renderRun(data);
   if (!data.finished) setTimeout(refresh, 500);
 }
 refresh();
 """
+
+
+def run_json(store, job) -> dict:
+    """What a run page draws: status, arguments, result, what it waits for, timeline rows, logs."""
+    rows, start, end = rows_of(store, job.id)
+    waits = store.waiting_for(job.id) if not job.finished else []
+    waiting = ", ".join(f"waiting for {w['kind']} `{w['key']}`" for w in waits)
+    if job.wake_at and waits:
+        waiting += f" until {_time(job.wake_at)}"
+    return {
+        "id": job.id, "status": job.status, "finished": job.finished, "args": job.args, "result": job.result,
+        "waiting": waiting, "start": start, "end": end,
+        "timeline": [{"name": r.name, "status": r.status, "start": r.start, "end": r.end or time.time()} for r in rows],
+        "jobs": [{"label": j.step_key or "workflow", "logs": store.log_text(j.id)} for j in store.tree(job.id)],
+    }
 
 
 def run_data(request: Request) -> Response:
@@ -129,17 +149,7 @@ def run_data(request: Request) -> Response:
     job = store.job(request.path_params["id"])
     if job is None or job.workspace != who.workspace:
         raise ApiError(404, "Not found: no such run")
-    rows, start, end = rows_of(store, job.id)
-    waits = store.waiting_for(job.id) if not job.finished else []
-    waiting = ", ".join(f"waiting for {w['kind']} `{w['key']}`" for w in waits)
-    if job.wake_at and waits:
-        waiting += f" until {_time(job.wake_at)}"
-    return JSONResponse({
-        "status": job.status, "finished": job.finished, "args": job.args, "result": job.result, "waiting": waiting,
-        "start": start, "end": end,
-        "timeline": [{"name": r.name, "status": r.status, "start": r.start, "end": r.end or time.time()} for r in rows],
-        "jobs": [{"label": j.step_key or "workflow", "logs": store.log_text(j.id)} for j in store.tree(job.id)],
-    })
+    return JSONResponse(run_json(store, job))
 
 
 def approval_page(request: Request) -> Response:
@@ -155,12 +165,12 @@ def approval_page(request: Request) -> Response:
         resume_id = -1
     if job is None or job.workspace != workspace or not valid_url_signature(
             store.signing_key(workspace), job_id, resume_id, approver, request.path_params["signature"]):
-        return _page("Invalid link", "<h1>This approval link is not valid</h1>")
+        return html_page("Invalid link", "<h1>This approval link is not valid</h1>")
     waits = [w for w in store.waiting_for(job_id) if w["kind"] == "approval"]
     header = (f"<h1>Approval</h1><p>Run <code>{job_id}</code> of <b>{escape(job.windmill_path or '')}</b> "
               f"is <b class={escape(job.status)}>{escape(job.status)}</b>.</p>")
     if not waits:
-        return _page("Approval", header + "<p id=state>Nothing waits for approval in this run.</p>")
+        return html_page("Approval", header + "<p id=state>Nothing waits for approval in this run.</p>")
     detail = waits[0]["detail"] or {}
     fields = _form_fields(detail.get("form"))
     description = detail.get("description")
@@ -174,7 +184,7 @@ def approval_page(request: Request) -> Response:
                       for name in fields)
             + "<p><button class=approve id=approve>Approve</button><button id=reject>Reject</button></p>"
             + "<p id=state></p>")
-    return _page("Approval", body, APPROVAL_SCRIPT % (json.dumps(f"/api/w/{workspace}/jobs_u"), json.dumps(suffix)))
+    return html_page("Approval", body, APPROVAL_SCRIPT % (json.dumps(f"/api/w/{workspace}/jobs_u"), json.dumps(suffix)))
 
 
 APPROVAL_SCRIPT = """

@@ -10,7 +10,7 @@ from starlette.routing import Route
 
 from ..kinds import KINDS
 from .http import state_of
-from .pages import _page, _signed_in
+from .pages import _signed_in, html_page
 
 NAV = "<p><a href='/'>Runs</a> · <a href='/workspace'>Workspace</a></p>"
 
@@ -33,7 +33,7 @@ def workspace(request: Request) -> Response:
                     f"<table>{rows}</table>")
     if len(body) == 1:
         body.append("<p>Nothing deployed yet: <code>wac sync push</code> or <code>wmill sync push</code>.</p>")
-    return _page("Workspace", "".join(body))
+    return html_page("Workspace", "".join(body))
 
 
 def _summary(value: dict) -> str:
