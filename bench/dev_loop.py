@@ -21,25 +21,12 @@ import threading
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).parent))
+from executor_vs_floor import SCRIPTS  # noqa: E402
+
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
-SCRIPT = textwrap.dedent('''
-    from wmill import task, workflow
-
-    def fib(n):
-        return n if n < 2 else fib(n - 1) + fib(n - 2)
-
-    @task
-    async def compute(i: int):
-        return fib(10) + i
-
-    @workflow
-    async def main(n: int = 10):
-        total = 0
-        for i in range(n):
-            total += await compute(i)
-        return total
-''')
+SCRIPT = textwrap.dedent(SCRIPTS["seq"]).replace("n: int = 40", "n: int = 10")
 
 
 def main() -> None:

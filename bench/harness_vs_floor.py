@@ -23,30 +23,16 @@ import textwrap
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from executor_vs_floor import FLOOR, timed  # noqa: E402
+from executor_vs_floor import FLOOR, SCRIPTS, timed  # noqa: E402
 
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
-WORKFLOW = '''
-from wmill import sleep, task, wait_for_approval, workflow
-
-def fib(n):
-    return n if n < 2 else fib(n - 1) + fib(n - 2)
-
-@task
-async def compute(i: int):
-    return fib(10) + i
-
-@workflow
-async def main(n: int = 40):
-    total = 0
-    for i in range(n):
-        total += await compute(i)
-        if i == 19:
-            await sleep(86400)
-            await wait_for_approval(timeout=3600)
-    return total
-'''
+# the executor bench's 40 sequential tasks, with a one-day sleep and an approval half-way
+WORKFLOW = textwrap.dedent(SCRIPTS["seq"]).replace(
+    "from wmill import task, workflow", "from wmill import sleep, task, wait_for_approval, workflow").replace(
+    "        total += await compute(i)\n",
+    "        total += await compute(i)\n        if i == 19:\n            await sleep(86400)\n"
+    "            await wait_for_approval(timeout=3600)\n")
 RUN = '''
 import json, sys, time
 from pathlib import Path
@@ -78,7 +64,7 @@ def main() -> None:
         project = Path(tmp) / "project"
         (project / "f" / "bench").mkdir(parents=True)
         (project / "wmill.yaml").write_text('includes:\n  - "f/**"\n')
-        (project / "f/bench/wf.py").write_text(textwrap.dedent(WORKFLOW))
+        (project / "f/bench/wf.py").write_text(WORKFLOW)
         (project / "floor.py").write_text(FLOOR)
         (project / "run.py").write_text(RUN)
         (project / "replay.py").write_text(REPLAY)
