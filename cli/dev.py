@@ -47,7 +47,7 @@ class Target:
         kind = "flow" if self.is_flow else "script"
         data = ["-d", self.data] if self.data is not None else []
         return [sys.executable, "-m", "wac.cli", kind, "preview", self.shown, *data, "-s", "--skip-sleeps",
-                *self.extra]
+                "--await-approvals", *self.extra]
 
     def watched(self) -> Callable[[Path], bool]:
         """Whether a changed file is one a run depends on (recomputed per save: imports change)."""
@@ -186,7 +186,7 @@ def watch_target(target: Target, emit: Callable[[str], None], stop: threading.Ev
         state.add(run)
         emit(line(run))
 
-    runner = Runner(target, report, state.touch)
+    runner = Runner(target, report, state.run_started)
     emit(f"watching {target.shown}{where} (Ctrl-C stops)")
     runner.run()
     try:

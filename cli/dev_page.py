@@ -1,6 +1,7 @@
 """`wac dev`'s live page (`/dev`): the runs since `wac dev` started, and the latest one drawn as a run page
-draws it (timeline, logs, result or error) or its lint finding; updated without reloading (server-sent
-events tell the page something changed; it then reads `/dev/state`).
+draws it (timeline, logs, result or error) or its lint finding, with Approve/Reject while it waits for an
+approval; updated without reloading (server-sent events tell the page something changed; it then reads
+`/dev/state`).
 """
 
 from __future__ import annotations
@@ -29,11 +30,19 @@ class DevState:
     started: float = field(default_factory=time.time)
     entries: list[dict] = field(default_factory=list)
     version: int = 0
+    running: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, entry: dict) -> None:
+        """A run ended (or was canceled, or did not start)."""
         with self.lock:
             self.entries.append(entry)
+            self.running = False
+            self.version += 1
+
+    def run_started(self) -> None:
+        with self.lock:
+            self.running = True
             self.version += 1
 
     def touch(self) -> None:
@@ -49,8 +58,18 @@ async function refresh() {
      <td>${esc(e.duration)}</td><td><code>${esc(e.shown)}</code></td></tr>`).join('');
   const last = state.entries[state.entries.length - 1];
   const lint = last && last.status === 'not run' ? `<h2>Lint</h2><pre id=lint>${esc(last.shown)}</pre>` : '';
-  document.getElementById('latest').innerHTML = lint + (state.run ? renderRun(state.run) : '<p>Waiting for a run…</p>');
-  if (state.run && !state.run.finished) setTimeout(refresh, 300);
+  const asks = state.run && !state.run.finished && state.run.waiting.includes('approval')
+    ? `<p><button class=approve id=approve onclick="answer(true)">Approve</button>
+       <button id=reject onclick="answer(false)">Reject</button></p>` : '';
+  document.getElementById('latest').innerHTML = lint + asks
+    + (state.run ? renderRun(state.run) : '<p>Waiting for a run…</p>');
+  if (state.running || (state.run && !state.run.finished)) setTimeout(refresh, 300);
+}
+async function answer(approved) {
+  const state = await (await fetch('/dev/state')).json();
+  await fetch('/dev/answer', {method: 'POST', headers: {'Content-Type': 'application/json'},
+                              body: JSON.stringify({id: state.run.id, approved})});
+  refresh();
 }
 new EventSource('/dev/events').onmessage = () => refresh();
 refresh();
@@ -67,8 +86,8 @@ def app(state: DevState) -> Starlette:
 
     def state_json(request: Request) -> Response:
         with state.lock:
-            entries = list(state.entries)
-        return JSONResponse({"entries": entries, "run": _latest_run(state)})
+            entries, running = list(state.entries), state.running
+        return JSONResponse({"entries": entries, "running": running, "run": _latest_run(state)})
 
     async def events(request: Request) -> Response:
         async def stream():
@@ -81,7 +100,27 @@ def app(state: DevState) -> Starlette:
 
         return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 
-    return Starlette(routes=[Route("/dev", page), Route("/dev/state", state_json), Route("/dev/events", events)])
+    async def answer(request: Request) -> Response:
+        body = await request.json()
+        answered = _answer(state, str(body.get("id")), bool(body.get("approved")))
+        state.touch()
+        return JSONResponse({"answered": answered}, status_code=200 if answered else 409)
+
+    return Starlette(routes=[Route("/dev", page), Route("/dev/state", state_json), Route("/dev/events", events),
+                             Route("/dev/answer", answer, methods=["POST"])])
+
+
+def _answer(state: DevState, run_id: str, approved: bool) -> str | None:
+    """Answer the approval the run waits for, as `wac job approve` does; the step key answered."""
+    from wac.sdk.engine import open_store
+
+    from .local_runs import approver_name
+
+    store = open_store(state.store_path, create=False)
+    try:
+        return store.answer_approval(run_id, approved, None, approver_name(None))
+    finally:
+        store.close()
 
 
 def _latest_run(state: DevState) -> dict | None:

@@ -37,6 +37,7 @@ class RunOptions:
     approver: str | None = None
     store: Path | None = None
     env: str = "locked"  # or "current": wac's own interpreter and packages
+    await_approvals: bool = False  # approvals wait for an answer from elsewhere, whatever --skip-sleeps says
     resolution: Resolution = field(default_factory=Resolution)
 
 
@@ -271,5 +272,10 @@ def approval_policy(options: RunOptions, view, store_path: Path,
             store.close()
         wake()
 
-    return lambda run_id, key, detail, deadline: view.approval_requested(run_id, key, detail, deadline, answer)
+    def ask(run_id: str, key: str, detail: dict, deadline: float) -> Any:
+        asked = view.approval_requested(run_id, key, detail, deadline, answer)
+        # with --await-approvals an answer may come from elsewhere (`wac job approve`, a page): never time out early
+        return asked or (True if options.await_approvals else None)
+
+    return ask
 

@@ -32,6 +32,14 @@ async def work(n: int):
 async def main(n: int):
     return await work(n)
 '''
+APPROVAL = """from wmill import wait_for_approval, workflow
+
+
+@workflow
+async def main(n: int):
+    answer = await wait_for_approval(timeout=600)
+    return f"{n} approved by {answer['approver']}" if answer["approved"] else "rejected"
+"""
 HELPER = "def helper():\n    return {value}\n"
 USES_HELPER = '''from wmill import task, workflow
 
@@ -202,8 +210,13 @@ def test_the_live_page_follows_each_save_without_reloading(repo):
             save(script, "def main(:\n")
             page.wait_for_selector("#lint", timeout=30_000)
             assert "WAC001 syntax error" in page.inner_text("#lint")
+            save(script, APPROVAL)  # waits for an answer (not timed out by the fast-forward), given on the page
+            page.click("#approve", timeout=30_000)
+            page.wait_for_function("document.getElementById('result') && "
+                                   "document.getElementById('result').innerText.includes('approved by')",
+                                   timeout=30_000)
             assert page.evaluate("window.notReloaded") is True
-            assert page.locator("#runs tr").count() == 3
+            assert page.locator("#runs tr").count() == 4
             browser.close()
     finally:
         dev.stop()

@@ -7,10 +7,10 @@ from typing import List, Optional
 
 import typer
 
-from ._shared import (ApprovalValueOption, ApproveOption, ApproverOption, BaseUrlOption, ConfigDirOption, EnvChoice,
-                      EnvOption, FindLinksOption, IndexUrlOption, NoIndexOption, ProfileOption, RejectOption,
-                      SilentOption, SkipSleepsOption, StoreOption, TokenOption, WorkersOption, finish,
-                      remote_target, run_options)
+from ._shared import (ApprovalValueOption, ApproveOption, ApproverOption, AwaitApprovalsOption, BaseUrlOption,
+                      ConfigDirOption, EnvChoice, EnvOption, FindLinksOption, IndexUrlOption, NoIndexOption,
+                      ProfileOption, RejectOption, SilentOption, SkipSleepsOption, StoreOption, TokenOption,
+                      WorkersOption, finish, remote_target, run_options)
 
 app = typer.Typer(no_args_is_help=True, help="Run flows locally, as Windmill's workers run them.")
 
@@ -24,6 +24,7 @@ def preview(
     workers: Optional[int] = WorkersOption,
     skip_sleeps: bool = SkipSleepsOption,
     approve: bool = ApproveOption,
+    await_approvals: bool = AwaitApprovalsOption,
     reject: bool = RejectOption,
     approval_value: Optional[str] = ApprovalValueOption,
     approver: Optional[str] = ApproverOption,
@@ -43,7 +44,8 @@ def preview(
     view = RunView(silent=silent)
     options = run_options(workers=workers, skip_sleeps=skip_sleeps, approve=approve, reject=reject,
                           approval_value=approval_value, approver=approver, store=store, env=env,
-                          index_url=index_url, find_links=find_links, no_index=no_index)
+                          index_url=index_url, find_links=find_links, no_index=no_index,
+                          await_approvals=await_approvals)
     finish(view, preview_flow(path, parse_data(data), options, view, step=step))
 
 
