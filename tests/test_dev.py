@@ -220,3 +220,21 @@ def test_the_live_page_follows_each_save_without_reloading(repo):
             browser.close()
     finally:
         dev.stop()
+
+
+def test_a_flow_reruns_when_one_of_its_step_files_is_saved(repo):
+    folder = repo / "f/dev/twice.flow"
+    folder.mkdir()
+    (folder / "a.inline_script.py").write_text("def main(x):\n    return x * 2\n")
+    (folder / "flow.yaml").write_text(json.dumps({"summary": "", "value": {"modules": [
+        {"id": "a", "value": {"type": "rawscript", "language": "python3", "content": "!inline a.inline_script.py",
+                              "input_transforms": {"x": {"type": "javascript", "expr": "flow_input.x"}}}}]},
+        "schema": {"type": "object", "properties": {}}}))
+    dev = Dev(repo, "f/dev/twice.flow", "-d", '{"x": 4}', "--no-page")
+    try:
+        first = dev.run_line()
+        assert (first[1], first[2], first[4]) == ("f/dev/twice.flow", "success", "8"), first
+        save(folder / "a.inline_script.py", "def main(x):\n    return x * 3\n")
+        assert dev.run_line()[4] == "12"
+    finally:
+        dev.stop()
