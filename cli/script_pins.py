@@ -1,7 +1,9 @@
-"""The packages a worker would install for a script: its lock's pins, without `wmill`.
+"""The packages a worker would install for a script: its lock's pins.
 
 A script that imports nothing third-party but `wmill` needs none of them (wac's
-SDK stands in for `wmill`, and the rest of its lock is what `wmill` needs).
+SDK stands in for `wmill`, and the rest of its lock is what `wmill` needs); one
+that does gets the whole lock, `wmill` included (the real package serves what
+the SDK does not).
 Otherwise the pins come from the script's `.script.lock` when it is up to
 date (its own hash and those of every script it imports match
 `wmill-lock.yaml`), otherwise from the lock `wac generate-metadata` would
@@ -26,7 +28,7 @@ from .metadata.items import ScriptItem, item_of_remote, script_item
 
 # wac's SDK stands in for the real `wmill` package inside an environment.
 SHIMMED = frozenset({"wmill"})
-PINS_CACHE = ("pins.json", "pins-1", 5000)
+PINS_CACHE = ("pins.json", "pins-2", 5000)
 REQUIREMENTS_CACHE = ("requirements.json", "requirements-1", 5000)
 # A lock resolved here (not read from the repo) may move forward, as generate-metadata's does.
 RESOLVED_TTL_SECONDS = 24 * 3600
@@ -58,7 +60,7 @@ def script_pins(script: Path, root: Path, resolution: Resolution, cache_dir: Pat
         text = read_text(root / item.lock_local)
     else:
         text, from_repo = _resolved_lock(root, item.local, texts, requirements, resolution, cache_dir), False
-    pins = without_shimmed(line.strip() for line in text.splitlines())
+    pins = lock_pins(text) if without_shimmed(lock_pins(text)) else []
     if cache:
         cache.put(key, {"pins": pins, "from_repo": from_repo, "at": time.time()})
         cache.save()
@@ -95,6 +97,12 @@ def imported_files(script: Path, root: Path) -> set[Path]:
     """The files a run of `script` depends on: it, its `__mod` modules and the repo scripts it imports."""
     closure, _ = _closure(root, script_item(root, script.relative_to(root).as_posix()))
     return {path.resolve() for item in closure.values() for path in (item.content_path, *item.modules.values())}
+
+
+def lock_pins(text: str) -> list[str]:
+    """A lock's requirement lines, `wmill` included: where an environment is made for other packages, the real
+    `wmill` serves the names wac's SDK does not (`get_variable`, ...), found past the SDK's shim."""
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
 def without_shimmed(lines) -> list[str]:
@@ -135,7 +143,7 @@ def inline_pins(name: str, code: str, lock: str | None, root: Path, resolution: 
         return []
     text = lock if lock is not None else _resolved_lock(root, name, {remote: code}, requirements, resolution,
                                                         cache_dir)
-    return without_shimmed(line.strip() for line in text.splitlines())
+    return lock_pins(text) if without_shimmed(lock_pins(text)) else []
 
 
 def _resolved_lock(root: Path, name: str, texts: dict[str, str], requirements, resolution: Resolution,

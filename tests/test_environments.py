@@ -74,7 +74,9 @@ def test_each_script_sees_its_own_pinned_version_and_not_wacs_packages(run_wac, 
     two = preview(run_wac, repo, "f/x/two.py", *offline(wheels))
     assert json.loads(one.stdout) == {"body": "1.0.0", "task": "1.0.0", "wac_packages_visible": False}, one.stderr
     assert json.loads(two.stdout) == {"body": "2.0.0", "task": "2.0.0", "wac_packages_visible": False}, two.stderr
-    assert sorted(e["packages"] for e in envs(run_wac, repo)) == [["tinypkg==1.0.0"], ["tinypkg==2.0.0"]]
+    # the lock's `wmill` comes too: the real package serves what wac's SDK does not (see test_flow_envs)
+    assert sorted(e["packages"] for e in envs(run_wac, repo)) == [["tinypkg==1.0.0", "wmill==1.850.0"],
+                                                                  ["tinypkg==2.0.0", "wmill==1.850.0"]]
 
 
 def test_an_environment_is_made_once_then_reused_offline(run_wac, repo, wheels):
@@ -185,4 +187,5 @@ def test_deployed_scripts_run_with_their_locks_packages_on_wac_server(tmp_path, 
     finally:
         server.stop()
     listed = subprocess.run([sys.executable, "-m", "wac.cli", "env", "list", "--json"], capture_output=True, text=True)
-    assert sorted(e["packages"] for e in json.loads(listed.stdout)) == [["tinypkg==1.0.0"], ["tinypkg==2.0.0"]]
+    assert sorted(e["packages"] for e in json.loads(listed.stdout)) == [["tinypkg==1.0.0", "wmill==1.850.0"],
+                                                                        ["tinypkg==2.0.0", "wmill==1.850.0"]]

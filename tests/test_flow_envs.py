@@ -25,7 +25,7 @@ import wmill
 
 
 async def main(label: str):
-    return {label: tinypkg.__version__, "sdk": wmill.__name__}
+    return {label: tinypkg.__version__, "sdk": wmill.__name__, "variable": wmill.get_variable("f/x/key")}
 '''
 FAILING = "import tinypkg  # pin: tinypkg==1.0.0\n\n\ndef main(a, b):\n    return helper()\n\n\ndef helper():\n" \
           "    raise ValueError(f'no luck with {tinypkg.__version__}')\n"
@@ -36,7 +36,9 @@ def wheels(tmp_path):
     folder = tmp_path / "wheels"
     for version in ("1.0.0", "2.0.0"):
         build_wheel(folder, "tinypkg", version)
-    build_wheel(folder, "wmill", "1.850.0")  # the repo script imports it: its lock names it (wac's SDK stands in)
+    # the repo script imports it: its lock names it; wac's SDK stands in for the workflow API, this stands for the
+    # real package's other names
+    build_wheel(folder, "wmill", "1.850.0", code="def get_variable(path):\n    return 'real:' + path\n")
     return folder
 
 
@@ -76,7 +78,7 @@ def test_each_step_sees_its_own_locked_packages_and_not_wacs(run_wac, repo, whee
     run = preview(run_wac, repo, "-s", *offline(wheels))
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout) == [{"inline": "1.0.0", "x": 2, "wac_packages_visible": False},
-                                      {"script": "2.0.0", "sdk": "wmill"}]
+                                      {"script": "2.0.0", "sdk": "wmill", "variable": "real:f/x/key"}]
     logs = run_wac("job", "logs", json.loads(run_wac("job", "list", "--json", cwd=repo).stdout)[0]["id"], cwd=repo)
     assert "inline sees 1.0.0" in logs.stdout
 

@@ -8,12 +8,12 @@ import zipfile
 from pathlib import Path
 
 
-def build_wheel(folder: Path, name: str, version: str, requires: tuple[str, ...] = ()) -> Path:
-    """Write `<name>-<version>-py3-none-any.whl` with METADATA, WHEEL and RECORD."""
+def build_wheel(folder: Path, name: str, version: str, requires: tuple[str, ...] = (), code: str = "") -> Path:
+    """Write `<name>-<version>-py3-none-any.whl` with METADATA, WHEEL and RECORD (`code`: more of its module)."""
     dist = f"{name.replace('-', '_')}-{version}"
     info = f"{dist}.dist-info"
     files = {
-        f"{name.replace('-', '_')}/__init__.py": f"__version__ = {version!r}\n",
+        f"{name.replace('-', '_')}/__init__.py": f"__version__ = {version!r}\n{code}",
         f"{info}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
         + "".join(f"Requires-Dist: {r}\n" for r in requires),
         f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: wac-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n",

@@ -96,10 +96,10 @@ def _locked_python(server, lock: str) -> str | None:
     the environment holding them (made once, shared with previews), or None for the server's own."""
     from ..environments import ensure
     from ..errors import Failed
-    from ..script_pins import Resolution, without_shimmed
+    from ..script_pins import Resolution, lock_pins, without_shimmed
 
-    pins = without_shimmed(line.strip() for line in lock.splitlines())
-    if not pins or not server.config.locked_envs:
+    pins = lock_pins(lock)
+    if not without_shimmed(pins) or not server.config.locked_envs:
         return None
     try:
         return str(ensure(pins, Resolution()))
