@@ -11,13 +11,12 @@ SKIPPED_DIRS = frozenset({".git", ".wac", ".venv", "venv", "node_modules", "__py
 
 
 def find_root(start: Path) -> Path:
-    """The folder holding `wmill.yaml`, walking up from `start` to the git root."""
+    """The folder holding `wmill.yaml`, walking up from `start` to the git root; without one, the git root
+    (a repo synced without a wmill.yaml still has its paths from there), else `start`."""
     start = start.resolve()
     for folder in (start, *start.parents):
-        if (folder / "wmill.yaml").is_file():
+        if (folder / "wmill.yaml").is_file() or (folder / ".git").exists():
             return folder
-        if (folder / ".git").exists():
-            break
     return start
 
 

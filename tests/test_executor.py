@@ -216,7 +216,10 @@ def test_the_host_never_holds_the_job_store_open(project, tmp_path):
 
 
 def _parent(pid: str) -> str:
-    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1]
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1]
+    except OSError:  # it ended since /proc was listed (another process of the machine)
+        return ""
 
 
 def _alive(pid: str) -> bool:

@@ -77,3 +77,47 @@ def test_without_deno_the_step_fails_with_one_line_saying_what_to_install(repo, 
     assert error["step_id"] == "a"
     assert error["message"] == ("this step is TypeScript (deno) and Deno is not installed: `pip install 'wac[ts]'` "
                                 "(or put deno on the PATH), or run the flow on a workspace (`wmill flow preview`)")
+
+
+def test_a_flow_runs_the_repos_bash_and_typescript_scripts_from_their_own_place(run_wac, repo):
+    """`script` steps naming a repo script in Bash or TypeScript: run as inline steps of that language, a
+    TypeScript one from its file (its relative imports resolve, extension-less as on Bun)."""
+    (repo / "f/x").mkdir(parents=True)
+    (repo / "f/x/names.ts").write_text('export const PREFIX = "hello";\n')
+    (repo / "f/x/greet.ts").write_text('import { PREFIX } from "./names";\n\n'
+                                       'export async function main(who: string) {\n  return `${PREFIX} ${who}`;\n}\n')
+    (repo / "f/x/shout.sh").write_text('word="$1"\necho "${word^^}"\n')
+    (repo / "f/x/bun_only.ts").write_text('import { S3Client } from "bun";\n\nexport function main() {\n  return 1;\n}\n')
+    folder = repo / "f/x/calls.flow"
+    folder.mkdir()
+    modules = [
+        {"id": "greet", "value": {"type": "script", "path": "f/x/greet",
+                                  "input_transforms": {"who": {"type": "javascript", "expr": "flow_input.who"}}}},
+        {"id": "shout", "value": {"type": "script", "path": "f/x/shout",
+                                  "input_transforms": {"word": {"type": "javascript", "expr": "results.greet"}}}}]
+    (folder / "flow.yaml").write_text(yaml.safe_dump({"summary": "", "value": {"modules": modules},
+                                                      "schema": {"type": "object", "properties": {}}}))
+    run = run_wac("flow", "preview", "f/x/calls.flow", "-d", '{"who": "ana"}', "-s", cwd=repo)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout) == "HELLO ANA"
+    modules[0]["value"]["path"] = "f/x/bun_only"
+    (folder / "flow.yaml").write_text(yaml.safe_dump({"summary": "", "value": {"modules": modules},
+                                                      "schema": {"type": "object", "properties": {}}}))
+    refused = run_wac("flow", "preview", "f/x/calls.flow", "-d", '{"who": "ana"}', "-s", cwd=repo)
+    assert refused.returncode == 1
+    assert json.loads(refused.stdout)["error"]["message"].startswith("this step uses Bun's own modules (`bun`)")
+
+
+def test_a_failing_bash_step_is_worded_as_windmills_with_its_last_line(run_wac, repo):
+    (repo / "f/x").mkdir(parents=True)
+    (repo / "f/x/fails.sh").write_text('echo "checking"\necho "no certificate" >&2\nexit 3\n')
+    folder = repo / "f/x/bash.flow"
+    folder.mkdir()
+    modules = [{"id": "check", "value": {"type": "script", "path": "f/x/fails", "input_transforms": {}}}]
+    (folder / "flow.yaml").write_text(yaml.safe_dump({"summary": "", "value": {"modules": modules},
+                                                      "schema": {"type": "object", "properties": {}}}))
+    run = run_wac("flow", "preview", "f/x/bash.flow", "-s", cwd=repo)
+    assert run.returncode == 1
+    error = json.loads(run.stdout)["error"]
+    assert error == {"name": "ExecutionErr", "message": 'exit code for "bash": 3, last log line:\nno certificate',
+                     "step_id": "check"}

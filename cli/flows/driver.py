@@ -90,6 +90,7 @@ class FlowRunner:
         self.subflows: dict[str, dict[str, Any]] = definition.get("subflows", {})
         self.js = Evaluator(lambda kind, path: definition.get(f"{kind}s", {}).get(path))
         self.envs: dict[str, dict[str, str]] = definition.get("envs", {})
+        self.others: dict[str, dict[str, str]] = definition.get("others", {})
         self.root = Path(definition.get("root") or ".")
 
     async def run(self, flow_input: dict[str, Any]) -> Any:
@@ -181,8 +182,12 @@ class FlowRunner:
         if kind in ("rawscript", "script"):
             args = args if args is not None else self._args(value, frame, previous)
             own_env = self.envs.get(script_key(value.get("path", "")))
+            other = self.others.get(value.get("path", "")) if kind == "script" else None
             if kind == "rawscript":
                 call = self._inline_task(step_id, value, module)
+            elif other:  # a repo script in Bash or TypeScript: run as an inline step of its language
+                call = self._task(step_id, module, lambda **args: run_inline(
+                    other["language"], other["content"], args, self.root / other["file"]))
             elif own_env:  # a plain script with packages: its own process, in its environment
                 call = self._task(step_id, module, lambda **args: run_in(own_env["python"], args, self.root,
                                                                          script=self.root / own_env["file"]))
@@ -476,8 +481,9 @@ def _error_of(exc: TaskError) -> dict[str, Any]:
     return dict(error) if error else {"name": "Error", "message": str(exc)}
 
 
-def run_inline(language: str | None, code: str, args: dict[str, Any]) -> Any:
-    """An inline step's body: Python's `main(**args)`, a Bash script (its last output line), TypeScript's main."""
+def run_inline(language: str | None, code: str, args: dict[str, Any], file: Path | None = None) -> Any:
+    """An inline step's body: Python's `main(**args)`, a Bash script (its last output line), TypeScript's main
+    (`file`: where a repo script's code lives, for its relative imports)."""
     if language == "python3":
         namespace: dict[str, Any] = {"__name__": "__wac_step__"}
         exec(compile(code, "<inline step>", "exec"), namespace)
@@ -495,12 +501,14 @@ def run_inline(language: str | None, code: str, args: dict[str, Any]) -> Any:
                               capture_output=True, text=True)
         print(done.stdout, end="")
         print(done.stderr, end="")
-        if done.returncode != 0:
-            raise RuntimeError(f"bash exited with {done.returncode}")
-        lines = [line for line in done.stdout.splitlines() if line.strip()]
-        return lines[-1] if lines else None
+        lines = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
+        if done.returncode != 0:  # as Windmill's bash executor words it, with no Python frames
+            message = f'exit code for "bash": {done.returncode}, last log line:\n{lines[-1] if lines else ""}'
+            raise JobFailed(message, {"error": {"name": "ExecutionErr", "message": message}})
+        out = [line for line in done.stdout.splitlines() if line.strip()]
+        return out[-1] if out else None
     if language in ("deno", "bun"):
-        return run_typescript(language, code, args)
+        return run_typescript(language, code, args, file)
     raise RuntimeError(f"wac runs Python, Bash and TypeScript steps locally, not {language}: run this flow on a "
                        "workspace (`wmill flow preview`)")
 

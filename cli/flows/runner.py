@@ -69,17 +69,23 @@ def materialize(flow: Flow, root: Path, options: RunOptions, view) -> Path:
         from .step_envs import interpreters
 
         envs = interpreters([flow.value, *subflows.values()], root, options.resolution, view)
-    return write_run_module(wac_dir(root) / "flows", flow.path, flow.value, subflows, envs, root)
+    others = other_language_scripts([flow.value, *subflows.values()], root)
+    return write_run_module(wac_dir(root) / "flows", flow.path, flow.value, subflows, envs, root, others)
 
 
 def write_run_module(base: Path, path: str, value: dict[str, Any], subflows: dict[str, Any],
-                     envs: dict[str, Any] | None = None, root: Path | None = None) -> Path:
+                     envs: dict[str, Any] | None = None, root: Path | None = None,
+                     others: dict[str, Any] | None = None) -> Path:
     """The module the engine hosts to run flow `value` (`subflows`: the flows it calls, by path; `envs`:
-    where the steps of repo `root` that need packages run), written under `base` in a folder named by its
-    content; its path."""
+    where the steps of repo `root` that need packages run; `others`: the repo scripts it calls that are not
+    Python), written under `base` in a folder named by its content; its path."""
     definition = {"path": path, "value": value, "subflows": subflows}
     if envs:
-        definition.update(envs=envs, root=str(root))
+        definition["envs"] = envs
+    if others:
+        definition["others"] = others
+    if envs or others:
+        definition["root"] = str(root)
     text = json.dumps(definition, sort_keys=True, ensure_ascii=False)
     folder = base / hashlib.sha256((MODULE + text).encode()).hexdigest()[:16]
     module = folder / "flow.py"
@@ -87,6 +93,28 @@ def write_run_module(base: Path, path: str, value: dict[str, Any], subflows: dic
         write_atomic(folder / "flow.json", text)
         write_atomic(module, MODULE.format(path=path))
     return module
+
+
+def other_language_scripts(values: list[dict[str, Any]], root: Path) -> dict[str, dict[str, str]]:
+    """The repo scripts the flows `values` call (`script` steps) that are Bash or TypeScript, by path, with
+    their language, code and file: the flow runs them itself, as it runs inline steps of those languages."""
+    from ..kinds.languages import language_of
+    from ..kinds.paths import CONTENT_EXTENSIONS
+
+    found: dict[str, dict[str, str]] = {}
+    for module in all_steps(values):
+        step = module.get("value") or {}
+        path = step.get("path")
+        if step.get("type") != "script" or not isinstance(path, str) or path in found:
+            continue
+        for extension in CONTENT_EXTENSIONS:
+            file = root / f"{path}{extension}"
+            language = language_of(file.name)
+            if file.is_file() and language in ("bash", "deno", "bun"):
+                found[path] = {"language": language, "content": file.read_text(encoding="utf-8"),
+                               "file": file.relative_to(root).as_posix()}
+                break
+    return found
 
 
 def subflows_of(value: dict[str, Any], value_of: Callable[[str], dict[str, Any]],

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -59,24 +61,49 @@ def deno() -> str | None:
     return found if found and os.access(found, os.X_OK) else shutil.which("deno")
 
 
-def run_typescript(language: str, code: str, args: dict[str, Any]) -> Any:
-    """`main(...)` of a TypeScript step, in Deno; its result (its error raised as the step's)."""
+def run_typescript(language: str, code: str, args: dict[str, Any], file: Path | None = None) -> Any:
+    """`main(...)` of a TypeScript step, in Deno; its result (its error raised as the step's). A repo script
+    (`file`) runs from its own place, so its relative imports resolve; bare package names import from npm,
+    as Bun resolves them on a worker."""
     binary = deno()
     if binary is None:
         raise RuntimeError(f"this step is TypeScript ({language}) and Deno is not installed: "
                            "`pip install 'wac[ts]'` (or put deno on the PATH), or run the flow on a workspace "
                            "(`wmill flow preview`)")
+    imports = npm_imports(code)
+    if any(spec == "bun" or spec.startswith("bun:") for spec in imports):
+        message = ("this step uses Bun's own modules (`bun`), which Deno does not have: run the flow on a workspace "
+                   "(`wmill flow preview`)")
+        raise JobFailed(message, {"error": {"name": "ExecutionErr", "message": message}})
     with tempfile.TemporaryDirectory(prefix="wac-ts-") as folder:
         work = Path(folder)
-        (work / "main.ts").write_text(code, encoding="utf-8")
-        (work / "wrapper.mjs").write_text(WRAPPER, encoding="utf-8")
+        main = file.resolve().as_uri() if file is not None else "./main.ts"
+        if file is None:
+            (work / "main.ts").write_text(code, encoding="utf-8")
+        (work / "wrapper.mjs").write_text(WRAPPER.replace("./main.ts", main), encoding="utf-8")
+        (work / "deno.json").write_text(json.dumps({"imports": imports}), encoding="utf-8")
         (work / "args.json").write_text(json.dumps(args), encoding="utf-8")
-        done = subprocess.run([binary, "run", "-A", "--no-prompt", "--no-check", str(work / "wrapper.mjs"),
-                               str(work / "args.json"), str(work / "result.json")])
+        done = subprocess.run([binary, "run", "-A", "--no-prompt", "--no-check", "--unstable-sloppy-imports",
+                               "--config", str(work / "deno.json"), str(work / "wrapper.mjs"),
+                               str(work / "args.json"), str(work / "result.json")],
+                              stderr=subprocess.PIPE, text=True, env={**os.environ, "NO_COLOR": "1"})
+        sys.stderr.write(done.stderr)
         answer = work / "result.json"
         outcome = json.loads(answer.read_text(encoding="utf-8")) if answer.is_file() else None
-    if outcome is None:
-        raise RuntimeError(f"deno ended with exit code {done.returncode} before the step answered")
+    if outcome is None:  # Deno stopped before main answered: an import, a syntax error
+        said = [line.strip() for line in done.stderr.splitlines() if line.strip().startswith("error:")]
+        message = said[0] if said else f"deno ended with exit code {done.returncode} before the step answered"
+        outcome = {"error": {"name": "ExecutionErr", "message": message}}
     if "error" in outcome:
         raise JobFailed(outcome["error"]["message"], {"error": outcome["error"]})
     return outcome["result"]
+
+
+def npm_imports(code: str) -> dict[str, str]:
+    """An import map sending the code's bare package imports (`lodash`, `@scope/pkg/sub`) to npm."""
+    mapped = {}
+    for spec in re.findall(r"""(?:from|import)\s*\(?\s*["']([^"']+)["']""", code):
+        if spec.startswith((".", "/", "npm:", "jsr:", "node:", "http:", "https:", "file:", "data:")):
+            continue
+        mapped[spec] = f"npm:{spec}"
+    return mapped
