@@ -81,11 +81,14 @@ def test_without_deno_the_step_fails_with_one_line_saying_what_to_install(repo, 
 
 def test_a_flow_runs_the_repos_bash_and_typescript_scripts_from_their_own_place(run_wac, repo):
     """`script` steps naming a repo script in Bash or TypeScript: run as inline steps of that language, a
-    TypeScript one from its file (its relative imports resolve, extension-less as on Bun)."""
+    TypeScript one from its file (its relative and `/f/...` imports resolve, extension-less as on Bun)."""
     (repo / "f/x").mkdir(parents=True)
     (repo / "f/x/names.ts").write_text('export const PREFIX = "hello";\n')
-    (repo / "f/x/greet.ts").write_text('import { PREFIX } from "./names";\n\n'
-                                       'export async function main(who: string) {\n  return `${PREFIX} ${who}`;\n}\n')
+    (repo / "f/lib").mkdir(parents=True)
+    (repo / "f/lib/suffix.ts").write_text('export const SUFFIX = "!";\n')
+    (repo / "f/x/greet.ts").write_text('import { PREFIX } from "./names";\nimport { SUFFIX } from "/f/lib/suffix";\n\n'
+                                       'export async function main(who: string) {\n'
+                                       '  return `${PREFIX} ${who}${SUFFIX}`;\n}\n')
     (repo / "f/x/shout.sh").write_text('word="$1"\necho "${word^^}"\n')
     (repo / "f/x/bun_only.ts").write_text('import { S3Client } from "bun";\n\nexport function main() {\n  return 1;\n}\n')
     folder = repo / "f/x/calls.flow"
@@ -99,7 +102,7 @@ def test_a_flow_runs_the_repos_bash_and_typescript_scripts_from_their_own_place(
                                                       "schema": {"type": "object", "properties": {}}}))
     run = run_wac("flow", "preview", "f/x/calls.flow", "-d", '{"who": "ana"}', "-s", cwd=repo)
     assert run.returncode == 0, run.stderr
-    assert json.loads(run.stdout) == "HELLO ANA"
+    assert json.loads(run.stdout) == "HELLO ANA!"  # `/f/...`: the repo's scripts, from its root
     modules[0]["value"]["path"] = "f/x/bun_only"
     (folder / "flow.yaml").write_text(yaml.safe_dump({"summary": "", "value": {"modules": modules},
                                                       "schema": {"type": "object", "properties": {}}}))
@@ -121,3 +124,18 @@ def test_a_failing_bash_step_is_worded_as_windmills_with_its_last_line(run_wac, 
     error = json.loads(run.stdout)["error"]
     assert error == {"name": "ExecutionErr", "message": 'exit code for "bash": 3, last log line:\nno certificate',
                      "step_id": "check"}
+
+
+def test_bare_imports_of_the_repo_modules_a_step_imports_go_to_npm_too(tmp_path):
+    """Bun resolves every bare import from npm; Deno needs each in the import map, followed through `./x`
+    and `/f/...` imports (extension-less) into the repo's own modules."""
+    from wac.cli.flows.typescript import npm_imports
+
+    (tmp_path / "f/lib").mkdir(parents=True)
+    (tmp_path / "f/lib/db.ts").write_text('import * as wmill from "windmill-client";\nimport { x } from "./util";\n')
+    (tmp_path / "f/lib/util.ts").write_text('import lodash from "lodash";\nimport fs from "node:fs";\n')
+    (tmp_path / "f/x").mkdir()
+    step = tmp_path / "f/x/step.ts"
+    step.write_text('import { db } from "/f/lib/db";\nimport dayjs from "dayjs";\nimport { y } from "./gone";\n')
+    assert npm_imports(step.read_text(), step, tmp_path) == {
+        "dayjs": "npm:dayjs", "windmill-client": "npm:windmill-client", "lodash": "npm:lodash"}

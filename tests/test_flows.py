@@ -225,3 +225,13 @@ def _first_run(repo):
     except Exception:
         return None
     return row[0] if row else None
+
+
+def test_a_failing_inline_step_reports_its_own_frames_only(run_wac, repo):
+    code = "def main(x):\n    return helper(x)\n\n\ndef helper(x):\n    raise KeyError(x)\n"
+    path = write_flow(repo, "f/etl/keyerror", [step("a", code, x={"type": "static", "value": "missing"})])
+    run = run_wac("flow", "preview", path, "-s", cwd=repo)
+    assert run.returncode == 1
+    error = json.loads(run.stdout)["error"]
+    assert (error["name"], error["message"], error["step_id"]) == ("KeyError", "'missing'", "a")
+    assert error["stack"] == ('File "<inline step>", line 2, in main\n  File "<inline step>", line 6, in helper')

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import traceback
 from collections import ChainMap
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,7 +92,7 @@ class FlowRunner:
         self.js = Evaluator(lambda kind, path: definition.get(f"{kind}s", {}).get(path))
         self.envs: dict[str, dict[str, str]] = definition.get("envs", {})
         self.others: dict[str, dict[str, str]] = definition.get("others", {})
-        self.root = Path(definition.get("root") or ".")
+        self.root = Path(definition["root"]) if definition.get("root") else None
 
     async def run(self, flow_input: dict[str, Any]) -> Any:
         frame = Frame(dict(flow_input), ChainMap({}), self.value.get("flow_env") or {},
@@ -187,7 +188,7 @@ class FlowRunner:
                 call = self._inline_task(step_id, value, module)
             elif other:  # a repo script in Bash or TypeScript: run as an inline step of its language
                 call = self._task(step_id, module, lambda **args: run_inline(
-                    other["language"], other["content"], args, self.root / other["file"]))
+                    other["language"], other["content"], args, self.root / other["file"], self.root))
             elif own_env:  # a plain script with packages: its own process, in its environment
                 call = self._task(step_id, module, lambda **args: run_in(own_env["python"], args, self.root,
                                                                          script=self.root / own_env["file"]))
@@ -226,7 +227,7 @@ class FlowRunner:
         own_env = self.envs.get(inline_key(code)) if language == "python3" else None
         if own_env:
             return self._task(step_id, module, lambda **args: run_in(own_env["python"], args, self.root, code=code))
-        return self._task(step_id, module, lambda **args: run_inline(language, code, args))
+        return self._task(step_id, module, lambda **args: run_inline(language, code, args, root=self.root))
 
     @staticmethod
     def _task(step_id: str, module: dict[str, Any], body):
@@ -481,9 +482,10 @@ def _error_of(exc: TaskError) -> dict[str, Any]:
     return dict(error) if error else {"name": "Error", "message": str(exc)}
 
 
-def run_inline(language: str | None, code: str, args: dict[str, Any], file: Path | None = None) -> Any:
+def run_inline(language: str | None, code: str, args: dict[str, Any], file: Path | None = None,
+               root: Path | None = None) -> Any:
     """An inline step's body: Python's `main(**args)`, a Bash script (its last output line), TypeScript's main
-    (`file`: where a repo script's code lives, for its relative imports)."""
+    (`file`: where a repo script's code lives, for its relative imports; `root`: the repo's, for `/f/...`)."""
     if language == "python3":
         namespace: dict[str, Any] = {"__name__": "__wac_step__"}
         exec(compile(code, "<inline step>", "exec"), namespace)
@@ -492,10 +494,8 @@ def run_inline(language: str | None, code: str, args: dict[str, Any], file: Path
             raise RuntimeError("the step defines no main()")
         try:
             return main(**args)
-        except (StopIteration, StopAsyncIteration) as exc:
-            # the job runs inside a coroutine, which would turn these into RuntimeError (PEP 479); Windmill's
-            # Python worker reports them under their own name
-            raise type(type(exc).__name__, (Exception,), {})(*exc.args) from None
+        except Exception as exc:  # as Windmill's Python worker reports it: the step's own frames only
+            raise _step_failure(exc) from None
     if language == "bash":
         done = subprocess.run(["bash", "-c", code, "bash", *(str(v) for v in args.values())],
                               capture_output=True, text=True)
@@ -508,9 +508,18 @@ def run_inline(language: str | None, code: str, args: dict[str, Any], file: Path
         out = [line for line in done.stdout.splitlines() if line.strip()]
         return out[-1] if out else None
     if language in ("deno", "bun"):
-        return run_typescript(language, code, args, file)
+        return run_typescript(language, code, args, file, root)
     raise RuntimeError(f"wac runs Python, Bash and TypeScript steps locally, not {language}: run this flow on a "
                        "workspace (`wmill flow preview`)")
+
+
+def _step_failure(exc: Exception) -> JobFailed:
+    """An inline step's exception as its job's error, its stack from the step's first frame on (StopIteration
+    too: raised inside a coroutine it would otherwise become a RuntimeError, PEP 479)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    first = next((i for i, frame in enumerate(frames) if frame.filename == "<inline step>"), 0)
+    stack = "".join(traceback.format_list(frames[first:])).strip()
+    return JobFailed(str(exc), {"error": {"name": type(exc).__name__, "message": str(exc), "stack": stack}})
 
 
 def load_definition(module_file: str) -> dict[str, Any]:

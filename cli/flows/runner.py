@@ -84,7 +84,7 @@ def write_run_module(base: Path, path: str, value: dict[str, Any], subflows: dic
         definition["envs"] = envs
     if others:
         definition["others"] = others
-    if envs or others:
+    if root is not None:
         definition["root"] = str(root)
     text = json.dumps(definition, sort_keys=True, ensure_ascii=False)
     folder = base / hashlib.sha256((MODULE + text).encode()).hexdigest()[:16]

@@ -61,16 +61,19 @@ def deno() -> str | None:
     return found if found and os.access(found, os.X_OK) else shutil.which("deno")
 
 
-def run_typescript(language: str, code: str, args: dict[str, Any], file: Path | None = None) -> Any:
+def run_typescript(language: str, code: str, args: dict[str, Any], file: Path | None = None,
+                   root: Path | None = None) -> Any:
     """`main(...)` of a TypeScript step, in Deno; its result (its error raised as the step's). A repo script
-    (`file`) runs from its own place, so its relative imports resolve; bare package names import from npm,
-    as Bun resolves them on a worker."""
+    (`file`) runs from its own place, so its relative imports resolve; `/f/...` and `/u/...` import the repo's
+    (`root`) scripts, as on a worker; bare package names import from npm, as Bun resolves them."""
     binary = deno()
     if binary is None:
         raise RuntimeError(f"this step is TypeScript ({language}) and Deno is not installed: "
                            "`pip install 'wac[ts]'` (or put deno on the PATH), or run the flow on a workspace "
                            "(`wmill flow preview`)")
-    imports = npm_imports(code)
+    imports = npm_imports(code, file, root)
+    if root is not None:
+        imports.update({f"/{top}/": f"{root.resolve().as_uri()}/{top}/" for top in ("f", "u")})
     if any(spec == "bun" or spec.startswith("bun:") for spec in imports):
         message = ("this step uses Bun's own modules (`bun`), which Deno does not have: run the flow on a workspace "
                    "(`wmill flow preview`)")
@@ -99,11 +102,37 @@ def run_typescript(language: str, code: str, args: dict[str, Any], file: Path | 
     return outcome["result"]
 
 
-def npm_imports(code: str) -> dict[str, str]:
-    """An import map sending the code's bare package imports (`lodash`, `@scope/pkg/sub`) to npm."""
-    mapped = {}
-    for spec in re.findall(r"""(?:from|import)\s*\(?\s*["']([^"']+)["']""", code):
-        if spec.startswith((".", "/", "npm:", "jsr:", "node:", "http:", "https:", "file:", "data:")):
-            continue
-        mapped[spec] = f"npm:{spec}"
+IMPORT = re.compile(r"""(?:from|import)\s*\(?\s*["']([^"']+)["']""")
+LOCAL_SUFFIXES = ("", ".ts", ".js", ".mts", ".mjs", "/index.ts", "/index.js")
+
+
+def npm_imports(code: str, file: Path | None = None, root: Path | None = None) -> dict[str, str]:
+    """An import map sending bare package imports (`lodash`, `@scope/pkg/sub`) to npm: the code's, and those of
+    the repo modules it imports (`./x` from `file`, `/f/...` from `root`), followed through."""
+    mapped: dict[str, str] = {}
+    seen: set[Path] = set()
+    pending = [(code, file)]
+    while pending:
+        text, where = pending.pop()
+        for spec in IMPORT.findall(text):
+            if spec.startswith((".", "/")):
+                found = _local_module(spec, where, root)
+                if found is not None and found not in seen:
+                    seen.add(found)
+                    pending.append((found.read_text(encoding="utf-8", errors="replace"), found))
+            elif not spec.startswith(("npm:", "jsr:", "node:", "http:", "https:", "file:", "data:")):
+                mapped[spec] = f"npm:{spec}"
     return mapped
+
+
+def _local_module(spec: str, importer: Path | None, root: Path | None) -> Path | None:
+    """The repo file a relative (`./x`) or workspace (`/f/x`) import names, extension-less as Bun allows."""
+    base = (root / spec.lstrip("/")) if spec.startswith("/") and root is not None else \
+        (importer.parent / spec) if importer is not None and spec.startswith(".") else None
+    if base is None:
+        return None
+    for suffix in LOCAL_SUFFIXES:
+        candidate = Path(f"{base}{suffix}")
+        if candidate.is_file():
+            return candidate.resolve()
+    return None
