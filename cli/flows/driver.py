@@ -18,8 +18,6 @@ failure module runs once, where the failure happened, and the flow fails unless 
 from __future__ import annotations
 
 import json
-import subprocess
-import traceback
 from collections import ChainMap
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,11 +27,11 @@ from wac.sdk import TaskError, parallel, sleep, task, task_script, wait_for_appr
 from wac.sdk.engine import JobFailed
 
 from .js import Evaluator, ExpressionError
+from .inline import run_inline
+from .rules import early_stop, error_of, failure_message, job_options, retry_delay, serde_message, with_iter
 from .step_process import inline_key, run_in, script_key
-from .typescript import run_typescript
 
 SUSPEND_TIMEOUT = 30 * 60
-MAX_RETRY_SECONDS = 6 * 3600
 
 
 class ModuleFailed(Exception):
@@ -102,7 +100,7 @@ class FlowRunner:
         except Stopped as stop:
             return stop.result
         except ModuleFailed as failed:
-            raise JobFailed(_message(failed.result), failed.result) from None
+            raise JobFailed(failure_message(failed.result), failed.result) from None
         except FlowError as fatal:
             raise JobFailed(str(fatal), {"error": fatal.error}) from None
 
@@ -148,7 +146,7 @@ class FlowRunner:
             if stop.get("expr") and kind not in ("branchall", "forloopflow", "whileloopflow") and \
                     self.js.truthy(stop["expr"], frame.scope(result, result=result)):
                 if stop.get("error_message") is not None:
-                    raise ModuleFailed(_early_stop(stop))
+                    raise ModuleFailed(early_stop(stop))
                 raise Stopped(result)
             return result, False
         except ExpressionError as exc:
@@ -193,11 +191,11 @@ class FlowRunner:
                 call = self._task(step_id, module, lambda **args: run_in(own_env["python"], args, self.root,
                                                                          script=self.root / own_env["file"]))
             else:
-                call = task_script(value["path"], **_options(module))
+                call = task_script(value["path"], **job_options(module))
             try:
                 return await call(**args), args
             except TaskError as exc:
-                raise ModuleFailed({"error": {**_error_of(exc), "step_id": step_id}}) from None
+                raise ModuleFailed({"error": {**error_of(exc), "step_id": step_id}}) from None
         if kind == "identity":
             return previous, None
         if kind == "flow":
@@ -236,7 +234,7 @@ class FlowRunner:
             return body(**args)
 
         run.__name__ = step_id
-        return task(run, **_options(module))
+        return task(run, **job_options(module))
 
     async def _subflow(self, value: dict[str, Any], step_id: str, frame: Frame, previous: Any) -> Any:
         flow = self.subflows.get(value.get("path", ""))
@@ -257,12 +255,12 @@ class FlowRunner:
                  if iterator.get("type") == "javascript" else iterator.get("value"))
         if not isinstance(items, list):
             raise FlowError({"name": "InternalError", "step_id": step_id,
-                             "message": f"Expected an array value in the iterator expression, found: {_serde(items)}"})
+                             "message": f"Expected an array value in the iterator expression, found: {serde_message(items)}"})
         body = value.get("modules") or []
         if value.get("parallel"):
             async def one(pair: tuple[int, Any]) -> tuple[bool, Any]:
                 index, item = pair
-                child = frame.child(_with_iter(frame.args, index, item), own_results=True)
+                child = frame.child(with_iter(frame.args, index, item), own_results=True)
                 try:
                     return True, await self.flow(body, child, f"{path}{index}_")
                 except Stopped as stop:
@@ -291,7 +289,7 @@ class FlowRunner:
         index = 0
         while items is None or index < len(items):
             item = index if items is None else items[index]
-            child = frame.child(_with_iter(frame.args, index, item), own_results=False)
+            child = frame.child(with_iter(frame.args, index, item), own_results=False)
             try:
                 result = await self.flow(body, child, f"{path}{index}_")
             except Stopped as stopped:
@@ -313,7 +311,7 @@ class FlowRunner:
         stop = module.get("stop_after_all_iters_if") or {}
         if stop.get("expr") and self.js.truthy(stop["expr"], frame.scope(results, result=results)):
             if stop.get("error_message") is not None:
-                raise ModuleFailed(_early_stop(stop))
+                raise ModuleFailed(early_stop(stop))
             raise Stopped(results)
         return results
 
@@ -411,115 +409,6 @@ class FlowRunner:
         if isinstance(result, dict) and result.get("recover") is True:
             return result
         raise ModuleFailed(result, handled=True)
-
-
-def retry_delay(retry: dict[str, Any], failures: int) -> int | None:
-    """Seconds before the next attempt after `failures` failures (Windmill's Retry::interval), or None."""
-    constant = retry.get("constant") or {}
-    exponential = retry.get("exponential") or {}
-    if failures < int(constant.get("attempts") or 0):
-        return min(int(constant.get("seconds") or 0), MAX_RETRY_SECONDS)
-    if failures - int(constant.get("attempts") or 0) < int(exponential.get("attempts") or 0):
-        seconds = (exponential.get("multiplier") or 1) * (exponential.get("seconds") or 0) ** (failures + 1)
-        return min(int(seconds), MAX_RETRY_SECONDS)
-    return None
-
-
-def _with_iter(args: dict[str, Any], index: int, item: Any) -> dict[str, Any]:
-    """A loop iteration's input: the flow's, with `iter` (outer loops' move to `iter_parent`, `..._parent`)."""
-    renamed = dict(args)
-    chain = []
-    key = "iter"
-    while key in renamed:
-        chain.append(key)
-        key += "_parent"
-    for key in reversed(chain):
-        renamed[key + "_parent"] = renamed.pop(key)
-    return {**renamed, "iter": {"index": index, "value": item}}
-
-
-def _serde(value: Any) -> str:
-    """How Windmill's Rust side words a value that is not a list (serde_json's message)."""
-    text = json.dumps(value)
-    if isinstance(value, dict):
-        return "invalid type: map, expected a sequence at line 1 column 0"
-    what = ("null" if value is None else f"boolean `{text}`" if isinstance(value, bool)
-            else f"integer `{text}`" if isinstance(value, int) else f"floating point `{text}`"
-            if isinstance(value, float) else f"string {text}")
-    return f"invalid type: {what}, expected a sequence at line 1 column {len(text)}"
-
-
-def _early_stop(stop: dict[str, Any]) -> dict[str, Any]:
-    message = stop.get("error_message") or f"stop after if: {stop.get('expr')}"
-    return {"error": {"name": "EarlyStopError", "message": message}}
-
-
-def _message(result: Any) -> str:
-    error = result.get("error") if isinstance(result, dict) else None
-    return str(error.get("message")) if isinstance(error, dict) else "the flow failed"
-
-
-def _options(module: dict[str, Any]) -> dict[str, Any]:
-    """A step's job options as the engine takes them (retries are the flow's own)."""
-    options: dict[str, Any] = {}
-    for key in ("cache_ttl", "priority"):
-        if module.get(key) is not None:
-            options[key] = module[key]
-    timeout = module.get("timeout")
-    if isinstance(timeout, dict) and timeout.get("type") == "static" and timeout.get("value"):
-        options["timeout"] = int(timeout["value"])
-    elif isinstance(timeout, (int, float)) and timeout:
-        options["timeout"] = int(timeout)
-    return options
-
-
-def _error_of(exc: TaskError) -> dict[str, Any]:
-    """A failed job's error as Windmill hands it on: `{name, message, stack?}`."""
-    result = exc.result if isinstance(exc.result, dict) else {}
-    error = result.get("error") if isinstance(result.get("error"), dict) else None
-    if error is None and isinstance(result, dict) and result.get("__wmill_error"):
-        error = {k: v for k, v in result.items() if k in ("name", "message", "stack", "extra")}
-    return dict(error) if error else {"name": "Error", "message": str(exc)}
-
-
-def run_inline(language: str | None, code: str, args: dict[str, Any], file: Path | None = None,
-               root: Path | None = None) -> Any:
-    """An inline step's body: Python's `main(**args)`, a Bash script (its last output line), TypeScript's main
-    (`file`: where a repo script's code lives, for its relative imports; `root`: the repo's, for `/f/...`)."""
-    if language == "python3":
-        namespace: dict[str, Any] = {"__name__": "__wac_step__"}
-        exec(compile(code, "<inline step>", "exec"), namespace)
-        main = namespace.get("main")
-        if not callable(main):
-            raise RuntimeError("the step defines no main()")
-        try:
-            return main(**args)
-        except Exception as exc:  # as Windmill's Python worker reports it: the step's own frames only
-            raise _step_failure(exc) from None
-    if language == "bash":
-        done = subprocess.run(["bash", "-c", code, "bash", *(str(v) for v in args.values())],
-                              capture_output=True, text=True)
-        print(done.stdout, end="")
-        print(done.stderr, end="")
-        lines = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
-        if done.returncode != 0:  # as Windmill's bash executor words it, with no Python frames
-            message = f'exit code for "bash": {done.returncode}, last log line:\n{lines[-1] if lines else ""}'
-            raise JobFailed(message, {"error": {"name": "ExecutionErr", "message": message}})
-        out = [line for line in done.stdout.splitlines() if line.strip()]
-        return out[-1] if out else None
-    if language in ("deno", "bun"):
-        return run_typescript(language, code, args, file, root)
-    raise RuntimeError(f"wac runs Python, Bash and TypeScript steps locally, not {language}: run this flow on a "
-                       "workspace (`wmill flow preview`)")
-
-
-def _step_failure(exc: Exception) -> JobFailed:
-    """An inline step's exception as its job's error, its stack from the step's first frame on (StopIteration
-    too: raised inside a coroutine it would otherwise become a RuntimeError, PEP 479)."""
-    frames = traceback.extract_tb(exc.__traceback__)
-    first = next((i for i, frame in enumerate(frames) if frame.filename == "<inline step>"), 0)
-    stack = "".join(traceback.format_list(frames[first:])).strip()
-    return JobFailed(str(exc), {"error": {"name": type(exc).__name__, "message": str(exc), "stack": stack}})
 
 
 def load_definition(module_file: str) -> dict[str, Any]:

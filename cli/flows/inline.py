@@ -1,0 +1,53 @@
+"""An inline step's code run in the flow's own process, as its language's Windmill executor runs it:
+Python's `main(**args)`, a Bash script (its last output line), TypeScript's `main` (with Deno)."""
+
+from __future__ import annotations
+
+import subprocess
+import traceback
+from pathlib import Path
+from typing import Any
+
+from wac.sdk.engine import JobFailed
+
+from .typescript import run_typescript
+
+
+def run_inline(language: str | None, code: str, args: dict[str, Any], file: Path | None = None,
+               root: Path | None = None) -> Any:
+    """An inline step's body: Python's `main(**args)`, a Bash script (its last output line), TypeScript's main
+    (`file`: where a repo script's code lives, for its relative imports; `root`: the repo's, for `/f/...`)."""
+    if language == "python3":
+        namespace: dict[str, Any] = {"__name__": "__wac_step__"}
+        exec(compile(code, "<inline step>", "exec"), namespace)
+        main = namespace.get("main")
+        if not callable(main):
+            raise RuntimeError("the step defines no main()")
+        try:
+            return main(**args)
+        except Exception as exc:  # as Windmill's Python worker reports it: the step's own frames only
+            raise _step_failure(exc) from None
+    if language == "bash":
+        done = subprocess.run(["bash", "-c", code, "bash", *(str(v) for v in args.values())],
+                              capture_output=True, text=True)
+        print(done.stdout, end="")
+        print(done.stderr, end="")
+        lines = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
+        if done.returncode != 0:  # as Windmill's bash executor words it, with no Python frames
+            message = f'exit code for "bash": {done.returncode}, last log line:\n{lines[-1] if lines else ""}'
+            raise JobFailed(message, {"error": {"name": "ExecutionErr", "message": message}})
+        out = [line for line in done.stdout.splitlines() if line.strip()]
+        return out[-1] if out else None
+    if language in ("deno", "bun"):
+        return run_typescript(language, code, args, file, root)
+    raise RuntimeError(f"wac runs Python, Bash and TypeScript steps locally, not {language}: run this flow on a "
+                       "workspace (`wmill flow preview`)")
+
+
+def _step_failure(exc: Exception) -> JobFailed:
+    """An inline step's exception as its job's error, its stack from the step's first frame on (StopIteration
+    too: raised inside a coroutine it would otherwise become a RuntimeError, PEP 479)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    first = next((i for i, frame in enumerate(frames) if frame.filename == "<inline step>"), 0)
+    stack = "".join(traceback.format_list(frames[first:])).strip()
+    return JobFailed(str(exc), {"error": {"name": type(exc).__name__, "message": str(exc), "stack": stack}})
