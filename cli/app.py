@@ -7,34 +7,60 @@ from typing import Optional
 
 import typer
 
-from .commands import dev, env, flow, generate_metadata, init, job, lint, script, server, sync, workspace
 from .errors import WacError
 from .output import Output
 
-app = typer.Typer(
-    name="wac",
-    help="Build, lint, preview and ship Windmill workflows-as-code scripts.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-)
-app.command("init")(init.init)
-app.command("lint")(lint.lint)
-app.command("generate-metadata", cls=generate_metadata.WithRehashHelp)(generate_metadata.generate_metadata)
-app.add_typer(script.app, name="script")
-app.add_typer(flow.app, name="flow")
-app.add_typer(job.app, name="job")
-app.add_typer(server.app, name="server")
-app.add_typer(workspace.app, name="workspace")
-app.add_typer(sync.app, name="sync")
-app.add_typer(env.app, name="env")
-app.command("dev")(dev.dev)
+# name -> (module under .commands, attribute): a function is a command, a Typer a group.
+COMMANDS = {
+    "init": ("init", "init"),
+    "lint": ("lint", "lint"),
+    "generate-metadata": ("generate_metadata", "generate_metadata"),
+    "script": ("script", "app"),
+    "flow": ("flow", "app"),
+    "job": ("job", "app"),
+    "server": ("server", "app"),
+    "workspace": ("workspace", "app"),
+    "sync": ("sync", "app"),
+    "env": ("env", "app"),
+    "dev": ("dev", "dev"),
+}
+
+
+def build_app(only: str | None = None) -> typer.Typer:
+    """The `wac` app with every command, or with `only` one: a run imports the command it runs."""
+    from importlib import import_module
+
+    wac = typer.Typer(
+        name="wac",
+        help="Build, lint, preview and ship Windmill workflows-as-code scripts.",
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+    )
+    wac.callback()(root)
+    for name, (module_name, attribute) in COMMANDS.items():
+        if only not in (None, name):
+            continue
+        module = import_module(f".commands.{module_name}", __package__)
+        target = getattr(module, attribute)
+        if isinstance(target, typer.Typer):
+            wac.add_typer(target, name=name)
+        else:
+            wac.command(name, cls=getattr(module, "COMMAND_CLASS", None))(target)
+    return wac
+
+
+def __getattr__(name: str):
+    if name == "app":  # the whole app, for tools that walk every command (tests, docs)
+        return build_app()
+    raise AttributeError(name)
+
 
 _state = {"debug": False}
 # Rich's help panels cut long option names ("--strict-folder-bounda…") below this width.
 RICH_HELP_MIN_COLUMNS = 100
 
 
-def _plain_help_unless_wide() -> None:
+def _plain_help_unless_wide(app: typer.Typer) -> None:
     """Click's plain help (wrapped, never cut) when piped or in a narrow terminal."""
     import shutil
 
@@ -59,7 +85,6 @@ def _show_version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def root(
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
     show_version: Optional[bool] = typer.Option(
@@ -84,7 +109,8 @@ def _whole_first_sentences(group) -> None:
 
 def main() -> None:
     """Entry point: usage errors are click's (exit 2); ours print one line and a hint."""
-    _plain_help_unless_wide()
+    app = build_app(_command_named(sys.argv[1:]))
+    _plain_help_unless_wide(app)
     command = typer.main.get_command(app)
     _whole_first_sentences(command)
     try:
@@ -102,6 +128,12 @@ def main() -> None:
         Output().error(WacError(f"internal error: {type(exc).__name__}: {exc}",
                                 "rerun with --debug for the traceback, and report it"))
         sys.exit(2)
+
+
+def _command_named(args: list[str]) -> str | None:
+    """The command the arguments run (the first that is not a root option), if it is one of ours."""
+    first = next((arg for arg in args if not arg.startswith("-")), None)
+    return first if first in COMMANDS else None
 
 
 def _json_requested(args: list[str]) -> bool:

@@ -70,3 +70,13 @@ def test_shell_completion_is_offered():
     env = {**os.environ, "_WAC_COMPLETE": "complete_bash", "COMP_WORDS": "wac generate-m", "COMP_CWORD": "1"}
     done = subprocess.run([sys.executable, "-m", "wac.cli"], env=env, capture_output=True, text=True, timeout=60)
     assert done.stdout.split() == ["generate-metadata"]
+
+
+def test_a_run_imports_only_the_command_it_runs():
+    """Each command module costs start-up time: `wac lint` must not load the server or the flow engine."""
+    probe = ("import sys\nfrom wac.cli.app import main\nsys.argv = ['wac', '--debug', 'lint', '--help']\n"
+             "try:\n    main()\nexcept SystemExit:\n    pass\n"
+             "print(sorted(m for m in sys.modules if m.startswith('wac.cli.commands.')), file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert "Usage: wac lint" in done.stdout
+    assert done.stderr.strip() == "['wac.cli.commands.lint']"

@@ -7,13 +7,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator, List, Optional
 
-import click
 import typer
 from typer.core import TyperCommand
 
 from ..errors import FAILED, InvalidInput
 from ..output import Output
 from ..project import find_root
+from ..terminal import Style
 
 REHASH = "rehash"
 REHASH_HELP = """\
@@ -36,11 +36,14 @@ Options:
 class WithRehashHelp(TyperCommand):
     """`generate-metadata rehash --help` answers with the help of `rehash`, as wmill's subcommand does."""
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
         if args[:1] == [REHASH] and "--help" in args[1:]:
-            click.echo(REHASH_HELP)
+            typer.echo(REHASH_HELP)
             ctx.exit(0)
         return super().parse_args(ctx, args)
+
+
+COMMAND_CLASS = WithRehashHelp  # how cli/app.py registers the command
 
 
 def generate_metadata(
@@ -160,16 +163,16 @@ def _progress_line(index: int, total: int, width: int, result) -> str:
 
 
 def _print_plan(out: Output, stale, kinds: list[str]) -> None:
-    from rich.markup import escape
-
-    out.out.print(f"Checking {', '.join(kinds)}...")
+    """Plain lines: a dry run is read by people and scripts alike, and rich would double its start-up."""
+    out.line(f"Checking {', '.join(kinds)}...")
+    warn = Style.for_stream(sys.stderr)
     for warning in stale.warnings:
-        out.err.print(f"[yellow]{escape(warning)}[/]")
-    out.out.print()
+        out.err_line(warn.paint(warning, "33"))
+    out.line()
     if not stale.stale:
-        out.out.print("All metadata up-to-date")
+        out.line("All metadata up-to-date")
         return
-    out.out.print(f"Found {len(stale.stale)} item(s) with stale metadata:")
+    out.line(f"Found {len(stale.stale)} item(s) with stale metadata:")
     for kind, label in (("script", "Scripts"), ("flow", "Flows"), ("app", "Apps")):
         entries = [entry for entry in stale.stale if entry.kind == kind]
         if entries:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -194,6 +193,8 @@ class MetadataRun:
             result.error = outcome.error
             result.lock_changes = outcome.changes
             return INLINE + state.item.lock_local if outcome.text else ""
+
+        from concurrent.futures import ThreadPoolExecutor  # only a run that writes needs it
 
         with ThreadPoolExecutor(max_workers=max(1, self.options.parallel)) as pool:
             return list(pool.map(one, range(1, len(targets) + 1), targets, results))
