@@ -72,11 +72,27 @@ def test_shell_completion_is_offered():
     assert done.stdout.split() == ["generate-metadata"]
 
 
+
+def modules_loaded(args: list[str], cwd=None) -> tuple[subprocess.CompletedProcess, set[str]]:
+    """Run `wac ARGS` in-process in a fresh interpreter; its output and the modules it imported."""
+    probe = (f"import sys\nfrom wac.cli.app import main\nsys.argv = ['wac', *{args!r}]\n"
+             "try:\n    main()\nexcept SystemExit:\n    pass\n"
+             "print('MODULES', ' '.join(sorted(sys.modules)), file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, cwd=cwd)
+    return done, set(done.stderr.rsplit("MODULES ", 1)[-1].split())
+
+
 def test_a_run_imports_only_the_command_it_runs():
     """Each command module costs start-up time: `wac lint` must not load the server or the flow engine."""
-    probe = ("import sys\nfrom wac.cli.app import main\nsys.argv = ['wac', '--debug', 'lint', '--help']\n"
-             "try:\n    main()\nexcept SystemExit:\n    pass\n"
-             "print(sorted(m for m in sys.modules if m.startswith('wac.cli.commands.')), file=sys.stderr)")
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    done, modules = modules_loaded(["--debug", "lint", "--help"])
     assert "Usage: wac lint" in done.stdout
-    assert done.stderr.strip() == "['wac.cli.commands.lint']"
+    assert {m for m in modules if m.startswith("wac.cli.commands.")} == {"wac.cli.commands.lint"}
+
+
+def test_a_preview_does_not_load_the_server(tmp_path):
+    (tmp_path / "wmill.yaml").write_text("includes:\n  - f/**\n")
+    (tmp_path / "f" / "x").mkdir(parents=True)
+    (tmp_path / "f" / "x" / "y.py").write_text("def main(n: int):\n    return n + 1\n")
+    done, modules = modules_loaded(["script", "preview", "f/x/y.py", "-d", '{"n": 1}', "--env", "current"], tmp_path)
+    assert done.stdout.strip().endswith("2"), done.stderr
+    assert not {m for m in modules if m.startswith(("starlette", "uvicorn", "wac.cli.server.workspace_admin_api"))}

@@ -17,7 +17,6 @@ from pathlib import Path
 from ..errors import InvalidInput
 from ..files import write_atomic
 from ..project import find_root, wac_dir
-from .workspace_admin_api import seed
 from .workspace_db import WorkspaceDB
 
 SERVER_FILE = "server.json"
@@ -71,6 +70,8 @@ def prepare(location: Location, workspace: str) -> tuple[WorkspaceDB, str | None
         location.data_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InvalidInput(f"cannot create {location.data_dir}: {exc.strerror}", "choose another folder with --data")
+    from .workspace_admin_api import seed  # Starlette: only for a server that starts
+
     db = WorkspaceDB(location.data_dir / "server.db")
     created = db.ensure_workspace(workspace)
     seed(db, workspace)
