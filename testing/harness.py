@@ -69,7 +69,7 @@ class Harness:
         script, windmill_path = self._runnable(path)
         answers = list(approvals or [])
         workspace = self._workspace_file(resources or {}, variables or {})
-        settings = Settings(skip_sleeps=True, stop_unanswered=True, fakes=dict(fakes or {}),
+        settings = Settings(skip_sleeps=True, virtual_clock=True, stop_unanswered=True, fakes=dict(fakes or {}),
                             on_approval=lambda run_id, key, detail, deadline: _decision(answers),
                             job_env=lambda row: {WORKSPACE_FILE_ENV: str(workspace)})
         digest = source_hash(script)

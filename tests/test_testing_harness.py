@@ -210,3 +210,61 @@ def test_a_fake_that_outlasts_its_tasks_timeout_fails_as_the_task_would(harness)
     run = harness.run("f/shop/slow.py", fakes={"lookup": lambda: time.sleep(1.1)})
     assert run.status == "failure"
     assert run.tasks[0].result == {"error": {"name": "TimeoutError", "message": "task timed out after 1s"}}
+
+
+CLOCK = '''import datetime as dt
+import time
+from datetime import datetime, timezone
+
+from f.shop.calendar import today
+from wmill import sleep, step, task, workflow
+
+
+@task
+async def stamp():
+    return {"now": datetime.now(timezone.utc).timestamp(), "today": today(), "is_real": isinstance(
+        datetime.now(), dt.datetime) and type(datetime.now()) is dt.datetime.__bases__[0]}
+
+
+@workflow
+async def main():
+    before = await step("before", time.time)
+    await sleep(86400 * 7)
+    after = await step("after", lambda: dt.datetime.now().timestamp())
+    return {"before": before, "after": after, "task": await stamp(), "real": time.monotonic()}
+'''
+CALENDAR = "from datetime import date\n\n\ndef today():\n    return date.today().isoformat()\n"
+
+
+def test_a_skipped_sleep_moves_the_runs_clock_and_only_its_clock(harness):
+    import datetime
+    import time
+
+    (harness.root / "f/shop/clock.py").write_text(CLOCK)
+    (harness.root / "f/shop/calendar.py").write_text(CALENDAR)
+    started = time.time()
+    run = harness.run("f/shop/clock.py")
+    assert run.status == "success", run.error
+    week, result = 86400 * 7, run.result
+    assert week <= result["after"] - result["before"] < week + 60  # a week passed for the run, at once
+    assert week <= result["task"]["now"] - started < week + 60  # tasks read the run's clock too
+    later = datetime.datetime.fromtimestamp(started + week).date().isoformat()
+    assert result["task"]["today"] == later  # a repo module's `from datetime import date` as well
+    assert result["task"]["is_real"]  # values are real datetimes, isinstance holds
+    assert time.time() - started < 60 and run.slept == week  # the test's own clock never moved
+    # the engine's own records keep real time: a task completes seconds, not a week, after it starts
+    assert all(job.completed_at - job.started_at < 60 for job in harness.store.tree(run.id))
+
+
+def test_a_flow_steps_sleep_moves_the_clock_of_the_steps_after_it(harness):
+    folder = harness.root / "f/shop/wait.flow"
+    folder.mkdir()
+    (folder / "now.inline_script.py").write_text("import time\n\n\ndef main():\n    return time.time()\n")
+    step = {"type": "rawscript", "language": "python3", "content": "!inline now.inline_script.py",
+            "input_transforms": {}}
+    modules = [{"id": "a", "value": step, "sleep": {"type": "static", "value": 7200}}, {"id": "b", "value": step}]
+    (folder / "flow.yaml").write_text(json.dumps({"summary": "", "value": {"modules": modules},
+                                                  "schema": {"type": "object", "properties": {}}}))
+    run = harness.run("f/shop/wait.flow")
+    assert run.status == "success", run.error
+    assert run.slept == 7200 and 7200 <= run.tasks[1].result - run.tasks[0].result < 7260

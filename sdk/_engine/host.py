@@ -23,7 +23,7 @@ import traceback
 from pathlib import Path
 from typing import Any, Callable
 
-from . import child
+from . import child, clock
 from .channel import Channel
 from .loading import ScriptLoadError, entry_point, import_roots, is_workflow, load_module, prepare_imports
 
@@ -192,6 +192,7 @@ class Host:
                                 lambda seq: ready.job_store().steps_since(message["root"], seq))
             completed, order = checkpoint.upto(message.get("checkpoint_seq"))
             os.environ.update(message.get("env") or {})
+            clock.advance(message.get("clock", 0), self.roots, [self.module])
             sys.stdout.write(self.import_output)
             code = child.run(message, self.module, self.workflow, completed, order, ready)
         except BaseException:

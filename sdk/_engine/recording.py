@@ -11,12 +11,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from .._failures import encode, failure_record
 from .._urls import approval_resume_id
+from .clock import wall
 from .store import TERMINAL, JobStore, new_id
 
 WAITING, QUEUED, RUNNING = "waiting", "queued", "running"
@@ -46,7 +46,7 @@ class RunSpec:
 def add_event(store: JobStore, job_id: str, kind: str, key: str | None = None, detail: Any = None,
               at: float | None = None) -> None:
     store.db.execute("INSERT INTO events(job_id, at, kind, key, detail) VALUES (?,?,?,?,?)",
-                     (job_id, time.time() if at is None else at, kind, key,
+                     (job_id, wall() if at is None else at, kind, key,
                       None if detail is None else encode(detail)))
 
 
@@ -56,7 +56,7 @@ def add_step(store: JobStore, job_id: str, key: str, value: Any, alloc_index: in
     seq = store.db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM steps WHERE job_id=?", (job_id,)).fetchone()[0]
     cursor = store.db.execute(
         "INSERT OR IGNORE INTO steps(job_id, key, value, alloc_index, child_job_id, seq, created_at)"
-        " VALUES (?,?,?,?,?,?,?)", (job_id, key, encode(value), alloc_index, child_job_id, seq, time.time()))
+        " VALUES (?,?,?,?,?,?,?)", (job_id, key, encode(value), alloc_index, child_job_id, seq, wall()))
     return cursor.rowcount == 1
 
 
@@ -70,7 +70,7 @@ def create_run(store: JobStore, spec: RunSpec, lease_owner: str | None = None) -
             " created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (job_id, job_id, spec.workspace, "workflow", spec.origin, spec.script_path, spec.project_root,
              spec.windmill_path, spec.script_hash, spec.source_hash, spec.python, encode(spec.args),
-             encode(spec.options), QUEUED, spec.priority, spec.tag, spec.created_by, lease_owner, time.time()))
+             encode(spec.options), QUEUED, spec.priority, spec.tag, spec.created_by, lease_owner, wall()))
         add_event(store, job_id, "queued")
     return job_id
 
@@ -80,7 +80,7 @@ def start(store: JobStore, job_id: str, token: str, owner: str | None = None) ->
     with store.transaction() as db:
         query = ("UPDATE jobs SET status='running', run_token=?, started_at=COALESCE(started_at, ?),"
                  " attempt=attempt+1 WHERE id=? AND status='queued'")
-        params: list[Any] = [token, time.time(), job_id]
+        params: list[Any] = [token, wall(), job_id]
         if owner is not None:  # a round: only the run's lease holder starts one
             query += " AND lease_owner=?"
             params.append(owner)
@@ -115,7 +115,7 @@ def persist_outcome(store: JobStore, job_id: str, token: str, outcome: dict[str,
 
 def _finish(store: JobStore, job_id: str, status: str, result: Any) -> None:
     store.db.execute("UPDATE jobs SET status=?, result=?, completed_at=?, run_token=NULL WHERE id=?",
-                     (status, encode(result), time.time(), job_id))
+                     (status, encode(result), wall(), job_id))
     add_event(store, job_id, status)
 
 
@@ -154,7 +154,7 @@ def _dispatch(store: JobStore, parent_id: str, steps: list[dict[str, Any]], now:
              parent["project_root"], parent["python"], parent["source_hash"],
              step["name"] if kind == "task" else step["script"], step["key"], encode(step["args"]),
              encode({**options, "cache_key": cache_key}), QUEUED, step.get("priority") or 0, step.get("tag"),
-             concurrency, checkpoint_seq, step.get("index"), time.time()))
+             concurrency, checkpoint_seq, step.get("index"), wall()))
         store.db.execute("INSERT INTO pending(job_id, key, child_job_id, kind, alloc_index) VALUES (?,?,?,?,?)",
                          (parent_id, step["key"], child_id, "task", step.get("index")))
         add_event(store, child_id, "queued", step["key"])
@@ -175,7 +175,7 @@ def dispatch_and_start(store: JobStore, job_id: str, token: str, step: dict[str,
         if not created:
             return None
         db.execute("UPDATE jobs SET status='running', run_token=?, started_at=?, attempt=attempt+1 WHERE id=?",
-                   (task_token, time.time(), created[0]))
+                   (task_token, wall(), created[0]))
         add_event(store, created[0], "started", step["key"])
         return created[0]
 
@@ -210,7 +210,7 @@ def complete_task(store: JobStore, job_id: str, token: str | None, success: bool
             return False
         status = "success" if success else "failure"
         db.execute("UPDATE jobs SET status=?, result=?, completed_at=?, run_token=NULL WHERE id=?",
-                   (status, encode(value), time.time(), job_id))
+                   (status, encode(value), wall(), job_id))
         add_event(store, job_id, status, job["step_key"])
         _report_to_parent(store, job, success, value)
         return True
@@ -226,7 +226,7 @@ def _report_to_parent(store: JobStore, job, success: bool, value: Any) -> None:
     options = json.loads(job["options"])
     if success and options.get("cache_key"):
         store.db.execute("INSERT OR REPLACE INTO cache(key, value, expires_at) VALUES (?,?,?)",
-                         (options["cache_key"], encode(value), time.time() + options["cache_ttl"]))
+                         (options["cache_key"], encode(value), wall() + options["cache_ttl"]))
     remaining = store.db.execute("SELECT COUNT(*) FROM pending WHERE job_id=? AND kind='task'",
                                  (parent_id,)).fetchone()[0]
     if remaining == 0:
@@ -286,7 +286,7 @@ def resume_by_url(store: JobStore, job_id: str, resume_id: int, approved: bool, 
             raise ResumeRejected(f"job {job_id} has already ended ({status[0]})")
         try:
             db.execute("INSERT INTO resumes(job_id, resume_id, approved, approver, value, created_at)"
-                       " VALUES (?,?,?,?,?,?)", (job_id, resume_id, int(approved), approver, encode(value), time.time()))
+                       " VALUES (?,?,?,?,?,?)", (job_id, resume_id, int(approved), approver, encode(value), wall()))
         except Exception as exc:
             if "UNIQUE" in str(exc):
                 raise ResumeRejected("resume request already sent") from None
@@ -346,7 +346,7 @@ def cancel(store: JobStore, job_id: str, reason: str | None = None, by: str | No
         if job["parent_id"] is None:
             ids += [r[0] for r in db.execute("SELECT id FROM jobs WHERE root_id=? AND id<>? AND status NOT IN"
                                              " ('success','failure','canceled')", (job_id, job_id))]
-        now = time.time()
+        now = wall()
         for target in ids:
             db.execute("UPDATE jobs SET status='canceled', result=?, completed_at=?, run_token=NULL WHERE id=?",
                        (encode(error), now, target))

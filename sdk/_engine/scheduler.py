@@ -53,6 +53,8 @@ class Settings:
     fakes: dict[str, Any] = field(default_factory=dict)
     # `drive` returns "suspended" when a run waits for an approval nobody answers, instead of waiting
     stop_unanswered: bool = False
+    # with skip_sleeps: a run's jobs read the wall clock as late as the sleeps it skipped (see clock.py)
+    virtual_clock: bool = False
 
 
 @dataclass
@@ -359,6 +361,8 @@ class Scheduler:
                    "store": str(self.store_path), "args": args, "key": row["step_key"], "target": row["target"],
                    "checkpoint_seq": row["checkpoint_seq"], "since": since, "delta": delta, "now": time.time(),
                    "env": self._env(row)}
+        if self.settings.virtual_clock and self.settings.skip_sleeps:
+            message["clock"] = waits.skipped_seconds(self.store, root_id)
         self.procs.add(proc)
         host.fork(message, lambda pid, fd: self.procs.forked(proc, pid, fd))
         return proc

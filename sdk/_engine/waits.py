@@ -24,6 +24,13 @@ def sleeping(store: JobStore, settings, run, row) -> bool:
     return False
 
 
+def skipped_seconds(store: JobStore, run_id: str) -> float:
+    """How much sleep a run's fast-forwarded wake-ups skipped: how far ahead its virtual clock is."""
+    rows = store.db.execute("SELECT detail FROM events WHERE job_id=? AND kind='woke' AND detail IS NOT NULL",
+                            (run_id,))
+    return sum(json.loads(detail).get("skipped_s", 0) for (detail,) in rows)
+
+
 def approval(store: JobStore, settings, run, row) -> bool:
     """Ask once who answers (flags, a prompt); time the approval out when nobody does. Whether it ended
     (the run's next round is queued)."""
