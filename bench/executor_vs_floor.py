@@ -10,7 +10,8 @@ process, interpreter start included):
   steps400    400 step() calls, vs DBOS's time for 400 steps inside its workflow
                                                                         (goal <= 0.15x dbos)
   seq1000     1,000 sequential tasks                                    (goal <= 26x seq40)
-  par100      100 tasks of 0.2 s, parallel(..., concurrency=8), --workers 8 (ideal 2.5 s)
+  par100      100 tasks of 0.2 s, parallel(..., concurrency=8), --workers 8; the SDK runs batches
+              of 8 (each awaited whole), so the ideal is 13 batches x 0.2 s = 2.6 s (goal <= 1.3x)
 
 DBOS is installed once into ~/.cache/wac-bench/dbos (PyPI); --no-peers skips it.
 
@@ -209,7 +210,9 @@ def main() -> None:
     if dbos is not None:
         print(f"  steps400 / dbos400     {med['steps400'] / dbos:6.2f}x   goal <= 0.15x")
     print(f"  seq1000 / seq40        {med['seq1000'] / med['seq40']:6.2f}x   goal <= 26x")
-    print(f"  par100                 {med['par100']:6.2f} s   ideal 2.50 s (100 / 8 x 0.2 s)")
+    ideal = -(-100 // 8) * 0.2
+    print(f"  par100 / ideal         {med['par100'] / ideal:6.2f}x   goal <= 1.3x (ideal {ideal:.2f} s: 13 batches of 8"
+          " x 0.2 s)")
 
 
 if __name__ == "__main__":

@@ -215,6 +215,21 @@ def test_the_host_never_holds_the_job_store_open(project, tmp_path):
     assert result_of_process(proc) == 2
 
 
+@pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="reads /proc")
+def test_the_host_keeps_a_child_ready_per_worker(project, tmp_path):
+    """A batch of tasks (parallel, gather) starts at once: the host forks a spare per worker ahead of time."""
+    proc = start_wac(project, "script", "preview", "f/t/slow.py", "-s", "--workers", "4")
+    wait_for(lambda: any(m[0] == "slow-start" for m in marks(tmp_path)), what="the task to start")
+
+    def host_children() -> list[str]:
+        processes = [pid for pid in os.listdir("/proc") if pid.isdigit() and _alive(pid)]
+        host = next(pid for pid in processes if _parent(pid) == str(proc.pid))
+        return [pid for pid in processes if _parent(pid) == host]
+
+    wait_for(lambda: len(host_children()) >= 5, timeout=15, what="the running task and 4 spares")
+    assert result_of_process(proc) == 2
+
+
 def _parent(pid: str) -> str:
     try:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1]

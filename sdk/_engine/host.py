@@ -28,7 +28,7 @@ from .channel import Channel
 from .loading import ScriptLoadError, entry_point, import_roots, is_workflow, load_module, prepare_imports
 
 PR_SET_PDEATHSIG = 1
-SPARES = 1  # children kept forked and ready: a job never waits for a fork
+SPARES = 1  # children kept forked and ready, until the scheduler asks for more (as many as its workers)
 
 
 class Checkpoint:
@@ -85,6 +85,7 @@ class Host:
         self.checkpoints: dict[str, Checkpoint] = {}
         self.children: set[int] = set()
         self.spares: set[int] = set()  # forked, announced, not yet used
+        self.wanted_spares = SPARES
         self.wake_r, self.wake_w = os.pipe()
         os.set_blocking(self.wake_w, False)
 
@@ -111,8 +112,7 @@ class Host:
         # Everything imported so far is shared with the children copy-on-write: keep the
         # garbage collector from walking (and so copying) it in every child.
         gc.freeze()
-        for _ in range(SPARES):
-            self._prefork()
+        self._top_up()
         while True:
             readable, _, _ = select.select([self.channel, self.wake_r], [], [])
             if self.channel in readable:  # first: a spare that was used and has ended is not an idle one
@@ -126,7 +126,10 @@ class Host:
                     if message["op"] == "used":  # the scheduler gave a spare its job
                         self.spares.discard(message["pid"])
                         self.checkpoints.setdefault(message["root"], Checkpoint()).apply(message.get("delta") or [])
-                        self._prefork()
+                        self._top_up()
+                    elif message["op"] == "spares":  # jobs it may start at once: a batch never waits for forks
+                        self.wanted_spares = max(SPARES, message["count"])
+                        self._top_up()
                     elif message["op"] == "forget":
                         self.checkpoints.pop(message["root"], None)
             if self.wake_r in readable:
@@ -145,7 +148,11 @@ class Host:
             self.channel.send({"op": "exited", "pid": pid, "code": os.waitstatus_to_exitcode(status)})
             if pid in self.spares:  # died waiting for a job: keep one ready
                 self.spares.discard(pid)
-                self._prefork()
+                self._top_up()
+
+    def _top_up(self) -> None:
+        while len(self.spares) < self.wanted_spares:
+            self._prefork()
 
     def _prefork(self) -> None:
         """Fork the next child ahead of time and pass its job and output pipes to the scheduler."""

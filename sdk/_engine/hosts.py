@@ -172,8 +172,9 @@ class HostPool:
 
     def __init__(self, selector: selectors.BaseSelector, store_path: str,
                  python_path: Callable[[str], dict[str, str]] | None = None,
-                 may_fork: Callable[[], bool] = lambda: False) -> None:
+                 may_fork: Callable[[], bool] = lambda: False, spares: int = 1) -> None:
         self.selector = selector
+        self.spares = spares  # children each host keeps forked ahead: the jobs it may be asked for at once
         self.store_path = store_path
         self.hosts: dict[HostKey, HostProcess] = {}
         # extra environment for a host in another interpreter (where `wac.sdk` must be found)
@@ -204,6 +205,8 @@ class HostPool:
         finally:
             theirs.close()
         host = HostProcess(key, process, Channel(ours))
+        if self.spares > 1:
+            host.channel.send({"op": "spares", "count": self.spares})
         self.hosts[key] = host
         self.selector.register(host.channel, selectors.EVENT_READ, host)
         return host

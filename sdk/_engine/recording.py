@@ -75,20 +75,28 @@ def create_run(store: JobStore, spec: RunSpec, lease_owner: str | None = None) -
     return job_id
 
 
-def start(store: JobStore, job_id: str, token: str, owner: str | None = None) -> bool:
-    """queued -> running under `token`; False when someone else got there first."""
+_START = ("UPDATE jobs SET status='running', run_token=?, started_at=COALESCE(started_at, ?),"
+          " attempt=attempt+1 WHERE id=? AND status='queued'")
+
+
+def start_round(store: JobStore, job_id: str, token: str, owner: str) -> bool:
+    """A run's next round: queued -> running under `token`, by the run's lease holder (`owner`) only;
+    False when someone else got there first."""
     with store.transaction() as db:
-        query = ("UPDATE jobs SET status='running', run_token=?, started_at=COALESCE(started_at, ?),"
-                 " attempt=attempt+1 WHERE id=? AND status='queued'")
-        params: list[Any] = [token, wall(), job_id]
-        if owner is not None:  # a round: only the run's lease holder starts one
-            query += " AND lease_owner=?"
-            params.append(owner)
-        started = db.execute(query, params).rowcount == 1
-        if started and owner is None:
-            row = store.row(job_id)
-            add_event(store, job_id, "started", row["step_key"], {"tag": row["tag"]} if row["tag"] else None)
-        return started
+        return db.execute(_START + " AND lease_owner=?", (token, wall(), job_id, owner)).rowcount == 1
+
+
+def start_tasks(store: JobStore, tokens: dict[str, str]) -> set[str]:
+    """queued -> running for tasks (job id -> token), in one transaction: those no one else got first."""
+    started = set()
+    with store.transaction() as db:
+        now = wall()
+        for job_id, token in tokens.items():
+            if db.execute(_START, (token, now, job_id)).rowcount == 1:
+                started.add(job_id)
+                row = store.row(job_id)
+                add_event(store, job_id, "started", row["step_key"], {"tag": row["tag"]} if row["tag"] else None)
+    return started
 
 
 def persist_outcome(store: JobStore, job_id: str, token: str, outcome: dict[str, Any], now: float) -> bool:

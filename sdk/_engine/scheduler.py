@@ -28,6 +28,7 @@ from .recording import signing_key
 from .store import TERMINAL, Event, JobStore, new_id
 
 POLL_SECONDS = 0.25
+MAX_SPARES = 16  # children a host keeps forked ahead, at most (each holds a store connection)
 
 
 def _nothing(*_: Any) -> None:
@@ -81,7 +82,8 @@ class Scheduler:
         self.selector = selectors.DefaultSelector()
         # A host forks from this process while that is safe: one thread, no job store connection yet.
         self.hosts = HostPool(self.selector, str(store_path), self.settings.python_path,
-                              may_fork=lambda: self._store is None and threading.active_count() == 1)
+                              may_fork=lambda: self._store is None and threading.active_count() == 1,
+                              spares=min(self.settings.workers, MAX_SPARES))
         self.runs: dict[str, Run] = {}
         self.procs = Processes(lambda: self.store, self.selector, self._output, self._proc_done, self._proc_switched)
         self._wake_r, self._wake_w = os.pipe()
@@ -284,7 +286,7 @@ class Scheduler:
             self._waiting_rounds.add(run.id)  # looked at again when a round ends
             return
         token = new_id()
-        if not recording.start(self.store, run.id, token, owner=self.owner):
+        if not recording.start_round(self.store, run.id, token, self.owner):
             return
         host = self._root_host(row)
         proc = Proc(run.id, run.id, "round", "workflow", host, token)
@@ -302,21 +304,25 @@ class Scheduler:
         rows = self.store.db.execute(
             "SELECT j.* FROM jobs j JOIN jobs r ON r.id=j.root_id WHERE j.status='queued' AND j.parent_id IS NOT NULL"
             " AND r.lease_owner=? ORDER BY j.priority DESC, j.created_at", (self.owner,)).fetchall()
+        chosen: list = []
         for row in rows:
-            if free <= 0:
+            if len(chosen) >= free:
                 self._tasks_waiting = True
-                return
-            if row["root_id"] in self.runs and self._concurrency_allows(row) and self._start_task(row):
-                free -= 1
+                break
+            if row["root_id"] in self.runs and self._concurrency_allows(row, chosen):
+                chosen.append(row)
+        tokens = {row["id"]: new_id() for row in chosen}
+        started = recording.start_tasks(self.store, tokens) if tokens else set()  # a batch: one transaction
+        for row in chosen:
+            if row["id"] in started:
+                self._launch_task(row, tokens[row["id"]])
 
-    def _start_task(self, row) -> bool:
-        token = new_id()
-        if not recording.start(self.store, row["id"], token):
-            return False
+    def _launch_task(self, row, token: str) -> None:
+        """A started task to its fake, or to a child of its host."""
         if row["target"] in self.settings.fakes and row["kind"] in ("task", "script"):
             run_fake(self.store, row, token, self.settings.fakes[row["target"]])
             self._mark(row["root_id"])
-            return True
+            return
         options = json.loads(row["options"])
         run = self.runs[row["root_id"]]
         try:
@@ -333,16 +339,17 @@ class Scheduler:
         except ScriptLoadError as exc:
             error = {"error": {"name": "ScriptLoadError", "message": exc.message}}
             recording.complete_task(self.store, row["id"], token, False, error)
-            return True
+            return
         proc = Proc(row["id"], row["root_id"], row["kind"], row["step_key"], host, token, options.get("timeout"))
         self._fork(host, proc, row, args)
-        return True
 
-    def _concurrency_allows(self, row) -> bool:
+    def _concurrency_allows(self, row, chosen: list) -> bool:
+        """Whether the row's concurrency limit leaves room, counting the tasks `chosen` to start with it."""
         options = json.loads(row["options"])
         limit = options.get("concurrent_limit")
         if not limit:
             return True
+        limit -= sum(1 for other in chosen if other["concurrency_key"] == row["concurrency_key"])
         query = "SELECT COUNT(*) FROM jobs WHERE concurrency_key=? AND (status='running'"
         params: list[Any] = [row["concurrency_key"]]
         if options.get("concurrency_time_window_s"):
