@@ -24,7 +24,7 @@ from .metadata.yaml_load import load as load_yaml
 
 _FLOW_FILE = re.compile(r"(^|/)flow\.ya?ml$", re.IGNORECASE)
 _NAMED_ITEM_SUFFIXES = (".resource.yaml", ".resource.json", ".variable.yaml", ".resource-type.yaml",
-                        "folder.meta.yaml")
+                        "folder.meta.yaml", "_native_trigger.yaml")
 _TRIGGER_FILE = re.compile(r"\.(" + "|".join(TRIGGERS) + r")_trigger\.ya?ml$", re.IGNORECASE)
 
 
@@ -35,7 +35,8 @@ def is_item_file(path: str) -> bool:
 
 
 def is_named_item_file(path: str) -> bool:
-    """A file of an item whose only check is its path or name (resource, variable, resource type, folder)."""
+    """A file of an item whose only check is its path or name (resource, variable, resource type, folder,
+    native trigger: `wmill lint` skips those)."""
     return path.endswith(_NAMED_ITEM_SUFFIXES)
 
 

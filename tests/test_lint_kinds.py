@@ -48,6 +48,8 @@ def test_what_would_stop_a_push_is_reported_too(run_wac, tmp_path):
     odd = repo / "f/démo_ü"
     odd.mkdir()
     (odd / "héllo_日本.py").write_text("def main():\n    return 1\n")
+    for name in ("7.dropbox", "8.github"):  # native triggers: wmill lint skips them; a push needs a known service
+        (repo / f"f/etl/daily.flow.{name}_native_trigger.yaml").write_text("script_path: f/etl/daily\nis_flow: true\n")
     for named in ("c_prompt", "f/etl/prompt"):  # a resource type is named, not pathed: only the first is
         (repo / f"{named}.resource-type.yaml").write_text("description: ''\nschema: {}\n")
     result, report = _lint_json(run_wac, repo)
@@ -60,6 +62,8 @@ def test_what_would_stop_a_push_is_reported_too(run_wac, tmp_path):
         "folder names take a-z, A-Z, 0-9 and _ only")
     assert "name 'f/etl/prompt' contains '/'" in codes[("f/etl/prompt.resource-type.yaml", "WAC203")]
     assert not any(path == "c_prompt.resource-type.yaml" for path, _ in codes)
+    assert "no native trigger service 'dropbox'" in codes[("f/etl/daily.flow.7.dropbox_native_trigger.yaml", "WAC203")]
+    assert not any(path.startswith("f/etl/daily.flow.8.") for path, _ in codes)
 
 
 def test_other_languages_are_named_not_misread(run_wac, tmp_path):

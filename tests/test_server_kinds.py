@@ -35,6 +35,27 @@ def test_every_kind_round_trips_through_its_routes(wac_server, route, body, item
     assert missing.status_code == 404 and missing.text.startswith("Not found: ")
 
 
+def test_native_triggers_are_named_by_the_service_the_server_plays(wac_server):
+    api = wac_server.client
+    base = "w/local/native_triggers/nextcloud"
+    body = {"script_path": "f/x/s", "is_flow": False, "service_config": {"event": "x"}, "summary": "s"}
+    assert [api.post(f"{base}/create", json=body).json() for _ in range(2)] == [{"external_id": "1"},
+                                                                                 {"external_id": "2"}]
+    got = api.get(f"{base}/get/1").json()
+    assert {k: got[k] for k in ("external_id", "service_name", *body)} == {
+        "external_id": "1", "service_name": "nextcloud", **body}
+    assert api.post(f"{base}/update/1", json={**body, "summary": "t"}).status_code == 200
+    assert api.get(f"{base}/get/1").json()["summary"] == "t"
+    assert [t["external_id"] for t in api.get(f"{base}/list").json()] == ["1", "2"]
+    assert api.delete(f"{base}/delete/2").status_code == 200
+    assert api.get(f"{base}/get/2").status_code == 404
+    assert api.post(f"{base}/create", json={"script_path": "f/x/s"}).status_code == 422
+    assert api.post("w/local/native_triggers/dropbox/create", json=body).status_code == 400
+    archived = wac_server.client.get("w/local/workspaces/tarball", params={"include_triggers": "true",
+                                                                          "archive_type": "tar"})
+    assert b"f/x/s.script.1.nextcloud_native_trigger.json" in archived.content
+
+
 def test_bad_bodies_are_refused_as_windmill_refuses_them(wac_server):
     api = wac_server.client
     missing = api.post("w/local/schedules/create", json={"path": "f/x/s", "schedule": "0 0 * * *"})

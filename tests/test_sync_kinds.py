@@ -277,3 +277,57 @@ def test_wmill_pushes_and_pulls_a_raw_app_through_the_server(tmp_path, wac_serve
     shutil.copy(repo / "wmill.yaml", ours / "wmill.yaml")
     assert wac("sync", "pull", "--yes", cwd=ours, server=wac_server).returncode == 0
     assert files(ours) == files(back)  # the raw app's files as wmill writes them
+
+
+NATIVE = "f/etl/daily.flow.ext42.nextcloud_native_trigger.yaml"
+NATIVE_TEXT = "is_flow: true\nscript_path: f/etl/daily\nservice_config:\n  event: file_created\nsummary: New files\n"
+
+
+@needs_cli
+def test_a_native_trigger_is_pushed_as_wmill_pushes_it_and_pulled_under_the_services_id(tmp_path, two_servers):
+    """The service names a native trigger when it is created: wac server plays it (ids 1, 2, ...)."""
+    (via_wmill, via_wac), (wmill_proxy, wac_proxy), _ = two_servers
+    theirs, ours = _repo(tmp_path, "theirs"), _repo(tmp_path, "ours")
+    for repo in (theirs, ours):
+        (repo / NATIVE).write_text(NATIVE_TEXT)
+    assert wmill("sync", "push", "--yes", cwd=theirs, server=via_wmill).returncode == 0
+    done = wac("sync", "push", "--yes", cwd=ours, server=via_wac)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+    def native(proxy):
+        return [(r["method"], r["path"], r["body"]) for r in proxy.requests if "/native_triggers/" in r["path"]]
+
+    assert native(wac_proxy) == native(wmill_proxy)
+    assert [(m, p.rsplit("/", 2)[-2:]) for m, p, _ in native(wac_proxy)] == [("GET", ["get", "ext42"]),
+                                                                          ("POST", ["nextcloud", "create"])]
+    by_wmill, by_wac = tmp_path / "by-wmill", tmp_path / "by-wac"
+    for folder in (by_wmill, by_wac):
+        folder.mkdir()
+        shutil.copy(MIXED / "wmill.yaml", folder / "wmill.yaml")
+    assert wmill("sync", "pull", "--yes", cwd=by_wmill, server=via_wac).returncode == 0
+    assert wac("sync", "pull", "--yes", cwd=by_wac, server=via_wac).returncode == 0
+    assert files(by_wac) == files(by_wmill)
+    assert (by_wac / "f/etl/daily.flow.1.nextcloud_native_trigger.yaml").read_text() == (
+        "summary: New files\nexternal_id: '1'\nis_flow: true\nscript_path: f/etl/daily\nservice_config:\n"
+        "  event: file_created\nservice_name: nextcloud\n")
+    assert not any("native_trigger" in line for line in changes(wmill("sync", "push", "--dry-run", cwd=by_wac,
+                                                                            server=via_wac)))
+
+
+def test_a_native_trigger_edit_updates_it_and_a_delete_needs_delete(tmp_path, wac_server):
+    repo = _repo(tmp_path, "repo")
+    (repo / NATIVE).write_text(NATIVE_TEXT)
+    assert wac("sync", "push", "--yes", cwd=repo, server=wac_server).returncode == 0
+    (repo / NATIVE).unlink()  # the service named it 1: work from the pulled file, as with Windmill
+    assert wac("sync", "pull", "--yes", cwd=repo, server=wac_server).returncode == 0
+    pulled = repo / "f/etl/daily.flow.1.nextcloud_native_trigger.yaml"
+    pulled.write_text(pulled.read_text().replace("New files", "Renamed"))
+    assert wac("sync", "push", "--yes", cwd=repo, server=wac_server).returncode == 0
+    api = wac_server.client
+    assert api.get("w/local/native_triggers/nextcloud/get/1").json()["summary"] == "Renamed"
+    pulled.unlink()
+    assert wac("sync", "push", "--yes", cwd=repo, server=wac_server).returncode == 0
+    assert api.get("w/local/native_triggers/nextcloud/get/1").status_code == 200  # kept without --delete
+    assert wac("sync", "push", "--yes", "--delete", cwd=repo, server=wac_server).returncode == 0
+    assert api.get("w/local/native_triggers/nextcloud/get/1").status_code == 404
+

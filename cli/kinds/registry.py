@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from . import (app, encryption_key, flow, folder, group, raw_app, resource, resource_type, schedule, settings, trigger,
-               user, variable, workspace_dependencies)
+from . import (app, encryption_key, flow, folder, group, native_trigger, raw_app, resource, resource_type, schedule,
+               settings, trigger, user, variable, workspace_dependencies)
 from .base import ItemKind
 
 KINDS: dict[str, ItemKind] = {kind.name: kind for kind in (
     settings.KIND, encryption_key.KIND, user.KIND, group.KIND, folder.KIND, resource_type.KIND, variable.KIND,
-    resource.KIND, workspace_dependencies.KIND, flow.KIND, raw_app.KIND, app.KIND, schedule.KIND, *trigger.KINDS)}
+    resource.KIND, workspace_dependencies.KIND, flow.KIND, raw_app.KIND, app.KIND, schedule.KIND, *trigger.KINDS,
+    native_trigger.KIND)}
 # wmill's getOrderFromPath: settings, key, users, groups, folders, resource types, variables, resources,
 # workspace dependencies, scripts, flows, raw apps, apps, schedules, triggers, then the rest.
 ORDER = {"settings": 0, "encryption_key": 1, "user": 2, "group": 3, "folder": 4, "resource-type": 5, "variable": 6,

@@ -37,6 +37,10 @@ def item_path_problem(kind: str, path: str, item: str = "") -> str | None:
         return type_name_problem(path)
     if kind in ("settings", "encryption_key", "user", "workspace_dependencies"):
         return None  # the workspace's own, or a user by email: no item path
+    if kind == "native_trigger":
+        from .native_trigger import name_problem
+
+        return name_problem(path)
     return path_problem(path)
 
 

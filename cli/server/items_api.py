@@ -172,7 +172,7 @@ def _routes() -> list[Route]:
     routes = []
     for kind in KINDS.values():
         if kind.route is None:
-            continue  # settings, the key and users have routes of their own (workspace_admin_api)
+            continue  # settings, the key, users and native triggers have routes of their own
         base = f"/api/w/{{ws}}/{kind.route.base}"
         routes += [
             Route(f"{base}/{kind.route.get}/{{path:path}}", functools.partial(_get, kind)),
