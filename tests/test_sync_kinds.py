@@ -331,3 +331,33 @@ def test_a_native_trigger_edit_updates_it_and_a_delete_needs_delete(tmp_path, wa
     assert wac("sync", "push", "--yes", "--delete", cwd=repo, server=wac_server).returncode == 0
     assert api.get("w/local/native_triggers/nextcloud/get/1").status_code == 404
 
+
+
+@needs_cli
+def test_a_scripts_sharing_is_granted_as_wmill_grants_it_and_pulled_back(tmp_path, two_servers):
+    (via_wmill, via_wac), (wmill_proxy, wac_proxy), (_, wac_server) = two_servers
+    theirs, ours = _repo(tmp_path, "theirs"), _repo(tmp_path, "ours")
+    for repo in (theirs, ours):
+        meta = repo / "f/lib/helper.script.yaml"
+        meta.write_text(meta.read_text() + "extra_perms:\n  g/ops: false\n  u/ana: true\n")
+    assert wmill("sync", "push", "--yes", cwd=theirs, server=via_wmill).returncode == 0
+    done = wac("sync", "push", "--yes", cwd=ours, server=via_wac)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+    def script_acls(proxy):
+        return sorted((r["path"], json.dumps(r["body"], sort_keys=True)) for r in proxy.requests
+                      if "/acls/" in r["path"] and "/script/" in r["path"])
+
+    assert script_acls(wac_proxy) == script_acls(wmill_proxy) and len(script_acls(wac_proxy)) == 2
+    assert wac_server.client.get("w/local/scripts/get/p/f/lib/helper").json()["extra_perms"] == {
+        "g/ops": False, "u/ana": True}
+    by_wmill, by_wac = tmp_path / "by-wmill", tmp_path / "by-wac"
+    for folder in (by_wmill, by_wac):
+        folder.mkdir()
+        shutil.copy(MIXED / "wmill.yaml", folder / "wmill.yaml")
+    assert wmill("sync", "pull", "--yes", cwd=by_wmill, server=via_wac).returncode == 0
+    assert wac("sync", "pull", "--yes", cwd=by_wac, server=via_wac).returncode == 0
+    assert files(by_wac) == files(by_wmill)
+    assert "u/ana: true" in (by_wac / "f/lib/helper.script.yaml").read_text()
+    assert changes(wmill("sync", "push", "--dry-run", cwd=ours, server=via_wac)) == changes(
+        wmill("sync", "push", "--dry-run", cwd=theirs, server=via_wmill))

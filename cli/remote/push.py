@@ -26,7 +26,7 @@ from .client import RemoteError, WindmillClient
 from .layout import item_of
 from .local_tree import LocalTree
 from .remote_tree import RemoteTree
-from .script_payload import PayloadError, build, up_to_date
+from .script_payload import PayloadError, build, local_perms, up_to_date
 
 CREATED, UPDATED, UP_TO_DATE, ARCHIVED = "created", "updated", "up to date", "archived"
 SKIPPED, FAILED, NOT_ATTEMPTED = "skipped", "failed", "not attempted"
@@ -130,13 +130,16 @@ class Pusher:
         if moved and not self.force:
             return ItemResult(item, "script", SKIPPED, moved)
         if deployed is not None and up_to_date(body, deployed):
-            return ItemResult(item, "script", UP_TO_DATE, without_metadata=not has_metadata)
-        if deployed is not None:
-            body.update(parent_hash=deployed.get("hash"), auto_parent=True)
-        body["skip_draft_deletion"] = True
-        self.client.create_script(body)
-        return ItemResult(item, "script", UPDATED if deployed is not None else CREATED,
-                          without_metadata=not has_metadata)
+            outcome = UP_TO_DATE
+        else:
+            if deployed is not None:
+                body.update(parent_hash=deployed.get("hash"), auto_parent=True)
+            body["skip_draft_deletion"] = True
+            self.client.create_script(body)
+            outcome = UPDATED if deployed is not None else CREATED
+        # the script's sharing, from its metadata, as wmill grants and revokes it after either
+        sync_acls(self.client, "script", item, local_perms(item, self.local.files), (deployed or {}).get("extra_perms"))
+        return ItemResult(item, "script", outcome, without_metadata=not has_metadata)
 
     @staticmethod
     def _moved(seen: dict[str, Any] | None, live: dict[str, Any] | None) -> str:

@@ -71,6 +71,17 @@ def build(item: str, files: dict[str, str], read_file: Callable[[str], str | Non
     return body, has_metadata
 
 
+def local_perms(item: str, files: dict[str, str]) -> Any:
+    """The script's sharing as its `.script.yaml` states it (`extra_perms`; None: it does not say)."""
+    _, metadata_path, _ = _files_of(item, files)
+    if metadata_path is None:
+        return None
+    try:
+        return parse_metadata_text(metadata_path, files[metadata_path]).get("extra_perms")
+    except MetadataError as exc:
+        raise PayloadError(str(exc)) from None
+
+
 def up_to_date(body: dict[str, Any], remote: dict[str, Any]) -> bool:
     """wmill's check before writing: same content and the same metadata as the deployed version."""
     if remote.get("archived") or body["content"] != remote.get("content"):

@@ -20,12 +20,12 @@ from starlette.routing import Route
 from ..kinds import KINDS
 from .errors import ApiError, bad_request, not_found
 from .http import in_workspace, state_of, text, with_body
-from .scripts import check_path
+from .scripts import SCRIPT_PERMS, check_path
 
 BUNDLES = "raw_app_bundle"
 # `acls/<op>/<kind>/...` kinds whose items the server keeps in its item table, by the table's kind.
 ACL_KINDS = {"flow": "flow", "variable": "variable", "resource": "resource", "app": "app", "raw_app": "app",
-             "schedule": "schedule", "folder": "folder", "group_": "group"}
+             "schedule": "schedule", "folder": "folder", "group_": "group", "script": SCRIPT_PERMS}
 
 
 async def create_raw(request: Request) -> Response:
@@ -94,7 +94,12 @@ def change_acl(request: Request, body: Any) -> Response:
     if not owner.startswith(("u/", "g/")):
         raise bad_request(f"owner {owner!r} must be a user (u/name) or a group (g/name)")
     db = state_of(request).db
-    current = db.item(who.workspace, table_kind, path)
+    if table_kind == SCRIPT_PERMS:  # a script's versions share one sharing, kept by path
+        if db.head(who.workspace, path) is None:
+            raise not_found(f"script {path} not found")
+        current = db.item(who.workspace, table_kind, path) or {}
+    else:
+        current = db.item(who.workspace, table_kind, path)
     if current is None:
         raise not_found(f"{acl_kind} {path} not found")
     perms = dict(current.get("extra_perms") or {})
@@ -105,7 +110,7 @@ def change_acl(request: Request, body: Any) -> Response:
     updated = {**current, "extra_perms": perms}
     if not perms and table_kind not in ("folder", "group"):
         del updated["extra_perms"]
-    db.put_item(who.workspace, table_kind, path, updated, create=False)
+    db.put_item(who.workspace, table_kind, path, updated, create=None if table_kind == SCRIPT_PERMS else False)
     return text(f"Successfully modified acl for {acl_kind} {path}")
 
 

@@ -16,7 +16,7 @@ import time
 import zipfile
 
 from ..kinds import KINDS, archive_json
-from .scripts import archive_metadata, extension
+from .scripts import archive_metadata, extension, sharing
 from .workspace_admin_api import archived_settings
 from .workspace_db import WorkspaceDB
 
@@ -32,7 +32,8 @@ def workspace_files(db: WorkspaceDB, workspace: str, query: dict[str, str] | Non
             files[name] = entry
     for row in db.heads(workspace):
         files[f"{row['path']}.{extension(row['language'])}"] = row["content"]
-        files[f"{row['path']}.script.json"] = json.dumps(archive_metadata(row), indent=2)
+        files[f"{row['path']}.script.json"] = json.dumps(archive_metadata(row, sharing(db, workspace, row["path"])),
+                                                         indent=2)
     return files
 
 

@@ -22,6 +22,7 @@ TRANSPORT_KEYS = {"path", "content", "language", "parent_hash", "auto_parent", "
                   "deployment_message", "modules", "draft_only", "is_template"}
 REQUIRED_KEYS = ("path", "summary", "content", "language")
 ALWAYS_KEYS = ("summary", "description", "schema", "lock", "kind")
+SCRIPT_PERMS = "script_perms"  # the items-table kind of scripts' sharing
 LANGUAGE_EXTENSIONS = {"python3": "py", "bun": "ts", "deno": "deno.ts", "nativets": "fetch.ts", "bash": "sh",
                        "postgresql": "pg.sql", "go": "go", "powershell": "ps1"}
 
@@ -106,7 +107,12 @@ def _hash(workspace: str, version: dict[str, Any], generation: int) -> str:
     return hashlib.sha256(material.encode()).hexdigest()[:16]
 
 
-def script_json(row, workspace: str) -> dict[str, Any]:
+def sharing(db: WorkspaceDB, workspace: str, path: str) -> dict[str, bool]:
+    """A script's sharing (`extra_perms`): one for all its versions, kept by path."""
+    return (db.item(workspace, SCRIPT_PERMS, path) or {}).get("extra_perms") or {}
+
+
+def script_json(row, workspace: str, perms: dict[str, bool] | None = None) -> dict[str, Any]:
     """A version as `GET scripts/get/p` answers it (fields that are null are left out, as the real server does)."""
     fields = json.loads(row["fields"])
     out: dict[str, Any] = {
@@ -115,7 +121,7 @@ def script_json(row, workspace: str) -> dict[str, Any]:
         "content": row["content"], "language": row["language"], "created_by": row["created_by"] or "admin",
         "created_at": datetime.fromtimestamp(row["created_at"], timezone.utc).isoformat(),
         "archived": bool(row["archived"]), "deleted": bool(row["deleted"]), "is_template": False,
-        "extra_perms": {}, "starred": False, "has_preprocessor": False, "is_draft": False,
+        "extra_perms": perms or {}, "starred": False, "has_preprocessor": False, "is_draft": False,
     }
     out.update({k: v for k, v in fields.items() if v is not None})
     if row["modules"]:
@@ -125,13 +131,16 @@ def script_json(row, workspace: str) -> dict[str, Any]:
     return out
 
 
-def archive_metadata(row) -> dict[str, Any]:
-    """The `.script.json` of a version in the workspace archive: what a pull writes as `.script.yaml`."""
+def archive_metadata(row, perms: dict[str, bool] | None = None) -> dict[str, Any]:
+    """The `.script.json` of a version in the workspace archive: what a pull writes as `.script.yaml`
+    (with its sharing when it has any, as Windmill's archive keeps a script's)."""
     fields = json.loads(row["fields"])
     out = {key: fields.get(key) for key in ALWAYS_KEYS}
     out.update({k: v for k, v in fields.items() if k not in ALWAYS_KEYS and v is not None})
     if row["modules"]:
         out["modules"] = json.loads(row["modules"])
+    if perms:
+        out["extra_perms"] = perms
     return out
 
 

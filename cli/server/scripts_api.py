@@ -11,7 +11,7 @@ from starlette.routing import Route
 
 from .errors import bad_request, not_found
 from .http import in_workspace, json_answer, state_of, text, with_body
-from .scripts import check_path, create_version, script_json
+from .scripts import check_path, create_version, script_json, sharing
 
 
 @with_body
@@ -26,7 +26,8 @@ def create(request: Request, body: Any) -> Response:
 
 def get_by_path(request: Request) -> Response:
     who = in_workspace(request)
-    return json_answer(script_json(_head(request, who.workspace), who.workspace))
+    row = _head(request, who.workspace)
+    return json_answer(script_json(row, who.workspace, sharing(state_of(request).db, who.workspace, row["path"])))
 
 
 def exists_by_path(request: Request) -> Response:
@@ -50,17 +51,19 @@ def raw_by_path(request: Request) -> Response:
 
 def get_by_hash(request: Request) -> Response:
     who = in_workspace(request)
-    row = state_of(request).db.version(who.workspace, request.path_params["hash"])
+    db = state_of(request).db
+    row = db.version(who.workspace, request.path_params["hash"])
     if row is None:
         raise not_found(f"Script not found at hash {request.path_params['hash']}")
-    return json_answer(script_json(row, who.workspace))
+    return json_answer(script_json(row, who.workspace, sharing(db, who.workspace, row["path"])))
 
 
 def list_scripts(request: Request) -> Response:
     who = in_workspace(request)
     start = request.query_params.get("path_start") or ""
-    rows = [r for r in state_of(request).db.heads(who.workspace) if r["path"].startswith(start)]
-    return json_answer([script_json(r, who.workspace) for r in rows])
+    db = state_of(request).db
+    rows = [r for r in db.heads(who.workspace) if r["path"].startswith(start)]
+    return json_answer([script_json(r, who.workspace, sharing(db, who.workspace, r["path"])) for r in rows])
 
 
 def list_paths(request: Request) -> Response:
