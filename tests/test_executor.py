@@ -242,3 +242,31 @@ def _alive(pid: str) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+
+
+def test_a_run_whose_host_cannot_start_fails_and_the_engine_goes_on(tmp_path):
+    """A served engine (wac server's) must outlive one bad run: it fails, the next run still runs."""
+    import threading
+
+    from wac.sdk.engine import RunSpec, Scheduler, Settings, open_store
+
+    root = tmp_path / "repo"
+    (root / "f" / "x").mkdir(parents=True)
+    script = root / "f" / "x" / "y.py"
+    script.write_text("def main(n: int):\n    return n + 1\n")
+    store = open_store(tmp_path / "jobs.db")
+    bad = store.create_run(RunSpec(str(script), {"n": 1}, project_root=str(tmp_path / "gone"), origin="api"))
+    good = store.create_run(RunSpec(str(script), {"n": 1}, project_root=str(root), origin="api"))
+    stop = threading.Event()
+    with Scheduler(store.path, Settings(workers=2)) as scheduler:
+        engine = threading.Thread(target=scheduler.serve, args=(stop, ("api",)))
+        engine.start()
+        try:
+            wait_for(lambda: store.job(good).finished and store.job(bad).finished, what="both runs to end")
+        finally:
+            stop.set()
+            engine.join(10)
+    assert (store.job(good).status, store.job(good).result) == ("success", 2)
+    failed = store.job(bad)
+    assert failed.status == "failure" and failed.result["error"]["name"] == "ScriptLoadError"
+    assert "project folder" in failed.result["error"]["message"]

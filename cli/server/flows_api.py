@@ -34,7 +34,9 @@ def _submit(request: Request, who: Caller, path: str, value: Any, args: dict[str
         return found["value"]
 
     module = write_run_module(server.config.data_dir / "flows", path, value, subflows_of(value, deployed))
-    spec = RunSpec(str(module), args, project_root=str(server.files.tree(who.workspace)), workspace=who.workspace,
+    tree = server.files.tree(who.workspace)
+    tree.mkdir(parents=True, exist_ok=True)  # a workspace with nothing deployed yet has no files
+    spec = RunSpec(str(module), args, project_root=str(tree), workspace=who.workspace,
                    origin=origin, windmill_path=path, source_hash=source_hash(module), created_by=who.username,
                    tag=request.query_params.get("tag"), options={"raw_flow": value})
     return server.submit(spec)

@@ -189,6 +189,9 @@ class HostPool:
         return host
 
     def _spawn(self, key: HostKey) -> HostProcess:
+        folder = key.project_root.split(os.pathsep)[0]
+        if not os.path.isdir(folder):  # else Popen would blame the interpreter ("No such file")
+            raise ScriptLoadError(f"cannot start a host for {key.script}: its project folder {folder} does not exist")
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             if os.path.abspath(key.python) == os.path.abspath(sys.executable) and self.may_fork():
@@ -197,8 +200,7 @@ class HostPool:
                 env = {**os.environ, **self.python_path(key.python)}
                 process = subprocess.Popen([key.python, "-m", HOST_MODULE, str(theirs.fileno()), key.script,
                                             key.project_root, self.store_path], pass_fds=(theirs.fileno(),),
-                                           env=env, stdin=subprocess.DEVNULL,
-                                           cwd=key.project_root.split(os.pathsep)[0])
+                                           env=env, stdin=subprocess.DEVNULL, cwd=folder)
         except OSError as exc:
             ours.close()
             raise ScriptLoadError(f"cannot start {key.python}: {exc.strerror}") from None

@@ -288,7 +288,13 @@ class Scheduler:
         token = new_id()
         if not recording.start_round(self.store, run.id, token, self.owner):
             return
-        host = self._root_host(row)
+        try:
+            host = self._root_host(row)
+        except ScriptLoadError as exc:  # its host cannot even start: the run fails, the others go on
+            error = {"error": {"name": "ScriptLoadError", "message": exc.message}}
+            recording.persist_outcome(self.store, run.id, token, {"type": "error", "error": error}, time.time())
+            self._mark(run.id)
+            return
         proc = Proc(run.id, run.id, "round", "workflow", host, token)
         proc.may_continue = self._free_task_slots() > 0 and not self._tasks_waiting and not self.settings.fakes
         run.round = self._fork(host, proc, row, run.args)
