@@ -23,6 +23,7 @@ class Row:
     start: float
     end: float | None
     status: str
+    depth: int = 0  # a flow loop's iterations sit under the loop's row
 
 
 def rows_of(store, run_id: str) -> tuple[list[Row], float, float]:
@@ -42,8 +43,23 @@ def rows_of(store, run_id: str) -> tuple[list[Row], float, float]:
             row = waits.pop(event.key or "")
             row.end, row.status = event.at, {"woke": "done", "approval_timeout": "timeout"}.get(event.kind, event.kind)
     rows.sort(key=lambda r: r.start)
+    if run.script_path.endswith("flow.py") or run.options.get("raw_flow"):  # a flow: draw its loops
+        from .flows.layout import flow_value, shaped
+
+        value = flow_value(run.script_path, run.options)
+        if value is not None:
+            rows = shaped(rows, value, _loop_row)
     end = max([run.completed_at or time.time()] + [r.end or 0 for r in rows])
     return rows, start, end
+
+
+def _loop_row(name: str, members: list[Row]) -> Row:
+    """A loop's own row: from its first iteration's start to its last's end, failed if one failed."""
+    statuses = {m.status for m in members}
+    status = ("failure" if "failure" in statuses else "running" if any(m.end is None for m in members)
+              else "success" if statuses <= {"success", "cached"} else sorted(statuses)[0])
+    ends = [m.end for m in members]
+    return Row(name, min(m.start for m in members), None if None in ends else max(ends), status)
 
 
 def render_timeline(store, run_id: str, style: Style, columns: int) -> str:
@@ -51,7 +67,7 @@ def render_timeline(store, run_id: str, style: Style, columns: int) -> str:
     if not rows:
         return ""
     span = max(end - start, 1e-6)
-    name_width = max(len("step"), *(len(r.name) for r in rows))
+    name_width = max(len("step"), *(len(r.name) + 2 * r.depth for r in rows))
     status_width = max(len("status"), *(len(r.status) for r in rows))
     fixed = name_width + 2 + 9 + 2 + 8 + 2 + status_width + 2
     bar_width = min(MAX_BAR, columns - fixed) if style.live else 0
@@ -62,7 +78,8 @@ def render_timeline(store, run_id: str, style: Style, columns: int) -> str:
     for row in rows:
         duration = (row.end or end) - row.start
         status = style.paint(row.status.ljust(status_width), STATUS_COLORS.get(row.status, "33"))
-        line = f"{row.name.ljust(name_width)}  {f'+{row.start - start:.2f}s':>9}  {f'{duration:.2f}s':>8}  {status}"
+        name = "  " * row.depth + row.name
+        line = f"{name.ljust(name_width)}  {f'+{row.start - start:.2f}s':>9}  {f'{duration:.2f}s':>8}  {status}"
         if bar_width:
             lead = int((row.start - start) / span * bar_width)
             width = max(1, int(duration / span * bar_width))

@@ -235,3 +235,22 @@ def test_a_failing_inline_step_reports_its_own_frames_only(run_wac, repo):
     error = json.loads(run.stdout)["error"]
     assert (error["name"], error["message"], error["step_id"]) == ("KeyError", "'missing'", "a")
     assert error["stack"] == ('File "<inline step>", line 2, in main\n  File "<inline step>", line 6, in helper')
+
+
+def test_the_timeline_draws_loops_as_loops_with_their_iterations_under_them(run_wac, repo):
+    double = "def main(x):\n    return x * 2\n"
+    path = write_flow(repo, "f/etl/loops", [
+        step("first", double, x=js("1")),
+        {"id": "outer", "value": {"type": "forloopflow", "iterator": js("[1, 2]"), "skip_failures": False,
+                                  "modules": [
+            step("each", double, x=js("flow_input.iter.value")),
+            {"id": "inner", "value": {"type": "forloopflow", "iterator": js("[1, 2, 3]"), "skip_failures": False,
+                                      "modules": [step("deep", double, x=js("flow_input.iter.value"))]}}]}},
+        {"id": "pick", "value": {"type": "branchone", "branches": [], "default": [step("last", double, x=js("2"))]}},
+    ])
+    run = run_wac("flow", "preview", path, cwd=repo)
+    assert run.returncode == 0, run.stderr
+    lines = (run.stdout + run.stderr).split("Timeline\n", 1)[1].splitlines()[1:]
+    names = [line[:30].rstrip() for line in lines if "success" in line and "Workflow" not in line]
+    assert names == ["first", "outer (loop, 2 iterations)", "  each [0]", "    deep [0]", "    deep [1]",
+                     "    deep [2]", "  each [1]", "    deep [0]", "    deep [1]", "    deep [2]", "last"]

@@ -56,6 +56,22 @@ def test_runs_and_a_run_with_its_timeline_and_logs(wac_server, page):
     assert "f/demo/flow" in page.inner_text("table") and "success" in page.inner_text("table")
 
 
+def test_a_flow_runs_page_draws_its_loops_with_their_iterations_under_them(wac_server, page):
+    step = {"type": "rawscript", "language": "python3", "content": "def main(x):\n    return x * 2\n",
+            "input_transforms": {"x": {"type": "javascript", "expr": "flow_input.iter.value"}}}
+    loop = {"id": "each", "value": {"type": "forloopflow", "iterator": {"type": "javascript", "expr": "[1, 2, 3]"},
+                                    "skip_failures": False, "modules": [{"id": "double", "value": step}]}}
+    run_id = wac_server.client.post(f"{WS}/jobs/run/preview_flow", json={"value": {"modules": [loop]}, "args": {},
+                                                                          "path": "f/demo/loop"}).text
+    sign_in(page, wac_server)
+    page.goto(wac_server.url + "run/" + run_id)
+    page.wait_for_selector("#status.success", timeout=30_000)
+    cells = page.locator("#timeline tr td:first-child")
+    assert cells.all_inner_texts() == ["each (loop, 3 iterations)", "double [0]", "double [1]", "double [2]"]
+    indents = [cell.evaluate("c => parseFloat(getComputedStyle(c).paddingLeft)") for cell in cells.all()]
+    assert indents[0] < indents[1] == indents[2] == indents[3]
+
+
 def test_the_approval_page_resumes_a_deployed_run(wac_server, page):
     client = wac_server.client
     deploy(client, "f/demo/gate", GATE)

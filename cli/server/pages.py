@@ -103,7 +103,8 @@ RENDER_RUN = """
 const esc = s => String(s).replace(/[&<>"']/g, c => ({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;',"'":'&#39;'}[c]));
 function renderRun(data) {
   const span = Math.max(data.end - data.start, 1e-6);
-  const bars = data.timeline.map(r => `<tr><td>${esc(r.name)}</td><td class="${esc(r.status)}">${esc(r.status)}</td>
+  const bars = data.timeline.map(r => `<tr><td style="padding-left:${r.depth * 1.5}em">${esc(r.name)}</td>
+    <td class="${esc(r.status)}">${esc(r.status)}</td>
     <td>${(r.end - r.start).toFixed(2)}s</td><td style="width:50%"><div class=bar><span class="${esc(r.status)}"
     style="left:${(r.start - data.start) / span * 100}%;width:${Math.max(0.5, (r.end - r.start) / span * 100)}%">
     </span></div></td></tr>`).join('');
@@ -136,7 +137,8 @@ def run_json(store, job) -> dict:
     return {
         "id": job.id, "status": job.status, "finished": job.finished, "args": job.args, "result": job.result,
         "waiting": waiting, "start": start, "end": end,
-        "timeline": [{"name": r.name, "status": r.status, "start": r.start, "end": r.end or time.time()} for r in rows],
+        "timeline": [{"name": r.name, "status": r.status, "start": r.start, "end": r.end or time.time(), "depth": r.depth}
+                     for r in rows],
         "jobs": [{"label": j.step_key or "workflow", "logs": store.log_text(j.id)} for j in store.tree(job.id)],
     }
 
