@@ -98,7 +98,8 @@ def test_workspace_imports_shapes(code, expected):
 
 TYPE_PARAMETERS = (
     "from f.lib.a import A\ntype Pair[K, V] = tuple[K, V]\nclass Box[T: int](A):\n    pass\n"
-    "async def fetch[T](x: T) -> T:\n    return x\n    type Local = int\nfrom u.me.c import d\n\ndef main():\n    pass\n"
+    "async def fetch[T](x: T) -> T:\n    return x\n    type Local = int\nfrom u.me.c import d\n\n"
+    "def main():\n    pass\n"
 )
 
 

@@ -32,6 +32,18 @@ def _item_writes(proxy: RecordingProxy) -> list[tuple[str, str, str]]:
                   if r["method"] in ("POST", "DELETE") and any(route in r["path"] for route in ITEM_ROUTES))
 
 
+def pull_with_both(tmp_path, server, config=MIXED / "wmill.yaml"):
+    """`wmill sync pull` and `wac sync pull` of `server` into two empty folders (with `config`): both folders."""
+    by_wmill, by_wac = tmp_path / "by-wmill", tmp_path / "by-wac"
+    for folder in (by_wmill, by_wac):
+        folder.mkdir()
+        shutil.copy(config, folder / "wmill.yaml")
+    assert wmill("sync", "pull", "--yes", cwd=by_wmill, server=server).returncode == 0
+    pulled = wac("sync", "pull", "--yes", cwd=by_wac, server=server)
+    assert pulled.returncode == 0, pulled.stdout + pulled.stderr
+    return by_wmill, by_wac
+
+
 @pytest.fixture
 def two_servers(tmp_path):
     servers = [RunningServer(tmp_path / f"data-{tool}", tmp_path) for tool in ("wmill", "wac")]
@@ -68,13 +80,7 @@ def test_push_sends_what_wmill_sends_and_leaves_nothing_to_change(tmp_path, two_
 def test_pull_writes_the_files_wmill_writes(tmp_path, two_servers):
     (via_wmill, via_wac), _, _ = two_servers
     assert wac("sync", "push", "--yes", cwd=_repo(tmp_path, "source"), server=via_wac).returncode == 0
-    by_wmill, by_wac = tmp_path / "by-wmill", tmp_path / "by-wac"
-    for folder in (by_wmill, by_wac):
-        folder.mkdir()
-        shutil.copy(MIXED / "wmill.yaml", folder / "wmill.yaml")
-    assert wmill("sync", "pull", "--yes", cwd=by_wmill, server=via_wac).returncode == 0
-    pulled = wac("sync", "pull", "--yes", cwd=by_wac, server=via_wac)
-    assert pulled.returncode == 0, pulled.stdout + pulled.stderr
+    by_wmill, by_wac = pull_with_both(tmp_path, via_wac)
     assert files(by_wac) == files(by_wmill)  # every byte, flows' inline files and wmill-lock.yaml included
     assert "f/etl/daily.flow/clean.inline_script.py" in files(by_wac)
     assert changes(wmill("sync", "push", "--dry-run", cwd=by_wac, server=via_wac)) == []
@@ -300,12 +306,7 @@ def test_a_native_trigger_is_pushed_as_wmill_pushes_it_and_pulled_under_the_serv
     assert native(wac_proxy) == native(wmill_proxy)
     assert [(m, p.rsplit("/", 2)[-2:]) for m, p, _ in native(wac_proxy)] == [("GET", ["get", "ext42"]),
                                                                           ("POST", ["nextcloud", "create"])]
-    by_wmill, by_wac = tmp_path / "by-wmill", tmp_path / "by-wac"
-    for folder in (by_wmill, by_wac):
-        folder.mkdir()
-        shutil.copy(MIXED / "wmill.yaml", folder / "wmill.yaml")
-    assert wmill("sync", "pull", "--yes", cwd=by_wmill, server=via_wac).returncode == 0
-    assert wac("sync", "pull", "--yes", cwd=by_wac, server=via_wac).returncode == 0
+    by_wmill, by_wac = pull_with_both(tmp_path, via_wac)
     assert files(by_wac) == files(by_wmill)
     assert (by_wac / "f/etl/daily.flow.1.nextcloud_native_trigger.yaml").read_text() == (
         "summary: New files\nexternal_id: '1'\nis_flow: true\nscript_path: f/etl/daily\nservice_config:\n"
@@ -351,12 +352,7 @@ def test_a_scripts_sharing_is_granted_as_wmill_grants_it_and_pulled_back(tmp_pat
     assert script_acls(wac_proxy) == script_acls(wmill_proxy) and len(script_acls(wac_proxy)) == 2
     assert wac_server.client.get("w/local/scripts/get/p/f/lib/helper").json()["extra_perms"] == {
         "g/ops": False, "u/ana": True}
-    by_wmill, by_wac = tmp_path / "by-wmill", tmp_path / "by-wac"
-    for folder in (by_wmill, by_wac):
-        folder.mkdir()
-        shutil.copy(MIXED / "wmill.yaml", folder / "wmill.yaml")
-    assert wmill("sync", "pull", "--yes", cwd=by_wmill, server=via_wac).returncode == 0
-    assert wac("sync", "pull", "--yes", cwd=by_wac, server=via_wac).returncode == 0
+    by_wmill, by_wac = pull_with_both(tmp_path, via_wac)
     assert files(by_wac) == files(by_wmill)
     assert "u/ana: true" in (by_wac / "f/lib/helper.script.yaml").read_text()
     assert changes(wmill("sync", "push", "--dry-run", cwd=ours, server=via_wac)) == changes(

@@ -10,7 +10,7 @@ from conftest import FIXTURES
 from recording_proxy import RecordingProxy
 from test_server_interop import needs_cli, wmill
 from test_sync import changes, files, wac
-from test_sync_kinds import two_servers  # noqa: F401  (a fixture)
+from test_sync_kinds import pull_with_both, two_servers  # noqa: F401  (two_servers: a fixture)
 
 ADMIN = FIXTURES / "workspace_admin"
 ROUTES = ("/workspaces/edit_", "/workspaces/change_workspace_color", "/workspaces/critical_alerts", "/workspaces/operator",
@@ -43,12 +43,7 @@ def test_push_and_pull_of_the_workspace_itself_are_wmills(tmp_path, two_servers)
     assert "encryption_key" in done.stdout and (ADMIN / "encryption_key.yaml").read_text().strip() not in done.stdout
     assert changes(wmill("sync", "push", "--dry-run", cwd=ours, server=via_wac)) == []
     assert "0 changes" in wac("sync", "push", "--dry-run", cwd=ours, server=via_wac).stdout
-    by_wmill, by_wac = tmp_path / "by-wmill", tmp_path / "by-wac"
-    for folder in (by_wmill, by_wac):
-        folder.mkdir()
-        shutil.copy(ADMIN / "wmill.yaml", folder / "wmill.yaml")
-    assert wmill("sync", "pull", "--yes", cwd=by_wmill, server=via_wac).returncode == 0
-    assert wac("sync", "pull", "--yes", cwd=by_wac, server=via_wac).returncode == 0
+    by_wmill, by_wac = pull_with_both(tmp_path, via_wac, ADMIN / "wmill.yaml")
     assert files(by_wac) == files(by_wmill)
     assert files(by_wac)["groups/deployers.group.yaml"] == (ADMIN / "groups/deployers.group.yaml").read_bytes()
 

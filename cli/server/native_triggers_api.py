@@ -89,8 +89,8 @@ def delete(request: Request) -> Response:
 
 def listed(request: Request) -> Response:
     who, service = in_workspace(request), _service(request)
-    return json_answer([_answer(who.workspace, value) for _, path, value in state_of(request).db.items(who.workspace, KIND)
-                        if path.startswith(f"{service}/")])
+    triggers = state_of(request).db.items(who.workspace, KIND)
+    return json_answer([_answer(who.workspace, value) for _, path, value in triggers if path.startswith(f"{service}/")])
 
 
 BASE = "/api/w/{ws}/native_triggers/{service}"

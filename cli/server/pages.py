@@ -137,8 +137,8 @@ def run_json(store, job) -> dict:
     return {
         "id": job.id, "status": job.status, "finished": job.finished, "args": job.args, "result": job.result,
         "waiting": waiting, "start": start, "end": end,
-        "timeline": [{"name": r.name, "status": r.status, "start": r.start, "end": r.end or time.time(), "depth": r.depth}
-                     for r in rows],
+        "timeline": [{"name": r.name, "status": r.status, "start": r.start, "end": r.end or time.time(),
+                      "depth": r.depth} for r in rows],
         "jobs": [{"label": j.step_key or "workflow", "logs": store.log_text(j.id)} for j in store.tree(job.id)],
     }
 
