@@ -63,3 +63,26 @@ def test_wac_flow_run_follows_a_deployed_flow_step_by_step(tmp_path, wac_server)
     assert missing.returncode == 2 and "missing required argument `day`" in missing.stderr
     nowhere = wac("flow", "run", "f/etl/nope", cwd=repo, server=wac_server)
     assert nowhere.returncode == 1 and "flow f/etl/nope is not deployed" in nowhere.stderr
+
+
+def test_early_return_answers_a_waiting_caller_with_that_steps_result_while_the_flow_goes_on(wac_server):
+    import time
+
+    from test_server_api import finished
+
+    client = wac_server.client
+
+    def step(step_id, code):
+        return {"id": step_id, "value": {"type": "rawscript", "language": "python3", "content": code,
+                                         "input_transforms": {}}}
+
+    value = {"modules": [step("ack", "def main():\n    return {'accepted': True}\n"),
+                         step("work", "import time\n\ndef main():\n    time.sleep(3)\n    return 'done'\n")],
+             "early_return": "ack"}
+    assert client.post("w/local/flows/create", json={"path": "f/x/hook", "summary": "", "value": value}).status_code == 201
+    started = time.monotonic()
+    answer = client.post("w/local/jobs/run_wait_result/f/f/x/hook", json={})
+    assert answer.status_code == 200 and answer.json() == {"accepted": True}
+    assert time.monotonic() - started < 2.5  # before `work` ended
+    run_id = client.get("w/local/jobs/list").json()[0]["id"]
+    assert finished(client, run_id)["result"] == "done"  # and the flow went on to its end

@@ -16,7 +16,7 @@ from wac.sdk.engine import Job, RunSpec, source_hash
 
 from ..flows.runner import subflows_of, write_run_module
 from .errors import ApiError, bad_request, not_found
-from .http import Caller, finished_answer, in_workspace, state_of, text, with_body
+from .http import WAIT_SECONDS, Caller, finished_answer, in_workspace, result_answer, state_of, text, with_body
 from .scripts import check_path
 
 FLOW_ORIGINS = {"api_flow": "flow", "api_flow_preview": "flowpreview"}
@@ -42,23 +42,37 @@ def _submit(request: Request, who: Caller, path: str, value: Any, args: dict[str
     return server.submit(spec)
 
 
-def _deployed(request: Request, who: Caller, body: Any) -> str:
+def _deployed(request: Request, who: Caller, body: Any) -> tuple[str, dict[str, Any]]:
+    """The run of the deployed flow the path names, and the flow's value."""
     path = check_path(request.path_params["path"])
     flow = state_of(request).db.item(who.workspace, "flow", path)
     if flow is None:
         raise not_found(f"Flow not found at path {path}")
-    return _submit(request, who, path, flow.get("value"), _object(body), "api_flow")
+    value = flow.get("value")
+    return _submit(request, who, path, value, _object(body), "api_flow"), value
 
 
 @with_body
 def run_flow(request: Request, body: Any) -> Response:
-    return text(_deployed(request, in_workspace(request), body), 201)
+    return text(_deployed(request, in_workspace(request), body)[0], 201)
 
 
 @with_body
 def run_flow_wait(request: Request, body: Any) -> Response:
-    run_id = _deployed(request, in_workspace(request), body)
-    return finished_answer(request, run_id)
+    """The flow's result; with `early_return`, that step's result as soon as it has one (the flow goes on)."""
+    run_id, value = _deployed(request, in_workspace(request), body)
+    early = value.get("early_return") if isinstance(value, dict) else None
+    if not early:
+        return finished_answer(request, run_id)
+
+    def answered(store) -> tuple[bool, Any]:
+        step = next((job for job in store.children(run_id) if job.step_key == early and job.finished), None)
+        run = store.job(run_id)
+        if step is not None and step.status == "success":
+            return True, step
+        return run.finished, run
+
+    return result_answer(state_of(request).wait_for(answered, WAIT_SECONDS), run_id)
 
 
 @with_body

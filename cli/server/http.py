@@ -112,7 +112,11 @@ WAIT_SECONDS = 900.0
 
 def finished_answer(request: Request, run_id: str) -> Response:
     """`run_wait_result`'s answer: the run's result once it ended (500 if it failed or took too long)."""
-    job = state_of(request).wait_finished(run_id, WAIT_SECONDS)
+    return result_answer(state_of(request).wait_finished(run_id, WAIT_SECONDS), run_id)
+
+
+def result_answer(job, run_id: str) -> Response:
+    """A waited-for job's result (500 if it failed, or had not ended when the wait gave up)."""
     if not job.finished:
         raise ApiError(500, f"Internal: job {run_id} did not finish within {WAIT_SECONDS:.0f}s")
     return json_answer(job.result, 200 if job.status == "success" else 500)

@@ -10,7 +10,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from wac.sdk.engine import RunSpec, Scheduler, Settings, Store, open_store
 
@@ -132,13 +132,22 @@ class ServerState:
 
     def wait_finished(self, job_id: str, timeout: float) -> Any:
         """The job once it ended (or as it is when `timeout` passes)."""
+        def ended(store) -> tuple[bool, Any]:
+            job = store.job(job_id)
+            return job is None or job.finished, job
+
+        return self.wait_for(ended, timeout)
+
+    def wait_for(self, check: Callable[[Any], tuple[bool, Any]], timeout: float) -> Any:
+        """`check(store)` -> (done, value), asked as jobs end (and twice a second) until done or `timeout`
+        passes; the last value."""
         deadline = time.monotonic() + timeout
         while True:
             generation = self.finished.generation
-            job = self.store().job(job_id)
+            done, value = check(self.store())
             left = deadline - time.monotonic()
-            if job is None or job.finished or left <= 0:
-                return job
+            if done or left <= 0:
+                return value
             self.finished.wait_after(generation, min(0.5, left))
 
 
