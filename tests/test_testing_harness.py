@@ -213,16 +213,22 @@ def test_a_fake_that_outlasts_its_tasks_timeout_fails_as_the_task_would(harness)
 
 
 CLOCK = '''import datetime as dt
+import sys
 import time
 from datetime import datetime, timezone
+from pathlib import Path
 
 from f.shop.calendar import today
 from wmill import sleep, step, task, workflow
 
+sys.path.insert(0, str(Path(__file__).parents[2] / ".venv" / "lib" / "site-packages"))
+import clockpkg  # noqa: E402  (a package installed in a virtual environment inside the repo)
+
 
 @task
 async def stamp():
-    return {"now": datetime.now(timezone.utc).timestamp(), "today": today(), "is_real": isinstance(
+    return {"now": datetime.now(timezone.utc).timestamp(), "today": today(), "package": clockpkg.now(),
+            "is_real": isinstance(
         datetime.now(), dt.datetime) and type(datetime.now()) is dt.datetime.__bases__[0]}
 
 
@@ -242,6 +248,10 @@ def test_a_skipped_sleep_moves_the_runs_clock_and_only_its_clock(harness):
 
     (harness.root / "f/shop/clock.py").write_text(CLOCK)
     (harness.root / "f/shop/calendar.py").write_text(CALENDAR)
+    packages = harness.root / ".venv" / "lib" / "site-packages"
+    packages.mkdir(parents=True)
+    (packages / "clockpkg.py").write_text("from datetime import datetime\n\n\ndef now():\n"
+                                          "    return datetime.now().timestamp()\n")
     started = time.time()
     run = harness.run("f/shop/clock.py")
     assert run.status == "success", run.error
@@ -251,6 +261,7 @@ def test_a_skipped_sleep_moves_the_runs_clock_and_only_its_clock(harness):
     later = datetime.datetime.fromtimestamp(started + week).date().isoformat()
     assert result["task"]["today"] == later  # a repo module's `from datetime import date` as well
     assert result["task"]["is_real"]  # values are real datetimes, isinstance holds
+    assert result["task"]["package"] - started < 60  # packages keep their own (real) names
     assert time.time() - started < 60 and run.slept == week  # the test's own clock never moved
     # the engine's own records keep real time: a task completes seconds, not a week, after it starts
     assert all(job.completed_at - job.started_at < 60 for job in harness.store.tree(run.id))

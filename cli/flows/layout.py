@@ -14,6 +14,7 @@ from typing import Any
 
 LOOPS = ("forloopflow", "whileloopflow")
 
+
 def flow_value(script_path: str, options: dict[str, Any]) -> dict[str, Any] | None:
     """The flow a run runs: the definition beside its generated module, or the value it was sent with."""
     definition = Path(script_path).with_name("flow.json")
@@ -22,7 +23,7 @@ def flow_value(script_path: str, options: dict[str, Any]) -> dict[str, Any] | No
             loaded = json.loads(definition.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-        return {"modules": [], **(loaded.get("value") or {})} | {"subflows": loaded.get("subflows") or {}}
+        return {**(loaded.get("value") or {}), "subflows": loaded.get("subflows") or {}}
     raw = options.get("raw_flow") if isinstance(options, dict) else None
     return raw if isinstance(raw, dict) else None
 

@@ -85,10 +85,11 @@ def _shifted(seconds: float) -> dict[str, Any]:
 
 
 def _repo_modules(roots: Iterable[Path]) -> list[Any]:
+    """Modules loaded from the repo (not from a virtual environment inside it: packages keep real names)."""
     folders = tuple({f"{folder}/" for root in roots for folder in (Path(root), Path(root).resolve())})
     found = []
     for module in list(sys.modules.values()):
         path = getattr(module, "__file__", None)
-        if path and path.startswith(folders):
+        if path and path.startswith(folders) and "-packages/" not in path:
             found.append(module)
     return found
