@@ -254,3 +254,24 @@ def test_the_timeline_draws_loops_as_loops_with_their_iterations_under_them(run_
     names = [line[:30].rstrip() for line in lines if "success" in line and "Workflow" not in line]
     assert names == ["first", "outer (loop, 2 iterations)", "  each [0]", "    deep [0]", "    deep [1]",
                      "    deep [2]", "  each [1]", "    deep [0]", "    deep [1]", "    deep [2]", "last"]
+
+
+@pytest.mark.parametrize("limit, peak", [(None, 6), (2, 2)], ids=["all-at-once", "concurrent-limit-2"])
+def test_a_parallel_loop_runs_its_iterations_at_once_within_a_steps_concurrency_limit(run_wac, repo, tmp_path,
+                                                                                      limit, peak):
+    log = tmp_path / "spans.txt"
+    code = ("import time\n\n\ndef main(i, log):\n    open(log, 'a').write(f'start {time.time()}\\n')\n"
+            "    time.sleep(0.4)\n    open(log, 'a').write(f'end {time.time()}\\n')\n    return i\n")
+    limited = step("work", code, i=js("flow_input.iter.value"), log=js("flow_input.log"))
+    if limit:
+        limited["value"].update(concurrent_limit=limit, concurrency_time_window_s=0)
+    path = write_flow(repo, "f/etl/limited", [
+        {"id": "each", "value": {"type": "forloopflow", "iterator": js("[0, 1, 2, 3, 4, 5]"), "parallel": True,
+                                 "skip_failures": False, "modules": [limited]}}])
+    run = run_wac("flow", "preview", path, "-d", json.dumps({"log": str(log)}), "-s", "--workers", "6", cwd=repo)
+    assert result_of(run) == [0, 1, 2, 3, 4, 5]
+    running, most = 0, 0
+    for kind, _ in sorted((line.split() for line in log.read_text().splitlines()), key=lambda m: float(m[1])):
+        running += 1 if kind == "start" else -1
+        most = max(most, running)
+    assert most == peak

@@ -17,6 +17,7 @@ failure module runs once, where the failure happened, and the flow fails unless 
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import ChainMap
 from dataclasses import dataclass, field
@@ -28,7 +29,8 @@ from wac.sdk.engine import JobFailed
 
 from .js import Evaluator, ExpressionError
 from .inline import run_inline
-from .rules import early_stop, error_of, failure_message, job_options, retry_delay, serde_message, with_iter
+from .rules import (concurrency_options, early_stop, error_of, failure_message, job_options, retry_delay,
+                    serde_message, with_iter)
 from .step_process import inline_key, run_in, script_key
 
 SUSPEND_TIMEOUT = 30 * 60
@@ -91,6 +93,7 @@ class FlowRunner:
         self.envs: dict[str, dict[str, str]] = definition.get("envs", {})
         self.others: dict[str, dict[str, str]] = definition.get("others", {})
         self.root = Path(definition["root"]) if definition.get("root") else None
+        self.path: str = definition.get("path") or ""
 
     async def run(self, flow_input: dict[str, Any]) -> Any:
         frame = Frame(dict(flow_input), ChainMap({}), self.value.get("flow_env") or {},
@@ -193,7 +196,9 @@ class FlowRunner:
             else:
                 call = task_script(value["path"], **job_options(module))
             try:
-                return await call(**args), args
+                pending = call(**args)  # the job is registered now; the first await sends what is registered:
+                await asyncio.sleep(0)  # let a parallel loop's other iterations register theirs first
+                return await pending, args
             except TaskError as exc:
                 raise ModuleFailed({"error": {**error_of(exc), "step_id": step_id}}) from None
         if kind == "identity":
@@ -223,18 +228,20 @@ class FlowRunner:
     def _inline_task(self, step_id: str, value: dict[str, Any], module: dict[str, Any]):
         language, code = value.get("language"), value.get("content") or ""
         own_env = self.envs.get(inline_key(code)) if language == "python3" else None
+        limit = concurrency_options(value, value.get("path") or f"{self.path}/{step_id}")
         if own_env:
-            return self._task(step_id, module, lambda **args: run_in(own_env["python"], args, self.root, code=code))
-        return self._task(step_id, module, lambda **args: run_inline(language, code, args, root=self.root))
+            return self._task(step_id, module, lambda **args: run_in(own_env["python"], args, self.root, code=code),
+                              **limit)
+        return self._task(step_id, module, lambda **args: run_inline(language, code, args, root=self.root), **limit)
 
     @staticmethod
-    def _task(step_id: str, module: dict[str, Any], body):
+    def _task(step_id: str, module: dict[str, Any], body, **options: Any):
         """A step's work as a task of the flow's workflow, named by the step's id."""
         def run(**args: Any) -> Any:
             return body(**args)
 
         run.__name__ = step_id
-        return task(run, **job_options(module))
+        return task(run, **job_options(module), **options)
 
     async def _subflow(self, value: dict[str, Any], step_id: str, frame: Frame, previous: Any) -> Any:
         flow = self.subflows.get(value.get("path", ""))

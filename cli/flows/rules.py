@@ -71,6 +71,18 @@ def job_options(module: dict[str, Any]) -> dict[str, Any]:
     return options
 
 
+def concurrency_options(value: dict[str, Any], default_key: str) -> dict[str, Any]:
+    """An inline step's concurrency limit as task options: at most `concurrent_limit` of its jobs at once
+    (in `concurrency_time_window_s`), counted by `custom_concurrency_key`, else by the step's own key."""
+    limit = value.get("concurrent_limit")
+    if not limit:
+        return {}
+    options = {"concurrency_limit": int(limit), "concurrency_key": value.get("custom_concurrency_key") or default_key}
+    if value.get("concurrency_time_window_s"):
+        options["concurrency_time_window_s"] = int(value["concurrency_time_window_s"])
+    return options
+
+
 def error_of(exc: TaskError) -> dict[str, Any]:
     """A failed job's error as Windmill hands it on: `{name, message, stack?}`."""
     result = exc.result if isinstance(exc.result, dict) else {}
