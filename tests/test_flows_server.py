@@ -79,7 +79,8 @@ def test_early_return_answers_a_waiting_caller_with_that_steps_result_while_the_
     value = {"modules": [step("ack", "def main():\n    return {'accepted': True}\n"),
                          step("work", "import time\n\ndef main():\n    time.sleep(3)\n    return 'done'\n")],
              "early_return": "ack"}
-    assert client.post("w/local/flows/create", json={"path": "f/x/hook", "summary": "", "value": value}).status_code == 201
+    created = client.post("w/local/flows/create", json={"path": "f/x/hook", "summary": "", "value": value})
+    assert created.status_code == 201
     started = time.monotonic()
     answer = client.post("w/local/jobs/run_wait_result/f/f/x/hook", json={})
     assert answer.status_code == 200 and answer.json() == {"accepted": True}
