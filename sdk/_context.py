@@ -130,13 +130,22 @@ class WorkflowContext:
         self._used: set[str] = set()
         self.pending: list[dict[str, Any]] = []
 
-    def alloc_key(self, name: str) -> tuple[str, int]:
-        """`name`, then `name_2`, `name_3`...; never a key already handed out."""
+    def _next_key(self, name: str) -> tuple[str, int]:
+        """The key the next call named `name` gets: `name`, then `name_2`, `name_3`...; never one handed out."""
         n = self._counters.get(name, 0) + 1
         key = name if n == 1 else f"{name}_{n}"
         while key in self._used:
             n += 1
             key = f"{name}_{n}"
+        return key, n
+
+    def replays(self, name: str) -> bool:
+        """Whether the next call named `name` answers from the checkpoint (so its arguments go unused)."""
+        return self._next_key(name)[0] in self.completed
+
+    def alloc_key(self, name: str) -> tuple[str, int]:
+        """The next key for `name` (see `_next_key`), checked against the order earlier rounds recorded."""
+        key, n = self._next_key(name)
         self._counters[name] = n
         self._used.add(key)
         index = self.allocated

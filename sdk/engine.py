@@ -17,6 +17,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from . import _context
 from ._engine import lease, recording
 from ._errors import JobFailed
 from ._urls import approval_resume_id, resume_urls
@@ -38,7 +39,7 @@ from ._engine.store import TERMINAL, Event, Job, JobStore
 __all__ = [
     "WORKSPACE_FILE_ENV", "checkpoint_status", "history_of_status", "resolve_arguments", "TERMINAL", "Event", "Job", "JobFailed", "ResumeRejected", "RunBusy", "RunSpec", "Scheduler", "ScriptLoadError",
     "Settings", "Store", "StoreError", "approval_resume_id", "is_workflow", "open_store", "resume_urls",
-    "python_imports", "replay", "source_hash", "url_signature", "valid_url_signature",
+    "python_imports", "replay", "replayed", "source_hash", "url_signature", "valid_url_signature",
 ]
 
 
@@ -140,3 +141,10 @@ def python_imports(python: str) -> dict[str, str]:
     (as in the engine's own hosts): for a process the caller starts itself."""
     path = sdk_path(python).get("PYTHONPATH", os.environ.get("PYTHONPATH"))
     return {"PYTHONPATH": os.pathsep.join([str(SHIM_DIR), path] if path else [str(SHIM_DIR)])}
+
+
+def replayed(call) -> bool:
+    """Inside a workflow round: whether the next call of task `call` answers from the checkpoint, so a
+    caller may skip computing its arguments (a flow's input transforms of a finished step)."""
+    ctx = _context.current.get()
+    return ctx is not None and not _context.in_task_body.get() and ctx.replays(call.__name__)

@@ -41,6 +41,25 @@ def test_name_based_keys_and_sequential_dispatch():
     assert outcome == {"type": "complete", "result": 8}
 
 
+def test_replayed_says_which_next_call_answers_from_the_checkpoint():
+    from wac.sdk.engine import replayed
+
+    async def body():
+        seen = []
+        for n in range(3):
+            seen.append(replayed(double))
+            await double(n)
+        return seen
+
+    assert replayed(double) is False  # outside a round
+    outcome, _ = round_of(body, {"double": 0, "double_2": 2})
+    assert outcome["steps"][0]["key"] == "double_3"
+    outcome, _ = round_of(body, {"double": 0, "double_2": 2, "double_3": 4})
+    assert outcome == {"type": "complete", "result": [True, True, True]}
+    outcome, _ = round_of(body, {"double": 0, "double_3": 4})  # only what the next key holds counts
+    assert outcome["steps"][0]["key"] == "double_2"
+
+
 def test_gather_dispatches_in_one_round_in_argument_order():
     async def body():
         return await asyncio.gather(double(1), double(2), double(3))

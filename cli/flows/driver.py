@@ -25,8 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from wac.sdk import TaskError, parallel, sleep, task, task_script, wait_for_approval
-from wac.sdk.engine import JobFailed
+from wac.sdk.engine import JobFailed, replayed
 
+from .definition import all_steps
 from .js import Evaluator, ExpressionError
 from .inline import run_inline
 from .rules import (concurrency_options, early_stop, error_of, failure_message, job_options, retry_delay,
@@ -94,6 +95,16 @@ class FlowRunner:
         self.others: dict[str, dict[str, str]] = definition.get("others", {})
         self.root = Path(definition["root"]) if definition.get("root") else None
         self.path: str = definition.get("path") or ""
+        self._calls: dict[tuple[str, int], Any] = {}
+
+    def prepare(self) -> "FlowRunner":
+        """Make now what every round needs (each step's task, the JavaScript engine): the generated
+        module calls this when its host imports it, so the processes forked for rounds start with them."""
+        for module in all_steps([self.value, *self.subflows.values()]):
+            if module["value"].get("type") in ("rawscript", "script") and module.get("id"):
+                self._call(module["id"], module)
+        self.js.prepare()
+        return self
 
     async def run(self, flow_input: dict[str, Any]) -> Any:
         frame = Frame(dict(flow_input), ChainMap({}), self.value.get("flow_env") or {},
@@ -182,19 +193,9 @@ class FlowRunner:
         value = module.get("value") or {}
         kind = value.get("type")
         if kind in ("rawscript", "script"):
-            args = args if args is not None else self._args(value, frame, previous)
-            own_env = self.envs.get(script_key(value.get("path", "")))
-            other = self.others.get(value.get("path", "")) if kind == "script" else None
-            if kind == "rawscript":
-                call = self._inline_task(step_id, value, module)
-            elif other:  # a repo script in Bash or TypeScript: run as an inline step of its language
-                call = self._task(step_id, module, lambda **args: run_inline(
-                    other["language"], other["content"], args, self.root / other["file"], self.root))
-            elif own_env:  # a plain script with packages: its own process, in its environment
-                call = self._task(step_id, module, lambda **args: run_in(own_env["python"], args, self.root,
-                                                                         script=self.root / own_env["file"]))
-            else:
-                call = task_script(value["path"], **job_options(module))
+            call = self._calls.get((step_id, id(module))) or self._call(step_id, module)
+            if args is None:  # a finished step's inputs are not evaluated again: its result is recorded
+                args = {} if replayed(call) else self._args(value, frame, previous)
             try:
                 pending = call(**args)  # the job is registered now; the first await sends what is registered:
                 await asyncio.sleep(0)  # let a parallel loop's other iterations register theirs first
@@ -224,6 +225,24 @@ class FlowRunner:
             else:
                 args[name] = transform.get("value")
         return args
+
+    def _call(self, step_id: str, module: dict[str, Any]):
+        """The task that runs a script or inline step (made once per step: rounds replay it every time)."""
+        value = module["value"]
+        own_env = self.envs.get(script_key(value.get("path", "")))
+        other = self.others.get(value.get("path", "")) if value["type"] == "script" else None
+        if value["type"] == "rawscript":
+            call = self._inline_task(step_id, value, module)
+        elif other:  # a repo script in Bash or TypeScript: run as an inline step of its language
+            call = self._task(step_id, module, lambda **args: run_inline(
+                other["language"], other["content"], args, self.root / other["file"], self.root))
+        elif own_env:  # a plain script with packages: its own process, in its environment
+            call = self._task(step_id, module, lambda **args: run_in(own_env["python"], args, self.root,
+                                                                     script=self.root / own_env["file"]))
+        else:
+            call = task_script(value["path"], **job_options(module))
+        self._calls[(step_id, id(module))] = call
+        return call
 
     def _inline_task(self, step_id: str, value: dict[str, Any], module: dict[str, Any]):
         language, code = value.get("language"), value.get("content") or ""

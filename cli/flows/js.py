@@ -93,6 +93,10 @@ class Evaluator:
             self._functions[key] = self._open().get(name)
         return self._functions[key]
 
+    def prepare(self) -> None:
+        """Start the engine now rather than at the first expression."""
+        self._open()
+
     def _open(self):
         if self._context is None:
             context = quickjs.Context()

@@ -25,12 +25,12 @@ from wmill import workflow
 
 from wac.cli.flows.driver import FlowRunner, load_definition
 
-DEFINITION = load_definition(__file__)
+RUNNER = FlowRunner(load_definition(__file__)).prepare()  # once per host: every round starts with it ready
 
 
 @workflow
 async def main(**flow_input):
-    return await FlowRunner(DEFINITION).run(flow_input)
+    return await RUNNER.run(flow_input)
 '''
 
 
