@@ -18,6 +18,7 @@ failure module runs once, where the failure happened, and the flow fails unless 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections import ChainMap
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from wac.sdk.engine import JobFailed, replayed
 
 from .definition import all_steps
 from .js import Evaluator, ExpressionError
-from .inline import run_inline
+from .inline import compiled, run_inline
 from .rules import (concurrency_options, early_stop, error_of, failure_message, job_options, retry_delay,
                     serde_message, with_iter)
 from .step_process import inline_key, run_in, script_key
@@ -98,11 +99,15 @@ class FlowRunner:
         self._calls: dict[tuple[str, int], Any] = {}
 
     def prepare(self) -> "FlowRunner":
-        """Make now what every round needs (each step's task, the JavaScript engine): the generated
+        """Make now what every round needs (each step's task and code, the JavaScript engine): the generated
         module calls this when its host imports it, so the processes forked for rounds start with them."""
         for module in all_steps([self.value, *self.subflows.values()]):
-            if module["value"].get("type") in ("rawscript", "script") and module.get("id"):
+            value = module["value"]
+            if value.get("type") in ("rawscript", "script") and module.get("id"):
                 self._call(module["id"], module)
+            if value.get("type") == "rawscript" and value.get("language") == "python3":
+                with contextlib.suppress(SyntaxError, ValueError):  # the step fails with it when it runs
+                    compiled(value.get("content") or "")
         self.js.prepare()
         return self
 

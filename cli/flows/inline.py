@@ -3,9 +3,11 @@ Python's `main(**args)`, a Bash script (its last output line), TypeScript's `mai
 
 from __future__ import annotations
 
+import functools
 import subprocess
 import traceback
 from pathlib import Path
+from types import CodeType
 from typing import Any
 
 from wac.sdk.engine import JobFailed
@@ -18,8 +20,8 @@ def run_inline(language: str | None, code: str, args: dict[str, Any], file: Path
     """An inline step's body: Python's `main(**args)`, a Bash script (its last output line), TypeScript's main
     (`file`: where a repo script's code lives, for its relative imports; `root`: the repo's, for `/f/...`)."""
     if language == "python3":
-        namespace: dict[str, Any] = {"__name__": "__wac_step__"}
-        exec(compile(code, "<inline step>", "exec"), namespace)
+        namespace: dict[str, Any] = {"__name__": "__wac_step__"}  # a fresh one per run: no state carries over
+        exec(compiled(code), namespace)
         main = namespace.get("main")
         if not callable(main):
             raise RuntimeError("the step defines no main()")
@@ -42,6 +44,13 @@ def run_inline(language: str | None, code: str, args: dict[str, Any], file: Path
         return run_typescript(language, code, args, file, root)
     raise RuntimeError(f"wac runs Python, Bash and TypeScript steps locally, not {language}: run this flow on a "
                        "workspace (`wmill flow preview`)")
+
+
+@functools.lru_cache(maxsize=None)
+def compiled(code: str) -> CodeType:
+    """A Python inline step's code object (compiled once per process, and before the fork when the flow's
+    host prepares its steps)."""
+    return compile(code, "<inline step>", "exec")
 
 
 def _step_failure(exc: Exception) -> JobFailed:
