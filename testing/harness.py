@@ -74,12 +74,12 @@ class Harness:
                             job_env=lambda row: {WORKSPACE_FILE_ENV: str(workspace)})
         digest = source_hash(script)
         with Scheduler(self.store_path, settings) as scheduler:
-            host = scheduler.host(str(script), str(self.root), source_hash=digest)
-            scheduler.wait_loaded(host)
+            host = scheduler.host(str(script), str(self.root), source_hash=digest)  # imports while the run is made
             given = resolve_arguments(dict(args or {}), resources or {}, variables or {})
             spec = RunSpec(str(script), given, project_root=str(self.root), windmill_path=windmill_path,
                            source_hash=digest)
             run_id = self.store.create_run(spec, lease_owner=scheduler.owner)
+            scheduler.wait_loaded(host)
             status = scheduler.drive(run_id)
         return _result(self.store, run_id, status)
 

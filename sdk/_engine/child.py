@@ -19,7 +19,7 @@ from .. import _context as ctxmod
 from .. import _urls
 from .._errors import JobFailed, NondeterminismError
 from .._failures import encode, raw_error, user_stack
-from . import recording
+from . import clock, recording
 from .channel import CONTINUE_MARKER
 from .loading import entry_point
 from .store import JobStore
@@ -114,7 +114,7 @@ def _round(store: JobStore, message: dict[str, Any], module: ModuleType, workflo
         if not ok:
             print_failure(value)
         outcome = {"type": "complete", "result": value} if ok else {"type": "error", "error": value}
-        recording.persist_outcome(store, job_id, token, outcome, message["now"])
+        recording.persist_outcome(store, job_id, token, outcome, clock.wall())
         return 0
 
     def persist_step(key: str, value: Any, index: int, started_at: str, duration_ms: int) -> Any:
@@ -131,7 +131,7 @@ def _round(store: JobStore, message: dict[str, Any], module: ModuleType, workflo
         if not message.get("continue") or any(step.get(k) for k in _SCHEDULED_OPTIONS):
             return False
         task_token = recording.new_id()
-        task_id = recording.dispatch_and_start(store, job_id, token, step, message["now"], task_token)
+        task_id = recording.dispatch_and_start(store, job_id, token, step, clock.wall(), task_token)
         if task_id is None:
             return False
         sys.stdout.flush()
@@ -157,7 +157,7 @@ def _round(store: JobStore, message: dict[str, Any], module: ModuleType, workflo
         if not ok:
             print_failure(value)
             outcome = {"type": "error", "error": value}
-    recording.persist_outcome(store, job_id, token, outcome, message["now"])
+    recording.persist_outcome(store, job_id, token, outcome, clock.wall())
     return 0
 
 

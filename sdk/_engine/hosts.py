@@ -143,8 +143,8 @@ class HostProcess:
 
 
 def _fork_host(key: HostKey, ours: socket.socket, theirs: socket.socket, store_path: str) -> ForkedHost:
-    """The host as a fork of this process: no interpreter start, `wac.sdk` already imported."""
-    from . import host
+    """The host as a fork of this process: no interpreter start, `wac.sdk` already imported (what only a host
+    needs, asyncio and the child's side, is imported after the fork, while this process goes on)."""
     from .loading import import_roots
 
     parent = os.getpid()
@@ -160,6 +160,8 @@ def _fork_host(key: HostKey, ours: socket.socket, theirs: socket.socket, store_p
         os.dup2(null, 0)
         os.close(null)
         os.chdir(key.project_root.split(os.pathsep)[0])
+        from . import host
+
         host.run(theirs, Path(key.script), import_roots(key.project_root), Path(store_path), parent)
     except BaseException:
         code = 1

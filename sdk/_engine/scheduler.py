@@ -372,7 +372,7 @@ class Scheduler:
         message = {"kind": proc.kind, "job": proc.job_id, "root": root_id, "token": proc.token,
                    "continue": proc.may_continue,
                    "store": str(self.store_path), "args": args, "key": row["step_key"], "target": row["target"],
-                   "checkpoint_seq": row["checkpoint_seq"], "since": since, "delta": delta, "now": time.time(),
+                   "checkpoint_seq": row["checkpoint_seq"], "since": since, "delta": delta,
                    "env": self._env(row)}
         if self.settings.virtual_clock and self.settings.skip_sleeps:
             message["clock"] = waits.skipped_seconds(self.store, root_id)
