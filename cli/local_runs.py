@@ -104,8 +104,10 @@ def preview(path: Path, args: dict[str, Any], options: RunOptions, view) -> Outc
 
 
 def run_file(script: Path, root: Path, args: dict[str, Any], options: RunOptions, view, *,
-             windmill_path: str | None, python: str | None = None, check: Callable[[], None] = lambda: None) -> Outcome:
-    """Run a workflow file to its end on the engine (`check` runs while the engine imports it)."""
+             windmill_path: str | None, python: str | None = None, check: Callable[[], None] = lambda: None,
+             run_options: dict[str, Any] | None = None) -> Outcome:
+    """Run a workflow file to its end on the engine (`check` runs while the engine imports it; `run_options`:
+    the run's cache and concurrency limit)."""
     digest = source_hash(script)
     with _scheduler(root, options, view) as scheduler:
         host = scheduler.host(str(script), str(root), python, source_hash=digest)  # imports while we check
@@ -114,7 +116,7 @@ def run_file(script: Path, root: Path, args: dict[str, Any], options: RunOptions
         store = _store(scheduler)
         spec = RunSpec(str(script), args, project_root=str(root), windmill_path=windmill_path,
                        source_hash=digest, created_by=approver_name(options.approver), workspace=workspace_of(root),
-                       python=python)
+                       python=python, options=run_options or {})
         run_id = store.create_run(spec, lease_owner=scheduler.owner)
         view.started(run_id, windmill_path or str(script))
         return Outcome(run_id, _drive(scheduler, run_id), store)

@@ -71,7 +71,11 @@ class RunView:
             return
         if event.kind == "cache_hit":
             until = datetime.fromtimestamp(event.detail["expires_at"]).strftime("%H:%M:%S")
-            self._note(event.key or "", f"cache hit: result reused (cached until {until}), the task did not run")
+            what = "the task did not run" if event.key else "nothing ran"
+            self._note(event.key or "workflow", f"cache hit: result reused (cached until {until}), {what}")
+        elif event.kind == "concurrency_limited":
+            limit, key = event.detail["limit"], event.detail["key"]
+            self._note("workflow", f"waiting: at most {limit} run(s) of {key} at once (concurrency limit)")
         elif event.kind == "interrupted":
             self._note(event.key or "workflow", "interrupted before it recorded an outcome: it runs again")
         elif event.kind == "approval_timeout":

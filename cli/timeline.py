@@ -35,7 +35,7 @@ def rows_of(store, run_id: str) -> tuple[list[Row], float, float]:
     waits: dict[str, Row] = {}
     for event in store.events(run_id):
         if event.kind == "cache_hit":
-            rows.append(Row(event.key or "", event.at, event.at, "cached"))
+            rows.append(Row(event.key or "workflow", event.at, event.at, "cached"))
         elif event.kind in ("sleep", "approval"):
             waits[event.key or ""] = Row(f"{event.key} ({event.kind})", event.at, None, "waiting")
             rows.append(waits[event.key or ""])

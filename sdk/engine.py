@@ -29,6 +29,7 @@ from ._engine.hosts import sdk_path
 from ._engine.loading import SHIM_DIR, ScriptLoadError, is_workflow, source_hash
 from ._engine.recording import ResumeRejected, RunSpec
 from ._engine.replay import checkpoint_status, history_of_status, replay
+from ._engine.run_limits import options_of as run_options
 from ._engine.replay import history as _history
 from ._workspace_file import ENV as WORKSPACE_FILE_ENV
 from ._workspace_file import resolve_arguments
@@ -37,9 +38,10 @@ from ._engine.scheduler import Scheduler, Settings
 from ._engine.store import TERMINAL, Event, Job, JobStore
 
 __all__ = [
-    "WORKSPACE_FILE_ENV", "checkpoint_status", "history_of_status", "resolve_arguments", "TERMINAL", "Event", "Job", "JobFailed", "ResumeRejected", "RunBusy", "RunSpec", "Scheduler", "ScriptLoadError",
-    "Settings", "Store", "StoreError", "approval_resume_id", "is_workflow", "open_store", "resume_urls",
-    "python_imports", "replay", "replayed", "source_hash", "url_signature", "valid_url_signature",
+    "WORKSPACE_FILE_ENV", "checkpoint_status", "history_of_status", "resolve_arguments", "TERMINAL", "Event", "Job",
+    "JobFailed", "ResumeRejected", "RunBusy", "RunSpec", "Scheduler", "ScriptLoadError", "Settings", "Store",
+    "StoreError", "approval_resume_id", "is_workflow", "open_store", "resume_urls", "python_imports", "replay",
+    "replayed", "run_options", "source_hash", "url_signature", "valid_url_signature",
 ]
 
 

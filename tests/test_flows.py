@@ -275,3 +275,46 @@ def test_a_parallel_loop_runs_its_iterations_at_once_within_a_steps_concurrency_
         running += 1 if kind == "start" else -1
         most = max(most, running)
     assert most == peak
+
+
+def test_a_flows_early_stop_ends_it_before_its_first_step(run_wac, repo):
+    double = "def main(x):\n    return x * 2\n"
+    path = write_flow(repo, "f/etl/early", [step("first", double, x=js("flow_input.n"))], skip_expr="flow_input.n > 5")
+    assert result_of(run_wac("flow", "preview", path, "-d", '{"n": 9}', "-s", cwd=repo)) == "stopped early"
+    assert result_of(run_wac("flow", "preview", path, "-d", '{"n": 2}', "-s", cwd=repo)) == 4
+    steps = store_db(repo).execute("SELECT step_key FROM jobs WHERE parent_id IS NOT NULL").fetchall()
+    assert [row["step_key"] for row in steps] == ["first"]  # the stopped run ran none
+
+
+def test_a_flow_with_cache_ttl_answers_from_its_cache_while_fresh(run_wac, repo, tmp_path):
+    log = tmp_path / "ran.txt"
+    code = "def main(n, log):\n    open(log, 'a').write(f'{n}\\n')\n    return n + 1\n"
+    path = write_flow(repo, "f/etl/cached", [step("count", code, n=js("flow_input.n"), log=js("flow_input.log"))],
+                      cache_ttl=600)
+    first = run_wac("flow", "preview", path, "-d", json.dumps({"n": 1, "log": str(log)}), "-s", cwd=repo)
+    again = run_wac("flow", "preview", path, "-d", json.dumps({"n": 1, "log": str(log)}), cwd=repo)
+    other = run_wac("flow", "preview", path, "-d", json.dumps({"n": 5, "log": str(log)}), "-s", cwd=repo)
+    assert (result_of(first), result_of(again), result_of(other)) == (2, 2, 6)
+    assert log.read_text().split() == ["1", "5"]  # the second run answered from the first one's result
+    assert "cache hit: result reused" in again.stderr and "nothing ran" in again.stderr
+
+
+def test_a_flows_concurrency_limit_holds_a_second_run_until_the_first_ends(run_wac, repo, tmp_path):
+    log = tmp_path / "spans.txt"
+    code = ("import time\n\n\ndef main(log):\n    open(log, 'a').write(f'start {time.time()}\\n')\n"
+            "    time.sleep(1.5)\n    open(log, 'a').write(f'end {time.time()}\\n')\n")
+    path = write_flow(repo, "f/etl/one_at_a_time", [step("work", code, log=js("flow_input.log"))],
+                      concurrent_limit=1, concurrency_time_window_s=0)
+    data = json.dumps({"log": str(log)})
+    first = start_wac(repo, "flow", "preview", path, "-d", data, "-s")
+    try:
+        wait_for(lambda: log.is_file() and "start" in log.read_text(), what="the first run's step")
+        second = run_wac("flow", "preview", path, "-d", data, cwd=repo)
+        assert first.wait(timeout=60) == 0
+    finally:
+        if first.poll() is None:
+            os.killpg(first.pid, signal.SIGKILL)
+    assert second.returncode == 0, second.stderr
+    assert "waiting: at most 1 run(s) of f/etl/one_at_a_time at once" in second.stderr
+    spans = [line.split() for line in log.read_text().splitlines()]
+    assert [kind for kind, _ in spans] == ["start", "end", "start", "end"]  # one after the other, never both

@@ -87,3 +87,21 @@ def test_early_return_answers_a_waiting_caller_with_that_steps_result_while_the_
     assert time.monotonic() - started < 2.5  # before `work` ended
     run_id = client.get("w/local/jobs/list").json()[0]["id"]
     assert finished(client, run_id)["result"] == "done"  # and the flow went on to its end
+
+
+def test_a_deployed_flows_cache_and_a_deployed_scripts_cache_answer_repeated_runs(wac_server, tmp_path):
+    client = wac_server.client
+    log = tmp_path / "ran.txt"
+    code = "def main(n: int, log: str):\n    open(log, 'a').write(f'{n}\\n')\n    return n * 10\n"
+    static = {name: {"type": "javascript", "expr": f"flow_input.{name}"} for name in ("n", "log")}
+    value = {"modules": [{"id": "a", "value": {"type": "rawscript", "language": "python3", "content": code,
+                                               "input_transforms": static}}], "cache_ttl": 600}
+    flow = {"path": "f/x/cached", "summary": "", "value": value}
+    assert client.post("w/local/flows/create", json=flow).status_code == 201
+    script = {"path": "f/x/cached_script", "summary": "", "description": "", "content": code, "language": "python3",
+              "schema": {}, "cache_ttl": 600}
+    assert client.post("w/local/scripts/create", json=script).status_code == 201
+    answers = [client.post(f"w/local/jobs/run_wait_result/{kind}/f/x/{name}", json={"n": n, "log": str(log)}).json()
+               for kind, name in (("f", "cached"), ("p", "cached_script")) for n in (1, 1, 2)]
+    assert answers == [10, 10, 20, 10, 10, 20]
+    assert log.read_text().split() == ["1", "2", "1", "2"]  # each repeated run answered from its cache

@@ -36,6 +36,7 @@ from .rules import (concurrency_options, early_stop, error_of, failure_message, 
 from .step_process import inline_key, run_in, script_key
 
 SUSPEND_TIMEOUT = 30 * 60
+EARLY_STOP = "stopped early"  # a flow's result when its `skip_expr` held
 
 
 class ModuleFailed(Exception):
@@ -115,6 +116,8 @@ class FlowRunner:
         frame = Frame(dict(flow_input), ChainMap({}), self.value.get("flow_env") or {},
                       self.value.get("failure_module"))
         try:
+            if self._skipped(self.value, frame):
+                return EARLY_STOP
             return await self.flow(self.value.get("modules") or [], frame)
         except Stopped as stop:
             return stop.result
@@ -122,6 +125,15 @@ class FlowRunner:
             raise JobFailed(failure_message(failed.result), failed.result) from None
         except FlowError as fatal:
             raise JobFailed(str(fatal), {"error": fatal.error}) from None
+
+    def _skipped(self, value: dict[str, Any], frame: Frame) -> bool:
+        """The flow's early stop (`skip_expr`), asked before its first step with its input, as the worker asks it
+        (`previous_result` is the text "{}" there): when it holds, the flow ends at once with "stopped early"."""
+        expr = value.get("skip_expr")
+        try:
+            return bool(expr) and self.js.truthy(expr, frame.scope("{}", result="{}"))
+        except ExpressionError as exc:
+            raise FlowError({"name": "InternalError", "message": str(exc)}) from None
 
     async def flow(self, modules: list[dict[str, Any]], frame: Frame, path: str = "") -> Any:
         """A (sub)flow's modules in order, then its failure module if one failed; the last result."""
@@ -274,6 +286,8 @@ class FlowRunner:
                                           "message": f"flow {value.get('path')!r} is not in this repo"}})
         args = self._args(value, frame, previous)
         inner = Frame(args, frame.results.new_child(), flow.get("flow_env") or {}, flow.get("failure_module"))
+        if self._skipped(flow, inner):
+            return EARLY_STOP
         try:
             return await self.flow(flow.get("modules") or [], inner, f"{step_id}_")
         except Stopped as stop:  # a called flow's early stop is its own

@@ -14,6 +14,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
 
+from wac.sdk.engine import run_options
+
 from ..errors import InvalidInput
 from ..files import write_atomic
 from ..local_runs import Outcome, RunOptions, run_file
@@ -42,7 +44,7 @@ def preview_flow(path: Path, args: dict[str, Any], options: RunOptions, view, st
     if step is not None:
         flow = replace(flow, value=one_step(flow.value, step, args))
     module = materialize(flow, root, options, view)
-    return run_file(module, root, args, options, view, windmill_path=flow.path)
+    return run_file(module, root, args, options, view, windmill_path=flow.path, run_options=run_options(flow.value))
 
 
 def one_step(value: dict[str, Any], step: str, args: dict[str, Any]) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from wac.sdk.engine import Job, RunSpec, source_hash
+from wac.sdk.engine import Job, RunSpec, run_options, source_hash
 
 from ..flows.runner import subflows_of, write_run_module
 from .errors import ApiError, bad_request, not_found
@@ -38,7 +38,7 @@ def _submit(request: Request, who: Caller, path: str, value: Any, args: dict[str
     tree.mkdir(parents=True, exist_ok=True)  # a workspace with nothing deployed yet has no files
     spec = RunSpec(str(module), args, project_root=str(tree), workspace=who.workspace,
                    origin=origin, windmill_path=path, source_hash=source_hash(module), created_by=who.username,
-                   tag=request.query_params.get("tag"), options={"raw_flow": value})
+                   tag=request.query_params.get("tag"), options={"raw_flow": value, **run_options(value)})
     return server.submit(spec)
 
 

@@ -16,8 +16,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from wac.sdk.engine import (Job, ResumeRejected, RunSpec, approval_resume_id, checkpoint_status, source_hash,
-                            url_signature, valid_url_signature)
+from wac.sdk.engine import (Job, ResumeRejected, RunSpec, approval_resume_id, checkpoint_status, run_options,
+                            source_hash, url_signature, valid_url_signature)
 from wac.sdk.engine import resume_urls as signed_urls
 
 from .errors import bad_request, not_found
@@ -84,10 +84,12 @@ def _deployed_run(request: Request, who: Caller, args: dict[str, Any]) -> str:
                           "included); run the others on a Windmill instance (`wmill sync push` there)")
     script, roots = server.files.version(who.workspace, row)
     parent = request.query_params.get("parent_job") or who.job_id
+    fields = json.loads(row["fields"])
     spec = RunSpec(str(script), args, project_root=roots, workspace=who.workspace, origin="api",
                    windmill_path=path, script_hash=row["hash"], source_hash=source_hash(script), created_by=who.username,
-                   tag=request.query_params.get("tag"), options={"parent_job": parent} if parent else {},
-                   python=_locked_python(server, json.loads(row["fields"]).get("lock") or ""))
+                   tag=request.query_params.get("tag"),
+                   options={**run_options(fields), **({"parent_job": parent} if parent else {})},
+                   python=_locked_python(server, fields.get("lock") or ""))
     return server.submit(spec)
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from .._failures import encode, failure_record
 from .._urls import approval_resume_id
+from . import run_limits
 from .clock import wall
 from .store import TERMINAL, JobStore, new_id
 
@@ -61,17 +62,31 @@ def add_step(store: JobStore, job_id: str, key: str, value: Any, alloc_index: in
 
 
 def create_run(store: JobStore, spec: RunSpec, lease_owner: str | None = None) -> str:
-    """A new queued run; taken by `lease_owner` at once when given (a preview drives its own run)."""
+    """A new queued run; taken by `lease_owner` at once when given (a preview drives its own run). With
+    `cache_ttl` in its options and a fresh result of the same code and arguments, it is over at once."""
     job_id = new_id()
+    options = dict(spec.options)
+    cache_key = run_limits.cache_key(options, spec.script_path, spec.source_hash, spec.args)
+    if cache_key:
+        options["cache_key"] = cache_key
+    concurrency = run_limits.concurrency_key(options, spec.windmill_path or spec.script_path, spec.args,
+                                             spec.workspace)
     with store.transaction() as db:
+        now = wall()
         db.execute(
             "INSERT INTO jobs(id, root_id, workspace, kind, origin, script_path, project_root, windmill_path,"
             " script_hash, source_hash, python, args, options, status, priority, tag, created_by, lease_owner,"
-            " created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " concurrency_key, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (job_id, job_id, spec.workspace, "workflow", spec.origin, spec.script_path, spec.project_root,
              spec.windmill_path, spec.script_hash, spec.source_hash, spec.python, encode(spec.args),
-             encode(spec.options), QUEUED, spec.priority, spec.tag, spec.created_by, lease_owner, wall()))
+             encode(options), QUEUED, spec.priority, spec.tag, spec.created_by, lease_owner, concurrency, now))
         add_event(store, job_id, "queued")
+        hit = run_limits.cached(store, cache_key, now) if cache_key else None
+        if hit is not None:
+            db.execute("UPDATE jobs SET status='success', result=?, started_at=?, completed_at=? WHERE id=?",
+                       (hit[0], now, now, job_id))
+            add_event(store, job_id, "cache_hit", None, {"expires_at": hit[1]})
+            add_event(store, job_id, "success")
     return job_id
 
 
@@ -79,11 +94,21 @@ _START = ("UPDATE jobs SET status='running', run_token=?, started_at=COALESCE(st
           " attempt=attempt+1 WHERE id=? AND status='queued'")
 
 
-def start_round(store: JobStore, job_id: str, token: str, owner: str) -> bool:
-    """A run's next round: queued -> running under `token`, by the run's lease holder (`owner`) only;
-    False when someone else got there first."""
+def start_round(store: JobStore, job_id: str, token: str, owner: str) -> str:
+    """A run's next round: queued -> running under `token`, by the run's lease holder (`owner`) only.
+    "started"; "taken" when someone else got there first; "limited" when it has not started yet and its
+    concurrency limit is full (it stays queued)."""
     with store.transaction() as db:
-        return db.execute(_START + " AND lease_owner=?", (token, wall(), job_id, owner)).rowcount == 1
+        now = wall()
+        row = store.row(job_id)
+        if row is not None and row["started_at"] is None and not run_limits.slot_free(store, row, now):
+            if not db.execute("SELECT 1 FROM events WHERE job_id=? AND kind='concurrency_limited'",
+                              (job_id,)).fetchone():  # said once: it waits until a slot frees
+                limit = json.loads(row["options"])["concurrent_limit"]
+                add_event(store, job_id, "concurrency_limited", None, {"key": row["concurrency_key"], "limit": limit})
+            return "limited"
+        started = db.execute(_START + " AND lease_owner=?", (token, now, job_id, owner)).rowcount == 1
+        return "started" if started else "taken"
 
 
 def start_tasks(store: JobStore, tokens: dict[str, str]) -> set[str]:
@@ -122,9 +147,12 @@ def persist_outcome(store: JobStore, job_id: str, token: str, outcome: dict[str,
 
 
 def _finish(store: JobStore, job_id: str, status: str, result: Any) -> None:
+    now = wall()
     store.db.execute("UPDATE jobs SET status=?, result=?, completed_at=?, run_token=NULL WHERE id=?",
-                     (status, encode(result), wall(), job_id))
+                     (status, encode(result), now, job_id))
     add_event(store, job_id, status)
+    if status == "success":
+        run_limits.remember(store, json.loads(store.row(job_id)["options"]), result, now)
 
 
 def _suspend(store: JobStore, job_id: str, outcome: dict[str, Any], kind: str, status: str, wake_at: float) -> None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from . import lease, recording, waits
+from . import lease, recording, run_limits, waits
 from .fakes import run_fake
 from .hosts import HostKey, HostPool, HostProcess
 from .loading import ScriptLoadError, import_roots, resolve_target
@@ -96,6 +96,7 @@ class Scheduler:
         self._poll_all = True
         self._tasks_waiting = False  # queued tasks wait for a free worker
         self._waiting_rounds: set[str] = set()  # queued runs that wait for a free round slot
+        self._limited: set[str] = set()  # runs that wait for a slot of their concurrency limit
         self._submitted: list[str] = []  # runs handed over by other threads (`submit`)
         self._submit_lock = threading.Lock()
 
@@ -274,6 +275,8 @@ class Scheduler:
                 host.forget(run.id)
         lease.release(self.store, self.owner, [run.id])
         self.runs.pop(run.id, None)
+        self._limited.discard(run.id)
+        self._changed |= self._limited  # a concurrency slot may have freed
 
     def _feed_events(self, run: Run) -> None:
         for seq, event in self.store.events_since(run.id, run.event_seq):
@@ -286,8 +289,12 @@ class Scheduler:
             self._waiting_rounds.add(run.id)  # looked at again when a round ends
             return
         token = new_id()
-        if not recording.start_round(self.store, run.id, token, self.owner):
+        started = recording.start_round(self.store, run.id, token, self.owner)
+        if started == "limited":
+            self._limited.add(run.id)  # looked at again when a run ends here, or at the next poll
+        if started != "started":
             return
+        self._limited.discard(run.id)
         try:
             host = self._root_host(row)
         except ScriptLoadError as exc:  # its host cannot even start: the run fails, the others go on
@@ -356,12 +363,8 @@ class Scheduler:
         if not limit:
             return True
         limit -= sum(1 for other in chosen if other["concurrency_key"] == row["concurrency_key"])
-        query = "SELECT COUNT(*) FROM jobs WHERE concurrency_key=? AND (status='running'"
-        params: list[Any] = [row["concurrency_key"]]
-        if options.get("concurrency_time_window_s"):
-            query += " OR started_at>?"
-            params.append(time.time() - options["concurrency_time_window_s"])
-        return self.store.db.execute(query + ")", params).fetchone()[0] < limit
+        return run_limits.holders(self.store, row["concurrency_key"], options.get("concurrency_time_window_s"),
+                                  time.time()) < limit
 
     def _fork(self, host: HostProcess, proc: Proc, row, args: str) -> Proc:
         root_id = row["root_id"]
