@@ -318,3 +318,17 @@ def test_a_flows_concurrency_limit_holds_a_second_run_until_the_first_ends(run_w
     assert "waiting: at most 1 run(s) of f/etl/one_at_a_time at once" in second.stderr
     spans = [line.split() for line in log.read_text().splitlines()]
     assert [kind for kind, _ in spans] == ["start", "end", "start", "end"]  # one after the other, never both
+
+
+def test_parallel_branches_that_fail_replay_in_the_order_they_first_ran(run_wac, repo):
+    boom = "def main(symbol):\n    raise RuntimeError(f'no {symbol}')\n"
+    path = write_flow(repo, "f/etl/both_fail", [
+        {"id": "b", "value": {"type": "branchall", "parallel": True, "branches": [
+            {"modules": [step("h", boom, symbol={"type": "static", "value": "BTC"})]},
+            {"modules": [step("g", boom, symbol={"type": "static", "value": "ETH"})]}]}}],
+        failure_module={"id": "failure", "value": {"name": "failure", "code": "def main(message):\n    return message\n",
+                                                   "input_transforms": {"message": js("error.message")}}})
+    run = run_wac("flow", "preview", path, "-s", cwd=repo)
+    assert run.returncode == 1, run.stderr
+    # each branch's failure ran the failure module in that branch (as Windmill's branch flows carry it)
+    assert json.loads(run.stdout) == ["no BTC", "no ETH"]

@@ -39,6 +39,10 @@ SUSPEND_TIMEOUT = 30 * 60
 EARLY_STOP = "stopped early"  # a flow's result when its `skip_expr` held
 
 
+async def _raise(exc: BaseException) -> Any:
+    raise exc
+
+
 class ModuleFailed(Exception):
     """A module ended as a failure; `result` is what it hands on (`{"error": ...}`, or a loop's list).
     `handled`: the failure module already ran for it (where it happened)."""
@@ -214,8 +218,13 @@ class FlowRunner:
             if args is None:  # a finished step's inputs are not evaluated again: its result is recorded
                 args = {} if replayed(call) else self._args(value, frame, previous)
             try:
-                pending = call(**args)  # the job is registered now; the first await sends what is registered:
-                await asyncio.sleep(0)  # let a parallel loop's other iterations register theirs first
+                pending = call(**args)  # the job is registered now; the first await sends what is registered
+            except TaskError as exc:  # a recorded failure raises at once (as the SDK does): surface it below
+                pending = _raise(exc)
+            # Yield here in every round alike, answered or not, so a parallel loop's or branch's other iterations
+            # register their jobs in the order the first round recorded (not after a failure module of this one).
+            await asyncio.sleep(0)
+            try:
                 return await pending, args
             except TaskError as exc:
                 raise ModuleFailed({"error": {**error_of(exc), "step_id": step_id}}) from None
