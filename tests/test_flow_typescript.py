@@ -57,6 +57,14 @@ def test_typescript_steps_take_their_arguments_by_name_and_hand_on_json(run_wac,
     assert "ts sees 21 default" in run.stderr
 
 
+def test_a_bun_step_imports_nodes_own_modules_by_their_bare_names(run_wac, repo):
+    write(repo, 'import os from "os";\nimport { join } from "path";\n\n'
+                'export const main = async (a: number[]) => join("x", os.platform()).length > 2 ? a.length : -1;\n')
+    run = run_wac("flow", "preview", "f/x/ts.flow", "-d", '{"n": 1}', "-s", cwd=repo)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert json.loads(run.stdout)[1] == 3
+
+
 def test_a_thrown_error_is_the_steps_error(run_wac, repo):
     write(repo, THROWS)
     run = run_wac("flow", "preview", "f/x/ts.flow", "-d", '{"n": 1}', "-s", cwd=repo)
@@ -133,9 +141,11 @@ def test_bare_imports_of_the_repo_modules_a_step_imports_go_to_npm_too(tmp_path)
 
     (tmp_path / "f/lib").mkdir(parents=True)
     (tmp_path / "f/lib/db.ts").write_text('import * as wmill from "windmill-client";\nimport { x } from "./util";\n')
-    (tmp_path / "f/lib/util.ts").write_text('import lodash from "lodash";\nimport fs from "node:fs";\n')
+    (tmp_path / "f/lib/util.ts").write_text('import lodash from "lodash";\nimport fs from "node:fs";\n'
+                                            'import { join } from "path";\nimport { readFile } from "fs/promises";\n')
     (tmp_path / "f/x").mkdir()
     step = tmp_path / "f/x/step.ts"
     step.write_text('import { db } from "/f/lib/db";\nimport dayjs from "dayjs";\nimport { y } from "./gone";\n')
     assert npm_imports(step.read_text(), step, tmp_path) == {
-        "dayjs": "npm:dayjs", "windmill-client": "npm:windmill-client", "lodash": "npm:lodash"}
+        "dayjs": "npm:dayjs", "windmill-client": "npm:windmill-client", "lodash": "npm:lodash",
+        "path": "node:path", "fs/promises": "node:fs/promises"}

@@ -103,12 +103,18 @@ def run_typescript(language: str, code: str, args: dict[str, Any], file: Path | 
 
 
 IMPORT = re.compile(r"""(?:from|import)\s*\(?\s*["']([^"']+)["']""")
+# Node's own modules, which Bun (as Node) imports by their bare names (`fs`, `fs/promises`): Deno has them as `node:`
+NODE_BUILTINS = frozenset(
+    "assert async_hooks buffer child_process cluster console constants crypto dgram diagnostics_channel dns domain "
+    "events fs http http2 https inspector module net os path perf_hooks process punycode querystring readline repl "
+    "stream string_decoder sys timers tls trace_events tty url util v8 vm wasi worker_threads zlib".split())
 LOCAL_SUFFIXES = ("", ".ts", ".js", ".mts", ".mjs", "/index.ts", "/index.js")
 
 
 def npm_imports(code: str, file: Path | None = None, root: Path | None = None) -> dict[str, str]:
-    """An import map sending bare package imports (`lodash`, `@scope/pkg/sub`) to npm: the code's, and those of
-    the repo modules it imports (`./x` from `file`, `/f/...` from `root`), followed through."""
+    """An import map sending bare package imports (`lodash`, `@scope/pkg/sub`) to npm and Node's own (`fs`) to
+    `node:`: the code's, and those of the repo modules it imports (`./x` from `file`, `/f/...` from `root`),
+    followed through."""
     mapped: dict[str, str] = {}
     seen: set[Path] = set()
     pending = [(code, file)]
@@ -120,6 +126,8 @@ def npm_imports(code: str, file: Path | None = None, root: Path | None = None) -
                 if found is not None and found not in seen:
                     seen.add(found)
                     pending.append((found.read_text(encoding="utf-8", errors="replace"), found))
+            elif spec.split("/")[0] in NODE_BUILTINS:
+                mapped[spec] = f"node:{spec}"
             elif not spec.startswith(("npm:", "jsr:", "node:", "http:", "https:", "file:", "data:")):
                 mapped[spec] = f"npm:{spec}"
     return mapped
