@@ -37,6 +37,11 @@ def parse_data(data: str | None) -> dict[str, Any]:
     return value
 
 
+def _reference(value: Any) -> bool:
+    """`$res:path` or `$var:path`: what it names is checked where the job reads it, as on a worker."""
+    return isinstance(value, str) and value.startswith(("$res:", "$var:"))
+
+
 def check_args(args: dict[str, Any], schema: dict[str, Any], *, star_kwargs: bool = False) -> list[str]:
     """One message per bad field: missing required, unknown name, wrong type, not in enum."""
     properties = schema.get("properties") or {}
@@ -51,7 +56,7 @@ def check_args(args: dict[str, Any], schema: dict[str, Any], *, star_kwargs: boo
                 problems.append(f"unknown argument `{name}` (main takes: {known})")
             continue
         expected = _TYPES.get(spec.get("type") or "")
-        if value is None or expected is None:
+        if value is None or expected is None or _reference(value):
             continue
         if isinstance(value, bool) and spec.get("type") in ("integer", "number"):
             problems.append(f"`{name}` must be {spec['type']}, got boolean")

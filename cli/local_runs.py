@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from wac.sdk.engine import (Job, RunBusy, RunSpec, Scheduler, ScriptLoadError, Settings, Store, StoreError,
-                            open_store, source_hash)
+from wac.sdk.engine import (WORKSPACE_FILE_ENV, Job, RunBusy, RunSpec, Scheduler, ScriptLoadError, Settings, Store,
+                            StoreError, open_store, source_hash)
 
 from .analysis import check_script
 from .args import parse_json_option
@@ -191,7 +191,7 @@ def find_run(store: Store, ref: str) -> Job:
 def _scheduler(root: Path, options: RunOptions, view) -> Scheduler:
     path = store_location(root, options.store, create=True)
     settings = Settings(skip_sleeps=options.skip_sleeps, on_log=view.on_log, on_event=view.on_event,
-                        on_sleep=view.on_sleep, job_env=server_env(root))
+                        on_sleep=view.on_sleep, job_env=job_env(root))
     if options.workers:
         settings.workers = options.workers
     scheduler = Scheduler(path, settings)
@@ -199,18 +199,24 @@ def _scheduler(root: Path, options: RunOptions, view) -> Scheduler:
     return scheduler
 
 
-def server_env(root: Path) -> Callable[[Any], dict[str, str]]:
-    """Jobs of a repo whose `wac server` runs mint resume URLs for it (and reach it with the SDK)."""
+def job_env(root: Path) -> Callable[[Any], dict[str, str]]:
+    """What a local run's jobs find in their environment: the repo's resources and variables (its workspace
+    file), and when a `wac server` runs for the repo, its address and a token (to mint resume URLs for it and
+    reach it with the SDK)."""
+    from .repo_workspace import workspace_file
     from .server.setup import known_server, read_token
 
+    env: dict[str, str] = {}
+    data = workspace_file(root)
+    if data is not None:
+        env[WORKSPACE_FILE_ENV] = str(data)
     server = known_server(root)
-    if server is None:
-        return lambda row: {}
-    url = server["url"].rstrip("/")
-    env = {"WM_BASE_URL": url, "BASE_INTERNAL_URL": url}
-    token = read_token(root / ".wac" / "server", server["workspace"])
-    if token:
-        env["WM_TOKEN"] = token
+    if server is not None:
+        url = server["url"].rstrip("/")
+        env.update(WM_BASE_URL=url, BASE_INTERNAL_URL=url)
+        token = read_token(root / ".wac" / "server", server["workspace"])
+        if token:
+            env["WM_TOKEN"] = token
     return lambda row: env
 
 

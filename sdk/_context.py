@@ -26,6 +26,7 @@ from typing import Any, Callable
 
 from ._errors import NondeterminismError, TaskError
 from ._failures import failure_record, is_failure, raw_error, round_trip, safe_str
+from ._workspace_file import resolve_job_arguments
 
 MAX_RETRY_ATTEMPTS = 100
 MAX_SLEEP_SECONDS = 2**32 - 1
@@ -215,7 +216,7 @@ class WorkflowContext:
             raise RuntimeError(f"step '{self.executing_key}' is not a task defined in this script")
         token = in_task_body.set("async" if inspect.iscoroutinefunction(func) else "sync")
         try:
-            result = func(**args)
+            result = func(**resolve_job_arguments(args))  # `$res:`/`$var:` read as a worker reads them
             if inspect.isawaitable(result):
                 result = await result
         except Exception as exc:

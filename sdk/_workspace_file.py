@@ -1,9 +1,15 @@
-"""A workspace's resources and variables served from a JSON file, for runs with no workspace (the test
-harness's `resources=` and `variables=`): when `WAC_WORKSPACE_FILE` names one, `wmill.get_resource` and
-`wmill.get_variable` read it instead of asking a server."""
+"""A workspace's resources and variables served from a JSON file, for runs with no workspace: the test
+harness's `resources=` and `variables=`, or a local preview's repo files. When `WAC_WORKSPACE_FILE` names
+one, `wmill.get_resource` and `wmill.get_variable` read it instead of asking a server, and a job's
+`$res:`/`$var:` arguments are replaced by what they name, as a worker does.
+
+The file: `{"resources": {path: value}, "variables": {path: text}, "secrets": [path], "source": "repo"}`
+(`secrets`: variables it knows of but cannot serve; `source`: "repo" or "harness", for the wording of errors).
+"""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from typing import Any, Callable
@@ -18,38 +24,62 @@ def served(name: str) -> Callable[..., Any] | None:
     return {"get_resource": get_resource, "get_variable": get_variable}.get(name)
 
 
-def _items(kind: str) -> dict[str, Any]:
-    with open(os.environ[ENV], encoding="utf-8") as handle:
-        return json.load(handle).get(kind) or {}
+def _data() -> dict[str, Any]:
+    return _load(os.environ[ENV])
+
+
+@functools.lru_cache(maxsize=4)
+def _load(path: str) -> dict[str, Any]:
+    """The file's content (read once per process: a run's file never changes, a new content is a new file)."""
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def lookup(kind: str, path: str) -> Any:
+    """A resource's or variable's value (`kind`: "resource" or "variable"), None when the file has none."""
+    if not os.environ.get(ENV):
+        return None
+    return (_data().get(f"{kind}s") or {}).get(path)
 
 
 def get_resource(path: str | None = None, none_if_undefined: bool = False) -> Any:
     """The resource at `path`, as `wmill.get_resource` returns it."""
-    resources = _items("resources")
+    data = _data()
+    resources = data.get("resources") or {}
     if path in resources:
         return resources[path]
     if none_if_undefined:
         return None
-    raise LookupError(f"resource {path!r} is not given to this run: add it to `resources=` "
-                      f"(it has: {', '.join(sorted(resources)) or 'none'})")
+    raise LookupError(_missing(data, "resource", path))
 
 
 def get_variable(path: str) -> str:
     """The variable at `path`, as `wmill.get_variable` returns it."""
-    variables = _items("variables")
+    data = _data()
+    variables = data.get("variables") or {}
     if path not in variables:
-        raise LookupError(f"variable {path!r} is not given to this run: add it to `variables=` "
-                          f"(it has: {', '.join(sorted(variables)) or 'none'})")
+        raise LookupError(_missing(data, "variable", path))
     return variables[path]
 
 
-def resolve_arguments(args: dict[str, Any], resources: dict[str, Any], variables: dict[str, Any]) -> dict[str, Any]:
-    """Arguments with `$res:path` and `$var:path` values replaced by what they name, as a worker does."""
-    def value(given: Any) -> Any:
-        if isinstance(given, str) and given.startswith("$res:") and given[5:] in resources:
-            return resources[given[5:]]
-        if isinstance(given, str) and given.startswith("$var:") and given[5:] in variables:
-            return variables[given[5:]]
-        return given
+def _missing(data: dict[str, Any], kind: str, path: str | None) -> str:
+    if kind == "variable" and path in (data.get("secrets") or []):
+        return (f"variable {path!r} is a secret: the repo holds it encrypted with the workspace's key, so a local run "
+                "cannot read it (run on `wac server` after a push, or on the workspace)")
+    if data.get("source") == "repo":
+        return f"{kind} {path!r} is not in this repo (no {path}.{kind}.yaml)"
+    given = sorted(data.get(f"{kind}s") or {})
+    return f"{kind} {path!r} is not given to this run: add it to `{kind}s=` (it has: {', '.join(given) or 'none'})"
 
-    return {name: value(given) for name, given in args.items()}
+
+def resolve_job_arguments(args: dict[str, Any]) -> dict[str, Any]:
+    """A job's arguments as its code gets them: `$res:`/`$var:` values read from the file (LookupError, worded
+    as above, for one it lacks); unchanged when no file is set."""
+    if not os.environ.get(ENV) or not any(_reference(v) for v in args.values()):
+        return args
+    lookups = {"$res:": get_resource, "$var:": get_variable}
+    return {name: lookups[given[:5]](given[5:]) if _reference(given) else given for name, given in args.items()}
+
+
+def _reference(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(("$res:", "$var:"))

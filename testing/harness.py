@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from wac.sdk.engine import (WORKSPACE_FILE_ENV, RunSpec, Scheduler, ScriptLoadError, Settings, Store, open_store,
-                            resolve_arguments, source_hash)
+                            source_hash)
 from wac.sdk.engine import replay as replay_history
 
 FLOW_SUFFIXES = (".flow", "__flow")
@@ -75,8 +75,7 @@ class Harness:
         digest = source_hash(script)
         with Scheduler(self.store_path, settings) as scheduler:
             host = scheduler.host(str(script), str(self.root), source_hash=digest)  # imports while the run is made
-            given = resolve_arguments(dict(args or {}), resources or {}, variables or {})
-            spec = RunSpec(str(script), given, project_root=str(self.root), windmill_path=windmill_path,
+            spec = RunSpec(str(script), dict(args or {}), project_root=str(self.root), windmill_path=windmill_path,
                            source_hash=digest)
             run_id = self.store.create_run(spec, lease_owner=scheduler.owner)
             scheduler.wait_loaded(host)

@@ -326,9 +326,21 @@ def test_parallel_branches_that_fail_replay_in_the_order_they_first_ran(run_wac,
         {"id": "b", "value": {"type": "branchall", "parallel": True, "branches": [
             {"modules": [step("h", boom, symbol={"type": "static", "value": "BTC"})]},
             {"modules": [step("g", boom, symbol={"type": "static", "value": "ETH"})]}]}}],
-        failure_module={"id": "failure", "value": {"name": "failure", "code": "def main(message):\n    return message\n",
-                                                   "input_transforms": {"message": js("error.message")}}})
+        failure_module={"id": "failure", "value": {
+            "name": "failure", "code": "def main(message):\n    return message\n",
+            "input_transforms": {"message": js("error.message")}}})
     run = run_wac("flow", "preview", path, "-s", cwd=repo)
     assert run.returncode == 1, run.stderr
     # each branch's failure ran the failure module in that branch (as Windmill's branch flows carry it)
     assert json.loads(run.stdout) == ["no BTC", "no ETH"]
+
+
+def test_a_flow_reads_the_repos_resources_and_variables_in_arguments_and_expressions(run_wac, repo):
+    (repo / "f/etl/wh.resource.yaml").write_text("value:\n  host: $var:f/etl/wh_host\nresource_type: postgresql\n")
+    (repo / "f/etl/wh_host.variable.yaml").write_text("value: wh.internal\nis_secret: false\n")
+    code = "def main(db, host, name):\n    return [db['host'], host, name]\n"
+    path = write_flow(repo, "f/etl/uses_items", [step(
+        "a", code, db={"type": "static", "value": "$res:f/etl/wh"}, host=js("resource('f/etl/wh').host"),
+        name=js("variable('f/etl/wh_host').toUpperCase()"))])
+    assert result_of(run_wac("flow", "preview", path, "-s", cwd=repo)) == ["wh.internal", "wh.internal",
+                                                                          "WH.INTERNAL"]

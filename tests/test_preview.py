@@ -179,3 +179,41 @@ def test_other_languages_get_one_line_not_a_python_syntax_error(run_wac, tmp_pat
         assert result.returncode == 2
         assert result.stderr.splitlines()[0] == f"error: {path} is {language}: wac previews Python scripts only"
         assert "WAC001" not in result.stderr and not (repo / ".wac" / "jobs.db").exists()
+
+
+WORKSPACE_ITEMS = {
+    "f/t/db.resource.yaml": "description: ''\nvalue:\n  host: $var:f/t/host\n  port: 5432\nresource_type: postgresql\n",
+    "f/t/host.variable.yaml": "description: ''\nvalue: db.internal\nis_secret: false\n",
+    "f/t/key.variable.yaml": "description: ''\nvalue: 2WYTjlAYpzGdSwyhBWfcPg==\nis_secret: true\n",
+}
+USES_ITEMS = '''import wmill
+from wmill import task, workflow
+
+
+@task
+async def connect(db: dict, host: str):
+    return f"{db['host']}:{db['port']} {host}"
+
+
+@workflow
+async def main(db: dict, secret: bool = False):
+    if secret:
+        return wmill.get_variable("f/t/key")
+    return {"arg": db, "task": await connect(db="$res:f/t/db", host="$var:f/t/host"),
+            "sdk": wmill.get_resource("f/t/db")["host"]}
+'''
+
+
+def test_a_preview_reads_the_repos_resources_and_variables_as_a_worker_would(run_wac, project):
+    for path, text in WORKSPACE_ITEMS.items():
+        (project / path).write_text(text)
+    (project / "f/t/uses_items.py").write_text(USES_ITEMS)
+    run = run_wac("script", "preview", "f/t/uses_items.py", "-d", '{"db": "$res:f/t/db"}', "-s", cwd=project)
+    assert result_of(run) == {"arg": {"host": "db.internal", "port": 5432}, "task": "db.internal:5432 db.internal",
+                              "sdk": "db.internal"}
+    secret = run_wac("script", "preview", "f/t/uses_items.py", "-d", '{"db": {}, "secret": true}', "-s", cwd=project)
+    assert secret.returncode == 1
+    assert "variable 'f/t/key' is a secret: the repo holds it encrypted" in secret.stdout + secret.stderr
+    missing = run_wac("script", "preview", "f/t/uses_items.py", "-d", '{"db": "$res:f/t/gone"}', "-s", cwd=project)
+    assert missing.returncode == 1
+    assert "resource 'f/t/gone' is not in this repo (no f/t/gone.resource.yaml)" in missing.stdout + missing.stderr

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from wac.sdk import TaskError, parallel, sleep, task, task_script, wait_for_approval
-from wac.sdk.engine import JobFailed, replayed
+from wac.sdk.engine import JobFailed, replayed, workspace_value
 
 from .definition import all_steps
 from .js import Evaluator, ExpressionError
@@ -96,7 +96,7 @@ class FlowRunner:
     def __init__(self, definition: dict[str, Any]) -> None:
         self.value = definition["value"]
         self.subflows: dict[str, dict[str, Any]] = definition.get("subflows", {})
-        self.js = Evaluator(lambda kind, path: definition.get(f"{kind}s", {}).get(path))
+        self.js = Evaluator(workspace_value)  # `resource(...)`, `variable(...)`: the run's workspace file, if any
         self.envs: dict[str, dict[str, str]] = definition.get("envs", {})
         self.others: dict[str, dict[str, str]] = definition.get("others", {})
         self.root = Path(definition["root"]) if definition.get("root") else None

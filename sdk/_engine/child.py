@@ -19,6 +19,7 @@ from .. import _context as ctxmod
 from .. import _urls
 from .._errors import JobFailed, NondeterminismError
 from .._failures import encode, raw_error, user_stack
+from .._workspace_file import resolve_job_arguments
 from . import clock, recording
 from .channel import CONTINUE_MARKER
 from .loading import entry_point
@@ -143,7 +144,7 @@ def _round(store: JobStore, message: dict[str, Any], module: ModuleType, workflo
     ctx = ctxmod.WorkflowContext(completed, order=order, persist_step=persist_step, script_file=module.__file__,
                                  continue_as_task=continue_as_task)
     try:
-        outcome = run_coroutine(ctxmod.run_round(main, ctx, args))
+        outcome = run_coroutine(ctxmod.run_round(main, ctx, resolve_job_arguments(args)))
     except StaleRound:
         return 0
     except (Exception, SystemExit) as exc:
@@ -233,7 +234,7 @@ def _script(message: dict[str, Any], module: ModuleType) -> tuple[bool, Any]:
 def _call(main: Callable[..., Any], args: dict[str, Any]) -> tuple[bool, Any]:
     """A script's main with its arguments, run in place (SDK calls inside run standalone)."""
     try:
-        result = main(**args)
+        result = main(**resolve_job_arguments(args))
         if asyncio.iscoroutine(result):
             result = run_coroutine(result)
         return True, result
