@@ -206,10 +206,7 @@ def job_env(root: Path) -> Callable[[Any], dict[str, str]]:
     from .repo_workspace import workspace_file
     from .server.setup import known_server, read_token
 
-    env: dict[str, str] = {}
-    data = workspace_file(root)
-    if data is not None:
-        env[WORKSPACE_FILE_ENV] = str(data)
+    env = {WORKSPACE_FILE_ENV: str(workspace_file(root))}
     server = known_server(root)
     if server is not None:
         url = server["url"].rstrip("/")

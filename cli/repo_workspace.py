@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from .files import write_atomic
+from .kinds.resource import interpolated
 from .kinds.scope import never_walked
 from .project import wac_dir
 
@@ -22,12 +23,10 @@ RESOURCE, VARIABLE = ".resource.yaml", ".variable.yaml"
 INLINE = "!inline "
 
 
-def workspace_file(root: Path) -> Path | None:
-    """The file for runs of the repo at `root` (written once per content), or None when it has no items."""
+def workspace_file(root: Path) -> Path:
+    """The file for runs of the repo at `root` (written once per content)."""
     resources, variables, secrets = _items(root)
-    if not (resources or variables or secrets):
-        return None
-    resources = {path: _filled(value, resources, variables, set()) for path, value in resources.items()}
+    resources = {path: interpolated(value, resources.get, variables.get) for path, value in resources.items()}
     text = json.dumps({"resources": resources, "variables": variables, "secrets": sorted(secrets), "source": "repo"},
                       sort_keys=True, ensure_ascii=False)
     target = wac_dir(root) / "cache" / f"workspace-{hashlib.sha256(text.encode()).hexdigest()[:16]}.json"
@@ -72,18 +71,4 @@ def _inline_content(value: Any, root: Path) -> Any:
         source = root / value["content"][len(INLINE):]
         if source.is_file():
             return {**value, "content": source.read_text(encoding="utf-8", errors="replace")}
-    return value
-
-
-def _filled(value: Any, resources: dict[str, Any], variables: dict[str, str], seen: set[str]) -> Any:
-    """A resource's value with `$var:path` and `$res:path` strings replaced, at any depth, as Windmill's
-    `get_resource` interpolates them (a secret's reference stays as it is: its value is not here)."""
-    if isinstance(value, dict):
-        return {key: _filled(item, resources, variables, seen) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_filled(item, resources, variables, seen) for item in value]
-    if isinstance(value, str) and value.startswith("$var:") and value[5:] in variables:
-        return variables[value[5:]]
-    if isinstance(value, str) and value.startswith("$res:") and value[5:] in resources and value[5:] not in seen:
-        return _filled(resources[value[5:]], resources, variables, seen | {value[5:]})
     return value

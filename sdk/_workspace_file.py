@@ -1,7 +1,9 @@
-"""A workspace's resources and variables served from a JSON file, for runs with no workspace: the test
-harness's `resources=` and `variables=`, or a local preview's repo files. When `WAC_WORKSPACE_FILE` names
-one, `wmill.get_resource` and `wmill.get_variable` read it instead of asking a server, and a job's
-`$res:`/`$var:` arguments are replaced by what they name, as a worker does.
+"""Where a job reads the workspace's resources and variables: `wmill.get_resource`/`get_variable` (through
+wac's `wmill`), `$res:`/`$var:` arguments (replaced by what they name, as a worker does) and flow expressions.
+
+A JSON file when `WAC_WORKSPACE_FILE` names one (the test harness's `resources=`/`variables=`, a local
+preview's repo files), else the workspace's API when the job has one (`wac server`: BASE_INTERNAL_URL,
+WM_TOKEN, WM_WORKSPACE; the routes Windmill's SDKs call).
 
 The file: `{"resources": {path: value}, "variables": {path: text}, "secrets": [path], "source": "repo"}`
 (`secrets`: variables it knows of but cannot serve; `source`: "repo" or "harness", for the wording of errors).
@@ -12,16 +14,35 @@ from __future__ import annotations
 import functools
 import json
 import os
+import urllib.error
+import urllib.parse
+import urllib.request
 from typing import Any, Callable
 
 ENV = "WAC_WORKSPACE_FILE"
 
 
 def served(name: str) -> Callable[..., Any] | None:
-    """The function serving `wmill.<name>` from the file, or None (no file, or a name it does not serve)."""
-    if not os.environ.get(ENV):
+    """The function serving `wmill.<name>`, or None (no file nor API, or a name not served here)."""
+    if not os.environ.get(ENV) and not _api_base():
         return None
     return {"get_resource": get_resource, "get_variable": get_variable}.get(name)
+
+
+def _api_base() -> str | None:
+    base = os.environ.get("BASE_INTERNAL_URL") or os.environ.get("WM_BASE_URL")
+    return base.rstrip("/") if base and os.environ.get("WM_TOKEN") and os.environ.get("WM_WORKSPACE") else None
+
+
+def _api(route: str, path: str) -> Any:
+    """The workspace API's answer to GET `route`/`path` (LookupError with its message when it refuses)."""
+    url = f"{_api_base()}/api/w/{os.environ['WM_WORKSPACE']}/{route}/{urllib.parse.quote(path)}"
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {os.environ['WM_TOKEN']}"})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            return json.loads(answer.read())
+    except urllib.error.HTTPError as exc:
+        raise LookupError(exc.read().decode("utf-8", "replace") or f"{route}/{path}: HTTP {exc.code}") from None
 
 
 def _data() -> dict[str, Any]:
@@ -44,6 +65,13 @@ def lookup(kind: str, path: str) -> Any:
 
 def get_resource(path: str | None = None, none_if_undefined: bool = False) -> Any:
     """The resource at `path`, as `wmill.get_resource` returns it."""
+    if not os.environ.get(ENV):
+        try:
+            return _api("resources/get_value_interpolated", path or "")
+        except LookupError:
+            if none_if_undefined:
+                return None
+            raise
     data = _data()
     resources = data.get("resources") or {}
     if path in resources:
@@ -55,6 +83,8 @@ def get_resource(path: str | None = None, none_if_undefined: bool = False) -> An
 
 def get_variable(path: str) -> str:
     """The variable at `path`, as `wmill.get_variable` returns it."""
+    if not os.environ.get(ENV):
+        return _api("variables/get_value", path)
     data = _data()
     variables = data.get("variables") or {}
     if path not in variables:
@@ -73,9 +103,9 @@ def _missing(data: dict[str, Any], kind: str, path: str | None) -> str:
 
 
 def resolve_job_arguments(args: dict[str, Any]) -> dict[str, Any]:
-    """A job's arguments as its code gets them: `$res:`/`$var:` values read from the file (LookupError, worded
-    as above, for one it lacks); unchanged when no file is set."""
-    if not os.environ.get(ENV) or not any(_reference(v) for v in args.values()):
+    """A job's arguments as its code gets them: `$res:`/`$var:` values read from the file or the API
+    (LookupError, worded as above, for one it lacks); unchanged when the job has neither."""
+    if not any(_reference(v) for v in args.values()) or not (os.environ.get(ENV) or _api_base()):
         return args
     lookups = {"$res:": get_resource, "$var:": get_variable}
     return {name: lookups[given[:5]](given[5:]) if _reference(given) else given for name, given in args.items()}

@@ -105,3 +105,28 @@ def test_a_deployed_flows_cache_and_a_deployed_scripts_cache_answer_repeated_run
                for kind, name in (("f", "cached"), ("p", "cached_script")) for n in (1, 1, 2)]
     assert answers == [10, 10, 20, 10, 10, 20]
     assert log.read_text().split() == ["1", "2", "1", "2"]  # each repeated run answered from its cache
+
+
+def test_jobs_on_the_server_read_its_resources_and_variables(wac_server):
+    client = wac_server.client
+    for route, body in (("variables", {"path": "f/x/host", "value": "db.internal", "is_secret": False,
+                                       "description": ""}),
+                        ("variables", {"path": "f/x/key", "value": "c2VjcmV0", "is_secret": True, "description": ""}),
+                        ("resources", {"path": "f/x/db", "value": {"host": "$var:f/x/host", "port": 5432},
+                                       "resource_type": "postgresql"})):
+        assert client.post(f"w/local/{route}/create", json=body).status_code == 201
+    assert client.get("w/local/variables/get_value/f/x/host").json() == "db.internal"
+    assert client.get("w/local/resources/get_value/f/x/db").json() == {"host": "$var:f/x/host", "port": 5432}
+    assert client.get("w/local/resources/get_value_interpolated/f/x/db").json() == {"host": "db.internal",
+                                                                                   "port": 5432}
+    assert client.get("w/local/variables/get_value/f/x/key").status_code == 400
+    code = ("import wmill\n\n\ndef main(db: dict, secret: bool = False):\n"
+            "    if secret:\n        return wmill.get_variable('f/x/key')\n"
+            "    return [db['host'], wmill.get_variable('f/x/host'), wmill.get_resource('f/x/db')['port']]\n")
+    script = {"path": "f/x/reads", "summary": "", "description": "", "content": code, "language": "python3",
+              "schema": {}}
+    assert client.post("w/local/scripts/create", json=script).status_code == 201
+    answer = client.post("w/local/jobs/run_wait_result/p/f/x/reads", json={"db": "$res:f/x/db"})
+    assert answer.json() == ["db.internal", "db.internal", 5432]
+    secret = client.post("w/local/jobs/run_wait_result/p/f/x/reads", json={"db": {}, "secret": True})
+    assert "f/x/key is a secret" in secret.text

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import Any, Callable
 
 from .base import ItemError, ItemKind, PushContext, RenderContext, Route, is_superset
 
@@ -63,3 +63,21 @@ def _with_inline_content(local: dict[str, Any], files: dict[str, str], ctx: Push
 
 
 KIND = ResourceKind()
+
+
+def interpolated(value: Any, resource_of: Callable[[str], Any], variable_of: Callable[[str], Any],
+                 seen: frozenset[str] = frozenset()) -> Any:
+    """A resource's value with `$var:path` and `$res:path` strings replaced at any depth, as Windmill's
+    `get_value_interpolated` answers it (`resource_of`/`variable_of`: a value, None for one it lacks, which
+    stays a reference)."""
+    if isinstance(value, dict):
+        return {key: interpolated(item, resource_of, variable_of, seen) for key, item in value.items()}
+    if isinstance(value, list):
+        return [interpolated(item, resource_of, variable_of, seen) for item in value]
+    if isinstance(value, str) and value.startswith("$var:"):
+        found = variable_of(value[5:])
+        return value if found is None else found
+    if isinstance(value, str) and value.startswith("$res:") and value[5:] not in seen:
+        found = resource_of(value[5:])
+        return value if found is None else interpolated(found, resource_of, variable_of, seen | {value[5:]})
+    return value

@@ -8,8 +8,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from . import (apps_api, flows_api, items_api, jobs_api, native_triggers_api, pages, scripts_api, workspace_admin_api,
-               workspace_api, workspace_page)
+from . import (apps_api, flows_api, items_api, jobs_api, native_triggers_api, pages, scripts_api, values_api,
+               workspace_admin_api, workspace_api, workspace_page)
 from .errors import ApiError
 from .state import ServerState
 
@@ -25,8 +25,8 @@ def build_app(server: ServerState) -> Starlette:
 
     app = Starlette(
         routes=[*workspace_api.ROUTES, *workspace_admin_api.ROUTES, *scripts_api.ROUTES, *apps_api.ROUTES,
-                *items_api.ROUTES, *native_triggers_api.ROUTES, *flows_api.ROUTES, *jobs_api.ROUTES, *pages.ROUTES,
-                *workspace_page.ROUTES],
+                *values_api.ROUTES, *items_api.ROUTES, *native_triggers_api.ROUTES, *flows_api.ROUTES, *jobs_api.ROUTES,
+                *pages.ROUTES, *workspace_page.ROUTES],
         exception_handlers={ApiError: _api_error, 404: _not_found, 405: _not_allowed},
         lifespan=lifespan,
     )
