@@ -57,10 +57,15 @@ def _load(path: str) -> dict[str, Any]:
 
 
 def lookup(kind: str, path: str) -> Any:
-    """A resource's or variable's value (`kind`: "resource" or "variable"), None when the file has none."""
-    if not os.environ.get(ENV):
+    """A resource's or variable's value (`kind`: "resource" or "variable"), None when there is none."""
+    if os.environ.get(ENV):
+        return (_data().get(f"{kind}s") or {}).get(path)
+    if not _api_base():
         return None
-    return (_data().get(f"{kind}s") or {}).get(path)
+    try:
+        return get_resource(path) if kind == "resource" else get_variable(path)
+    except LookupError:
+        return None
 
 
 def get_resource(path: str | None = None, none_if_undefined: bool = False) -> Any:

@@ -130,3 +130,10 @@ def test_jobs_on_the_server_read_its_resources_and_variables(wac_server):
     assert answer.json() == ["db.internal", "db.internal", 5432]
     secret = client.post("w/local/jobs/run_wait_result/p/f/x/reads", json={"db": {}, "secret": True})
     assert "f/x/key is a secret" in secret.text
+    step = {"id": "a", "value": {"type": "rawscript", "language": "python3", "content": "def main(db, port):\n"
+                                 "    return [db['host'], port]\n", "input_transforms": {
+                                     "db": {"type": "static", "value": "$res:f/x/db"},
+                                     "port": {"type": "javascript", "expr": "resource('f/x/db').port + 1"}}}}
+    flow = {"path": "f/x/reads_flow", "summary": "", "value": {"modules": [step]}}
+    assert client.post("w/local/flows/create", json=flow).status_code == 201
+    assert client.post("w/local/jobs/run_wait_result/f/f/x/reads_flow", json={}).json() == ["db.internal", 5433]
