@@ -12,7 +12,8 @@ SHIM_DIR = str(Path(__file__).resolve().parent / "_shim")
 ALIAS = "_wac_real_wmill"
 
 
-def _load() -> ModuleType | None:
+def load() -> ModuleType | None:
+    """The real package (imported once, under another name), or None when the environment has none."""
     if ALIAS in sys.modules:
         return sys.modules[ALIAS]
     paths = [p for p in sys.path if Path(p or ".").resolve().as_posix() != Path(SHIM_DIR).as_posix()]
@@ -35,7 +36,7 @@ def attribute(name: str, submodule: str | None = None):
     """`wmill.<name>` (or `wmill.<submodule>.<name>`) from the real package."""
     if name.startswith("__"):
         raise AttributeError(name)
-    real = _load()
+    real = load()
     if real is None:
         raise AttributeError(f"wmill.{name} needs the `wmill` package: wac serves only the workflow-as-code "
                              "API; add `wmill` to the script's requirements")

@@ -19,14 +19,29 @@ import urllib.parse
 import urllib.request
 from typing import Any, Callable
 
+from ._real_wmill import load as load_real_wmill
+
 ENV = "WAC_WORKSPACE_FILE"
 
 
 def served(name: str) -> Callable[..., Any] | None:
-    """The function serving `wmill.<name>`, or None (no file nor API, or a name not served here)."""
-    if not os.environ.get(ENV) and not _api_base():
+    """The function serving `wmill.<name>`, or None (no file nor API, or a name not served here). What the
+    file lacks is asked of the real `wmill` package when the job's environment has one."""
+    own = {"get_resource": get_resource, "get_variable": get_variable}.get(name)
+    if own is None or not (os.environ.get(ENV) or _api_base()):
         return None
-    return {"get_resource": get_resource, "get_variable": get_variable}.get(name)
+
+    @functools.wraps(own)
+    def serve(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return own(*args, **kwargs)
+        except LookupError:
+            real = getattr(load_real_wmill(), name, None) if os.environ.get(ENV) else None
+            if real is None:
+                raise
+            return real(*args, **kwargs)
+
+    return serve
 
 
 def _api_base() -> str | None:

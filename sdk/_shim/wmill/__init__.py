@@ -3,8 +3,8 @@
 The workflow-as-code API (`workflow`, `task`, `step`, ...) is wac's, which
 drives the replay; every other name (`run_script_by_path`, `get_variable`,
 `Windmill`, ...) comes from the real `wmill` package when the script's
-environment has it, talking to the workspace the job runs in (resources and variables come from a
-file instead when the test harness gives them).
+environment has it, talking to the workspace the job runs in. Resources and variables come first from
+the run's workspace file (a preview's repo files, the test harness's) or `wac server`.
 """
 
 from wac.sdk import *  # noqa: F401,F403
