@@ -12,10 +12,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .files import write_atomic
-from .kinds.resource import interpolated
 from .kinds.scope import never_walked
 from .project import wac_dir
 
@@ -26,7 +23,10 @@ INLINE = "!inline "
 def workspace_file(root: Path) -> Path:
     """The file for runs of the repo at `root` (written once per content)."""
     resources, variables, secrets = _items(root)
-    resources = {path: interpolated(value, resources.get, variables.get) for path, value in resources.items()}
+    if resources:
+        from .kinds.resource import interpolated
+
+        resources = {path: interpolated(value, resources.get, variables.get) for path, value in resources.items()}
     text = json.dumps({"resources": resources, "variables": variables, "secrets": sorted(secrets), "source": "repo"},
                       sort_keys=True, ensure_ascii=False)
     target = wac_dir(root) / "cache" / f"workspace-{hashlib.sha256(text.encode()).hexdigest()[:16]}.json"
@@ -59,6 +59,8 @@ def _items(root: Path) -> tuple[dict[str, Any], dict[str, str], set[str]]:
 
 
 def _parsed(file: Path) -> Any:
+    import yaml  # a repo with no resource or variable file never loads it
+
     try:
         return yaml.safe_load(file.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):

@@ -14,9 +14,6 @@ from __future__ import annotations
 import functools
 import json
 import os
-import urllib.error
-import urllib.parse
-import urllib.request
 from typing import Any, Callable
 
 from ._real_wmill import load as load_real_wmill
@@ -51,6 +48,10 @@ def _api_base() -> str | None:
 
 def _api(route: str, path: str) -> Any:
     """The workspace API's answer to GET `route`/`path` (LookupError with its message when it refuses)."""
+    import urllib.error  # only jobs that ask: an import a run without workspace reads never pays
+    import urllib.parse
+    import urllib.request
+
     url = f"{_api_base()}/api/w/{os.environ['WM_WORKSPACE']}/{route}/{urllib.parse.quote(path)}"
     request = urllib.request.Request(url, headers={"Authorization": f"Bearer {os.environ['WM_TOKEN']}"})
     try:
