@@ -94,13 +94,13 @@ _START = ("UPDATE jobs SET status='running', run_token=?, started_at=COALESCE(st
           " attempt=attempt+1 WHERE id=? AND status='queued'")
 
 
-def start_round(store: JobStore, job_id: str, token: str, owner: str) -> str:
+def start_round(store: JobStore, job_id: str, token: str, owner: str, limited: bool = False) -> str:
     """A run's next round: queued -> running under `token`, by the run's lease holder (`owner`) only.
-    "started"; "taken" when someone else got there first; "limited" when it has not started yet and its
-    concurrency limit is full (it stays queued)."""
+    "started"; "taken" when someone else got there first; "limited" when the run (`limited`: one with a
+    concurrency limit) has not started yet and its limit is full (it stays queued)."""
     with store.transaction() as db:
         now = wall()
-        row = store.row(job_id)
+        row = store.row(job_id) if limited else None
         if row is not None and row["started_at"] is None and not run_limits.slot_free(store, row, now):
             if not db.execute("SELECT 1 FROM events WHERE job_id=? AND kind='concurrency_limited'",
                               (job_id,)).fetchone():  # said once: it waits until a slot frees

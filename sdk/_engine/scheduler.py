@@ -289,7 +289,8 @@ class Scheduler:
             self._waiting_rounds.add(run.id)  # looked at again when a round ends
             return
         token = new_id()
-        started = recording.start_round(self.store, run.id, token, self.owner)
+        first_with_limit = row["started_at"] is None and row["concurrency_key"] is not None
+        started = recording.start_round(self.store, run.id, token, self.owner, limited=first_with_limit)
         if started == "limited":
             self._limited.add(run.id)  # looked at again when a run ends here, or at the next poll
         if started != "started":
