@@ -95,3 +95,21 @@ def parse_age(text: str) -> float:
     if unit not in _AGE_UNITS or value < 0:
         raise InvalidInput(f"`{text}` is not an age", "use a number and a unit: 30m, 12h, 7d, 2w")
     return value * _AGE_UNITS[unit]
+
+
+def given_items(option: str, pairs: list[str], as_json: bool) -> dict[str, Any]:
+    """`--var PATH=VALUE` / `--resource PATH=JSON` pairs, by path (one line and a hint for a bad one)."""
+    example = """--resource 'f/x/db={"host": "h"}'""" if as_json else "--var f/x/key=secret"
+    found: dict[str, Any] = {}
+    for pair in pairs:
+        path, sep, value = pair.partition("=")
+        if not sep or not path.strip():
+            raise InvalidInput(f"{option} {pair!r}: expected PATH={'JSON' if as_json else 'VALUE'}", f"e.g. {example}")
+        if as_json:
+            try:
+                value = json.loads(value)
+            except json.JSONDecodeError as exc:
+                raise InvalidInput(f"{option} {path}: its value is not JSON ({exc.msg})",
+                                   f"quote it for the shell, e.g. {example}") from None
+        found[path.strip()] = value
+    return found

@@ -39,6 +39,8 @@ class RunOptions:
     env: str = "locked"  # or "current": wac's own interpreter and packages
     await_approvals: bool = False  # approvals wait for an answer from elsewhere, whatever --skip-sleeps says
     resolution: Resolution = field(default_factory=Resolution)
+    variables: dict[str, str] = field(default_factory=dict)  # --var: over the repo's (secrets' values)
+    resources: dict[str, Any] = field(default_factory=dict)  # --resource
 
 
 @dataclass
@@ -191,7 +193,7 @@ def find_run(store: Store, ref: str) -> Job:
 def _scheduler(root: Path, options: RunOptions, view) -> Scheduler:
     path = store_location(root, options.store, create=True)
     settings = Settings(skip_sleeps=options.skip_sleeps, on_log=view.on_log, on_event=view.on_event,
-                        on_sleep=view.on_sleep, job_env=job_env(root))
+                        on_sleep=view.on_sleep, job_env=job_env(root, options))
     if options.workers:
         settings.workers = options.workers
     scheduler = Scheduler(path, settings)
@@ -199,14 +201,14 @@ def _scheduler(root: Path, options: RunOptions, view) -> Scheduler:
     return scheduler
 
 
-def job_env(root: Path) -> Callable[[Any], dict[str, str]]:
+def job_env(root: Path, options: RunOptions) -> Callable[[Any], dict[str, str]]:
     """What a local run's jobs find in their environment: the repo's resources and variables (its workspace
-    file), and when a `wac server` runs for the repo, its address and a token (to mint resume URLs for it and
-    reach it with the SDK)."""
+    file, with --var and --resource over them), and when a `wac server` runs for the repo, its address and a
+    token (to mint resume URLs for it and reach it with the SDK)."""
     from .repo_workspace import workspace_file
     from .server.setup import known_server, read_token
 
-    env = {WORKSPACE_FILE_ENV: str(workspace_file(root))}
+    env = {WORKSPACE_FILE_ENV: str(workspace_file(root, options.resources, options.variables))}
     server = known_server(root)
     if server is not None:
         url = server["url"].rstrip("/")

@@ -20,9 +20,14 @@ RESOURCE, VARIABLE = ".resource.yaml", ".variable.yaml"
 INLINE = "!inline "
 
 
-def workspace_file(root: Path) -> Path:
-    """The file for runs of the repo at `root` (written once per content)."""
+def workspace_file(root: Path, given_resources: dict[str, Any] | None = None,
+                   given_variables: dict[str, str] | None = None) -> Path:
+    """The file for runs of the repo at `root` (written once per content), with the resources and variables
+    given for the run (`--resource`, `--var`) over the repo's."""
     resources, variables, secrets = _items(root)
+    resources.update(given_resources or {})
+    variables.update(given_variables or {})
+    secrets -= set(variables)
     if resources:
         from .kinds.resource import interpolated
 

@@ -217,3 +217,8 @@ def test_a_preview_reads_the_repos_resources_and_variables_as_a_worker_would(run
     missing = run_wac("script", "preview", "f/t/uses_items.py", "-d", '{"db": "$res:f/t/gone"}', "-s", cwd=project)
     assert missing.returncode == 1
     assert "resource 'f/t/gone' is not in this repo (no f/t/gone.resource.yaml)" in missing.stdout + missing.stderr
+    given = run_wac("script", "preview", "f/t/uses_items.py", "-d", '{"db": "$res:f/t/gone", "secret": true}', "-s",
+                    "--var", "f/t/key=s3cr3t", "--resource", 'f/t/gone={"host": "h"}', cwd=project)
+    assert result_of(given) == "s3cr3t"  # a secret's value given for the run, a resource the repo lacks
+    bad = run_wac("script", "preview", "f/t/uses_items.py", "--resource", "f/t/db={host", cwd=project)
+    assert bad.returncode == 2 and bad.stderr.startswith("error: --resource f/t/db: its value is not JSON")

@@ -22,6 +22,10 @@ WorkersOption = typer.Option(None, "--workers", min=1, metavar="N", help="Tasks 
 SkipSleepsOption = typer.Option(False, "--skip-sleeps",
                                 help="Fast-forward durable sleeps and unanswered approvals' timeouts.")
 ApproveOption = typer.Option(False, "--approve", help="Approve every approval step without asking.")
+VariableOption = typer.Option(None, "--var", metavar="PATH=VALUE",
+                              help="A variable for this run, over the repo's (a secret's value, say). Repeatable.")
+ResourceOption = typer.Option(None, "--resource", metavar="PATH=JSON",
+                              help="A resource for this run, over the repo's. Repeatable.")
 AwaitApprovalsOption = typer.Option(False, "--await-approvals",
                                     help="Wait for approvals to be answered (`wac job approve`, a page) even when "
                                          "nobody is asked here and with --skip-sleeps, until their own timeout.")
@@ -43,14 +47,17 @@ NoIndexOption = typer.Option(False, "--no-index", help="Install from --find-link
 def run_options(*, workers: Optional[int], skip_sleeps: bool, approve: bool, reject: bool,
                 approval_value: Optional[str], approver: Optional[str], store: Optional[Path],
                 env: EnvChoice = EnvChoice.locked, index_url: Optional[str] = None,
-                find_links: Optional[List[str]] = None, no_index: bool = False, await_approvals: bool = False):
+                find_links: Optional[List[str]] = None, no_index: bool = False, await_approvals: bool = False,
+                variables: Optional[List[str]] = None, resources: Optional[List[str]] = None):
+    from ..args import given_items
     from ..local_runs import RunOptions
     from ..script_pins import Resolution
 
     return RunOptions(workers=workers, skip_sleeps=skip_sleeps, approve=approve, reject=reject,
                       approval_value=approval_value, approver=approver, store=store, env=env.value,
                       resolution=Resolution(index_url, tuple(find_links or ()), no_index),
-                      await_approvals=await_approvals)
+                      await_approvals=await_approvals, variables=given_items("--var", variables or [], False),
+                      resources=given_items("--resource", resources or [], True))
 
 
 def finish(view, outcome) -> None:

@@ -9,8 +9,8 @@ import typer
 
 from ._shared import (ApprovalValueOption, ApproveOption, ApproverOption, AwaitApprovalsOption, BaseUrlOption,
                       ConfigDirOption, EnvChoice, EnvOption, FindLinksOption, IndexUrlOption, NoIndexOption,
-                      ProfileOption, RejectOption, SilentOption, SkipSleepsOption, StoreOption, TokenOption,
-                      WorkersOption, finish, remote_target, run_options)
+                      ProfileOption, RejectOption, ResourceOption, SilentOption, SkipSleepsOption, StoreOption,
+                      TokenOption, VariableOption, WorkersOption, finish, remote_target, run_options)
 
 app = typer.Typer(no_args_is_help=True, help="Run flows locally, as Windmill's workers run them.")
 
@@ -35,6 +35,8 @@ def preview(
     index_url: Optional[str] = IndexUrlOption,
     find_links: Optional[List[str]] = FindLinksOption,
     no_index: bool = NoIndexOption,
+    variables: Optional[List[str]] = VariableOption,
+    resources: Optional[List[str]] = ResourceOption,
 ) -> None:
     """Run a flow locally: inline Python and Bash steps, the repo's scripts and flows, loops and branches."""
     from ..args import parse_data
@@ -45,7 +47,7 @@ def preview(
     options = run_options(workers=workers, skip_sleeps=skip_sleeps, approve=approve, reject=reject,
                           approval_value=approval_value, approver=approver, store=store, env=env,
                           index_url=index_url, find_links=find_links, no_index=no_index,
-                          await_approvals=await_approvals)
+                          await_approvals=await_approvals, variables=variables, resources=resources)
     finish(view, preview_flow(path, parse_data(data), options, view, step=step))
 
 

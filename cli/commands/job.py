@@ -5,13 +5,13 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 import typer
 
 from ._shared import (ApprovalValueOption, ApproveOption, ApproverOption, BaseUrlOption, ConfigDirOption, JsonOption,
-                      ProfileOption, RejectOption, SilentOption, SkipSleepsOption, StoreOption, TokenOption,
-                      WorkersOption, finish, remote_target, run_options)
+                      ProfileOption, RejectOption, ResourceOption, SilentOption, SkipSleepsOption, StoreOption,
+                      TokenOption, VariableOption, WorkersOption, finish, remote_target, run_options)
 
 app = typer.Typer(no_args_is_help=True, help="Inspect and control local runs.")
 RunArgument = typer.Argument(..., metavar="ID", help="A run's id, or the first characters of it.")
@@ -69,6 +69,8 @@ def resume(
     workers: Optional[int] = WorkersOption,
     silent: bool = SilentOption,
     store: Optional[Path] = StoreOption,
+    variables: Optional[List[str]] = VariableOption,
+    resources: Optional[List[str]] = ResourceOption,
 ) -> None:
     """Continue a run from its checkpoint (after a crash, Ctrl-C, a sleep or an approval)."""
     from ..local_runs import resume as resume_run
@@ -76,7 +78,8 @@ def resume(
 
     view = RunView(silent=silent)
     options = run_options(workers=workers, skip_sleeps=skip_sleeps, approve=approve, reject=reject,
-                          approval_value=approval_value, approver=approver, store=store)
+                          approval_value=approval_value, approver=approver, store=store, variables=variables,
+                          resources=resources)
     finish(view, resume_run(ref, options, view, restart=restart))
 
 
