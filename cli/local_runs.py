@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from wac.sdk.engine import (WORKSPACE_FILE_ENV, Job, RunBusy, RunSpec, Scheduler, ScriptLoadError, Settings, Store,
-                            StoreError, open_store, source_hash)
+from wac.sdk.engine import (Job, RunBusy, RunSpec, Scheduler, ScriptLoadError, Settings, Store, StoreError, open_store,
+                            source_hash, workspace_env)
 
 from .analysis import check_script
 from .args import parse_json_option
@@ -208,7 +208,7 @@ def job_env(root: Path, options: RunOptions) -> Callable[[Any], dict[str, str]]:
     from .repo_workspace import workspace_file
     from .server.setup import known_server, read_token
 
-    env = {WORKSPACE_FILE_ENV: str(workspace_file(root, options.resources, options.variables))}
+    env = workspace_env(str(workspace_file(root, options.resources, options.variables)))
     server = known_server(root)
     if server is not None:
         url = server["url"].rstrip("/")

@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from .errors import InvalidInput
 from .files import write_atomic
 from .kinds.scope import never_walked
 from .project import wac_dir
@@ -23,10 +24,12 @@ INLINE = "!inline "
 def workspace_file(root: Path, given_resources: dict[str, Any] | None = None,
                    given_variables: dict[str, str] | None = None) -> Path:
     """The file for runs of the repo at `root` (written once per content), with the resources and variables
-    given for the run (`--resource`, `--var`) over the repo's."""
+    given for the run (`--resource`, `--var`) over the repo's, and between them those of the file the user's
+    WM_MOCKED_API_FILE names (the real `wmill` package's mock, for local runs)."""
     resources, variables, secrets = _items(root)
-    resources.update(given_resources or {})
-    variables.update(given_variables or {})
+    for layer in (_mocked_api(), {"resources": given_resources, "variables": given_variables}):
+        resources.update(layer.get("resources") or {})
+        variables.update(layer.get("variables") or {})
     secrets -= set(variables)
     if resources:
         from .kinds.resource import interpolated
@@ -38,6 +41,18 @@ def workspace_file(root: Path, given_resources: dict[str, Any] | None = None,
     if not target.is_file():
         write_atomic(target, text)
     return target
+
+
+def _mocked_api() -> dict[str, Any]:
+    path = os.environ.get("WM_MOCKED_API_FILE")
+    if not path:
+        return {}
+    try:
+        found = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InvalidInput(f"WM_MOCKED_API_FILE {path}: {getattr(exc, 'strerror', None) or exc}",
+                           'it must name a JSON file like {"variables": {...}, "resources": {...}}') from None
+    return found if isinstance(found, dict) else {}
 
 
 def _items(root: Path) -> tuple[dict[str, Any], dict[str, str], set[str]]:

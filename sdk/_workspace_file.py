@@ -2,8 +2,9 @@
 wac's `wmill`), `$res:`/`$var:` arguments (replaced by what they name, as a worker does) and flow expressions.
 
 A JSON file when `WAC_WORKSPACE_FILE` names one (the test harness's `resources=`/`variables=`, a local
-preview's repo files), else the workspace's API when the job has one (`wac server`: BASE_INTERNAL_URL,
-WM_TOKEN, WM_WORKSPACE; the routes Windmill's SDKs call).
+preview's repo files; `WM_MOCKED_API_FILE` names it too: the real `wmill` package's mock), else the
+workspace's API when the job has one (`wac server`: BASE_INTERNAL_URL, WM_TOKEN, WM_WORKSPACE; the routes
+Windmill's SDKs call).
 
 The file: `{"resources": {path: value}, "variables": {path: text}, "secrets": [path], "source": "repo"}`
 (`secrets`: variables it knows of but cannot serve; `source`: "repo" or "harness", for the wording of errors).
@@ -19,6 +20,13 @@ from typing import Any, Callable
 from ._real_wmill import load as load_real_wmill
 
 ENV = "WAC_WORKSPACE_FILE"
+# The real `wmill` package's own mock: a file of `{"variables": ..., "resources": ...}` it reads first (ours is one)
+MOCKED_API_ENV = "WM_MOCKED_API_FILE"
+
+
+def environment(path: str) -> dict[str, str]:
+    """What a job's environment names the file with: for wac's `wmill` and for the real package alike."""
+    return {ENV: path, MOCKED_API_ENV: path}
 
 
 def served(name: str) -> Callable[..., Any] | None:

@@ -31,18 +31,18 @@ from ._engine.recording import ResumeRejected, RunSpec
 from ._engine.replay import checkpoint_status, history_of_status, replay
 from ._engine.run_limits import options_of as run_options
 from ._engine.replay import history as _history
-from ._workspace_file import ENV as WORKSPACE_FILE_ENV
+from ._workspace_file import environment as workspace_env
 from ._workspace_file import lookup as workspace_value
 from ._engine.recording import signing_key
 from ._engine.scheduler import Scheduler, Settings
 from ._engine.store import TERMINAL, Event, Job, JobStore
 
 __all__ = [
-    "WORKSPACE_FILE_ENV", "checkpoint_status", "history_of_status", "TERMINAL", "Event", "Job",
+    "checkpoint_status", "history_of_status", "TERMINAL", "Event", "Job",
     "JobFailed", "ResumeRejected", "RunBusy", "RunSpec", "Scheduler", "ScriptLoadError", "Settings", "Store",
     "StoreError", "approval_resume_id", "is_workflow", "open_store", "resume_urls", "python_imports", "replay",
     "replayed", "run_options", "source_hash", "url_signature", "valid_url_signature",
-    "workspace_value",
+    "workspace_env", "workspace_value",
 ]
 
 

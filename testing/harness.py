@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from wac.sdk.engine import (WORKSPACE_FILE_ENV, RunSpec, Scheduler, ScriptLoadError, Settings, Store, open_store,
-                            source_hash)
+from wac.sdk.engine import (RunSpec, Scheduler, ScriptLoadError, Settings, Store, open_store, source_hash,
+                            workspace_env)
 from wac.sdk.engine import replay as replay_history
 
 FLOW_SUFFIXES = (".flow", "__flow")
@@ -71,7 +71,7 @@ class Harness:
         workspace = self._workspace_file(resources or {}, variables or {})
         settings = Settings(skip_sleeps=True, virtual_clock=True, stop_unanswered=True, fakes=dict(fakes or {}),
                             on_approval=lambda run_id, key, detail, deadline: _decision(answers),
-                            job_env=lambda row: {WORKSPACE_FILE_ENV: str(workspace)})
+                            job_env=lambda row: workspace_env(str(workspace)))
         digest = source_hash(script)
         with Scheduler(self.store_path, settings) as scheduler:
             host = scheduler.host(str(script), str(self.root), source_hash=digest)  # imports while the run is made

@@ -222,3 +222,30 @@ def test_a_preview_reads_the_repos_resources_and_variables_as_a_worker_would(run
     assert result_of(given) == "s3cr3t"  # a secret's value given for the run, a resource the repo lacks
     bad = run_wac("script", "preview", "f/t/uses_items.py", "--resource", "f/t/db={host", cwd=project)
     assert bad.returncode == 2 and bad.stderr.startswith("error: --resource f/t/db: its value is not JSON")
+
+
+MOCKED = '''import json
+import os
+
+import wmill
+
+
+def main():
+    with open(os.environ["WM_MOCKED_API_FILE"]) as mock:  # what the real wmill package reads first
+        mocked = json.load(mock)
+    return {"mocked": mocked["variables"], "read": wmill.get_variable("f/t/token")}
+'''
+
+
+def test_a_users_mocked_api_file_joins_the_repos_items_and_jobs_get_it_as_the_real_sdks_mock(
+        run_wac, project, tmp_path, monkeypatch):
+    (project / "f/t/host.variable.yaml").write_text(WORKSPACE_ITEMS["f/t/host.variable.yaml"])
+    (project / "f/t/mocked.py").write_text(MOCKED)
+    mock = tmp_path / "mock.json"
+    mock.write_text(json.dumps({"variables": {"f/t/token": "from-mock"}, "resources": {}}))
+    monkeypatch.setenv("WM_MOCKED_API_FILE", str(mock))
+    run = run_wac("script", "preview", "f/t/mocked.py", "-s", cwd=project)
+    assert result_of(run) == {"mocked": {"f/t/host": "db.internal", "f/t/token": "from-mock"}, "read": "from-mock"}
+    mock.write_text("{not json")
+    broken = run_wac("script", "preview", "f/t/mocked.py", "-s", cwd=project)
+    assert broken.returncode == 2 and broken.stderr.startswith(f"error: WM_MOCKED_API_FILE {mock}")
