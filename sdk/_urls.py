@@ -77,6 +77,6 @@ def resume_urls_for_job(step_key: str | None, approver: str | None) -> dict[str,
     resume_id = approval_resume_id(step_key) if step_key else random.randint(0, 1_000_000_000)
     if step_key and on_minted is not None:
         on_minted(step_key)
-    return resume_urls(os.environ.get(ENV_BASE_URL, DEFAULT_BASE_URL),
+    return resume_urls(os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL,
                        os.environ.get(ENV_WORKSPACE, DEFAULT_WORKSPACE), job_id, resume_id,
                        bytes.fromhex(secret), approver)

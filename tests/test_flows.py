@@ -344,3 +344,19 @@ def test_a_flow_reads_the_repos_resources_and_variables_in_arguments_and_express
         name=js("variable('f/etl/wh_host').toUpperCase()"))])
     assert result_of(run_wac("flow", "preview", path, "-s", cwd=repo)) == ["wh.internal", "wh.internal",
                                                                           "WH.INTERNAL"]
+
+
+def test_steps_get_a_workers_contextual_variables(run_wac, repo):
+    code = ("import os\n\n\ndef main():\n    return {k: os.environ[k] for k in ('WM_FLOW_PATH', 'WM_FLOW_STEP_ID',"
+            " 'WM_FLOW_JOB_ID', 'WM_ROOT_FLOW_JOB_ID', 'WM_STATE_PATH', 'WM_JOB_ID')}\n")
+    strict = {"id": "strict", "value": {"type": "rawscript", "language": "bash", "input_transforms": {},
+                                        "content": "set -u\necho \"base=[$WM_BASE_URL] schedule=[$WM_SCHEDULE_PATH]\""}}
+    path = write_flow(repo, "f/etl/context", [step("probe", code), strict])
+    run = run_wac("flow", "preview", path, "-s", cwd=repo)
+    assert result_of(run) == "base=[] schedule=[]"  # set, empty where nothing applies, as on a worker
+    db = store_db(repo)
+    root = db.execute("SELECT id FROM jobs WHERE parent_id IS NULL").fetchone()["id"]
+    probe = db.execute("SELECT id, result FROM jobs WHERE step_key='probe'").fetchone()
+    assert json.loads(probe["result"]) == {"WM_FLOW_PATH": "f/etl/context", "WM_FLOW_STEP_ID": "probe",
+                                           "WM_FLOW_JOB_ID": root, "WM_ROOT_FLOW_JOB_ID": root,
+                                           "WM_STATE_PATH": "f/etl/context/probe_user", "WM_JOB_ID": probe["id"]}

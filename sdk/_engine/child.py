@@ -22,6 +22,7 @@ from .._failures import encode, raw_error, user_stack
 from .._workspace_file import resolve_job_arguments
 from . import clock, recording
 from .channel import CONTINUE_MARKER
+from .job_env import step_env
 from .loading import entry_point
 from .store import JobStore
 
@@ -139,6 +140,7 @@ def _round(store: JobStore, message: dict[str, Any], module: ModuleType, workflo
         sys.stderr.flush()
         os.write(1, f"{CONTINUE_MARKER}{task_id} {task_token} {step.get('timeout') or '-'} {step['key']}\n".encode())
         continued.update(job=task_id, token=task_token)
+        os.environ.update(step_env(os.environ, task_id, step["name"], step["key"]))  # the task's job, from here
         return True
 
     ctx = ctxmod.WorkflowContext(completed, order=order, persist_step=persist_step, script_file=module.__file__,

@@ -22,6 +22,7 @@ from typing import Any, Callable
 from . import lease, recording, run_limits, waits
 from .fakes import run_fake
 from .hosts import HostKey, HostPool, HostProcess
+from .job_env import contextual_env
 from .loading import ScriptLoadError, import_roots, resolve_target
 from .processes import Proc, Processes
 from .recording import signing_key
@@ -69,6 +70,8 @@ class Run:
     event_seq: int = 0
     args: str = "{}"
     order: tuple = ()  # (-priority, created_at): which run gets a free worker first
+    path: str | None = None  # its Windmill path
+    user: str | None = None  # who started it
 
 
 class Scheduler:
@@ -132,7 +135,8 @@ class Scheduler:
         """Take the run's lease (RunBusy if a live process holds it) and start driving it."""
         lease.take(self.store, run_id, self.owner)
         row = self.store.row(run_id)
-        self.runs[run_id] = Run(run_id, args=row["args"], order=(-row["priority"], row["created_at"]))
+        self.runs[run_id] = Run(run_id, args=row["args"], order=(-row["priority"], row["created_at"]),
+                                path=row["windmill_path"], user=row["created_by"])
 
     def drive(self, run_id: str) -> str:
         """Run to the end (waiting out sleeps and approvals); returns the final status (or "suspended": see
@@ -387,10 +391,9 @@ class Scheduler:
     def _env(self, row) -> dict[str, str]:
         from .. import _urls
 
-        env = {"WM_JOB_ID": row["id"], "WM_ROOT_FLOW_JOB_ID": row["root_id"], "WM_WORKSPACE": row["workspace"],
-               _urls.ENV_SIGNING_KEY: signing_key(self.store, row["workspace"]).hex()}
-        if row["windmill_path"]:
-            env["WM_JOB_PATH"] = row["windmill_path"]
+        run = self.runs.get(row["root_id"]) or Run(row["root_id"])
+        env = contextual_env(row, run.path, run.user)
+        env[_urls.ENV_SIGNING_KEY] = signing_key(self.store, row["workspace"]).hex()
         env.update(self.settings.job_env(row))
         return env
 
