@@ -18,22 +18,18 @@ failure module runs once, where the failure happened, and the flow fails unless 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 from collections import ChainMap
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from wac.sdk import TaskError, parallel, sleep, task, task_script, wait_for_approval
+from wac.sdk import TaskError, parallel, sleep, wait_for_approval
 from wac.sdk.engine import JobFailed, replayed, workspace_value
 
-from .definition import all_steps
 from .js import Evaluator, ExpressionError
-from .inline import compiled, run_inline
-from .rules import (concurrency_options, early_stop, error_of, failure_message, job_options, retry_delay,
-                    serde_message, with_iter)
-from .step_process import inline_key, run_in, script_key
+from .rules import early_stop, error_of, failure_message, retry_delay, serde_message, with_iter
+from .step_tasks import StepTasks
 
 SUSPEND_TIMEOUT = 30 * 60
 EARLY_STOP = "stopped early"  # a flow's result when its `skip_expr` held
@@ -97,22 +93,12 @@ class FlowRunner:
         self.value = definition["value"]
         self.subflows: dict[str, dict[str, Any]] = definition.get("subflows", {})
         self.js = Evaluator(workspace_value)  # `resource(...)`, `variable(...)`: the run's workspace file, if any
-        self.envs: dict[str, dict[str, str]] = definition.get("envs", {})
-        self.others: dict[str, dict[str, str]] = definition.get("others", {})
-        self.root = Path(definition["root"]) if definition.get("root") else None
-        self.path: str = definition.get("path") or ""
-        self._calls: dict[tuple[str, int], Any] = {}
+        self.steps = StepTasks(definition)
 
     def prepare(self) -> "FlowRunner":
         """Make now what every round needs (each step's task and code, the JavaScript engine): the generated
         module calls this when its host imports it, so the processes forked for rounds start with them."""
-        for module in all_steps([self.value, *self.subflows.values()]):
-            value = module["value"]
-            if value.get("type") in ("rawscript", "script") and module.get("id"):
-                self._call(module["id"], module)
-            if value.get("type") == "rawscript" and value.get("language") == "python3":
-                with contextlib.suppress(SyntaxError, ValueError):  # the step fails with it when it runs
-                    compiled(value.get("content") or "")
+        self.steps.prepare([self.value, *self.subflows.values()])
         self.js.prepare()
         return self
 
@@ -214,7 +200,7 @@ class FlowRunner:
         value = module.get("value") or {}
         kind = value.get("type")
         if kind in ("rawscript", "script"):
-            call = self._calls.get((step_id, id(module))) or self._call(step_id, module)
+            call = self.steps.task_of(step_id, module)
             if args is None:  # a finished step's inputs are not evaluated again: its result is recorded
                 args = {} if replayed(call) else self._args(value, frame, previous)
             try:
@@ -251,42 +237,6 @@ class FlowRunner:
             else:
                 args[name] = transform.get("value")
         return args
-
-    def _call(self, step_id: str, module: dict[str, Any]):
-        """The task that runs a script or inline step (made once per step: rounds replay it every time)."""
-        value = module["value"]
-        own_env = self.envs.get(script_key(value.get("path", "")))
-        other = self.others.get(value.get("path", "")) if value["type"] == "script" else None
-        if value["type"] == "rawscript":
-            call = self._inline_task(step_id, value, module)
-        elif other:  # a repo script in Bash or TypeScript: run as an inline step of its language
-            call = self._task(step_id, module, lambda **args: run_inline(
-                other["language"], other["content"], args, self.root / other["file"], self.root))
-        elif own_env:  # a plain script with packages: its own process, in its environment
-            call = self._task(step_id, module, lambda **args: run_in(own_env["python"], args, self.root,
-                                                                     script=self.root / own_env["file"]))
-        else:
-            call = task_script(value["path"], **job_options(module))
-        self._calls[(step_id, id(module))] = call
-        return call
-
-    def _inline_task(self, step_id: str, value: dict[str, Any], module: dict[str, Any]):
-        language, code = value.get("language"), value.get("content") or ""
-        own_env = self.envs.get(inline_key(code)) if language == "python3" else None
-        limit = concurrency_options(value, value.get("path") or f"{self.path}/{step_id}")
-        if own_env:
-            return self._task(step_id, module, lambda **args: run_in(own_env["python"], args, self.root, code=code),
-                              **limit)
-        return self._task(step_id, module, lambda **args: run_inline(language, code, args, root=self.root), **limit)
-
-    @staticmethod
-    def _task(step_id: str, module: dict[str, Any], body, **options: Any):
-        """A step's work as a task of the flow's workflow, named by the step's id."""
-        def run(**args: Any) -> Any:
-            return body(**args)
-
-        run.__name__ = step_id
-        return task(run, **job_options(module), **options)
 
     async def _subflow(self, value: dict[str, Any], step_id: str, frame: Frame, previous: Any) -> Any:
         flow = self.subflows.get(value.get("path", ""))
