@@ -7,6 +7,7 @@ import json
 import shutil
 
 from conftest import FIXTURES, result_of
+from test_server_api import finished
 from test_server_interop import needs_cli, wmill
 from test_sync import wac
 
@@ -31,11 +32,9 @@ def test_a_deployed_flow_runs_with_its_status_step_by_step(tmp_path, wac_server)
     run_id = client.post("w/local/jobs/run/f/f/etl/notify", json={"count": 500}).text
     job = client.get(f"w/local/jobs_u/get/{run_id}").json()
     assert job["job_kind"] == "flow" and job["raw_flow"]["modules"][0]["id"] == "pick"
-    for _ in range(200):
-        job = client.get(f"w/local/jobs_u/get/{run_id}").json()
-        if job["type"] == "CompletedJob":
-            break
-    assert job["success"] and job["result"] == "500 rows!"
+    finished(client, run_id)  # within a time limit, not a count of polls (a slow machine took longer than 200)
+    job = client.get(f"w/local/jobs_u/get/{run_id}").json()
+    assert job["type"] == "CompletedJob" and job["success"] and job["result"] == "500 rows!"
     (pick,) = job["flow_status"]["modules"]
     assert pick["id"] == "pick" and pick["type"] == "Success" and pick["flow_jobs"]  # the branch's step ran
     assert client.post("w/local/jobs/run/f/f/etl/nope", json={}).status_code == 404
@@ -67,8 +66,6 @@ def test_wac_flow_run_follows_a_deployed_flow_step_by_step(tmp_path, wac_server)
 
 def test_early_return_answers_a_waiting_caller_with_that_steps_result_while_the_flow_goes_on(wac_server):
     import time
-
-    from test_server_api import finished
 
     client = wac_server.client
 
