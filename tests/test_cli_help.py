@@ -75,9 +75,9 @@ def test_shell_completion_is_offered():
 
 def modules_loaded(args: list[str], cwd=None) -> tuple[subprocess.CompletedProcess, set[str]]:
     """Run `wac ARGS` in-process in a fresh interpreter; its output and the modules it imported."""
-    probe = (f"import sys\nfrom wac.cli.app import main\nsys.argv = ['wac', *{args!r}]\n"
-             "try:\n    main()\nexcept SystemExit:\n    pass\n"
-             "print('MODULES', ' '.join(sorted(sys.modules)), file=sys.stderr)")
+    probe = (f"import atexit, sys\nfrom wac.cli.app import main\nsys.argv = ['wac', *{args!r}]\n"
+             "atexit.register(lambda: print('MODULES', ' '.join(sorted(sys.modules)), file=sys.stderr))\n"
+             "main()")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, cwd=cwd)
     return done, set(done.stderr.rsplit("MODULES ", 1)[-1].split())
 
@@ -96,3 +96,24 @@ def test_a_preview_does_not_load_the_server(tmp_path):
     done, modules = modules_loaded(["script", "preview", "f/x/y.py", "-d", '{"n": 1}', "--env", "current"], tmp_path)
     assert done.stdout.strip().endswith("2"), done.stderr
     assert not {m for m in modules if m.startswith(("starlette", "uvicorn", "wac.cli.server.workspace_admin_api"))}
+
+
+def wac_in(probe: str, *args: str, cwd=None) -> subprocess.CompletedProcess:
+    """`wac ARGS` after `probe` ran in the same fresh interpreter."""
+    code = f"import sys\n{probe}\nsys.argv = ['wac', *{args!r}]\nfrom wac.cli.app import main\nmain()"
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=cwd)
+
+
+def test_the_quick_exit_keeps_codes_output_exit_handlers_and_threads(tmp_path):
+    """`wac` ends without the interpreter's teardown: what a normal exit guarantees must still hold."""
+    handler = "import atexit; atexit.register(lambda: print('handler ran'))"
+    done = wac_in(handler, "lint", "nope.py", cwd=tmp_path)  # one of our errors
+    assert done.returncode == 2 and done.stdout == "handler ran\n" and "error:" in done.stderr
+    done = wac_in(handler, "--bogus")  # click's usage error
+    assert done.returncode == 2 and "No such option" in done.stderr and done.stdout == "handler ran\n"
+    big = wac_in("", "lint", "--help")  # output written before the exit is all there
+    assert big.returncode == 0 and big.stdout.rstrip().endswith(help_at(100, "lint").rstrip().splitlines()[-1])
+    thread = ("import threading, time\n"
+              "threading.Thread(target=lambda: (time.sleep(0.5), print('thread done', flush=True))).start()")
+    done = wac_in(thread, "lint", "--help")  # a thread still running: the exit waits for it
+    assert done.returncode == 0 and done.stdout.rstrip().endswith("thread done")
