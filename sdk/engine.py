@@ -19,6 +19,7 @@ from typing import Any
 
 from . import _context
 from ._engine import lease, recording
+from ._entrypoint import ENTRYPOINT_OVERRIDE, entry_call
 from ._errors import JobFailed
 from ._urls import approval_resume_id, resume_urls
 from ._urls import signature as url_signature
@@ -38,9 +39,9 @@ from ._engine.scheduler import Scheduler, Settings
 from ._engine.store import TERMINAL, Event, Job, JobStore
 
 __all__ = [
-    "checkpoint_status", "history_of_status", "TERMINAL", "Event", "Job",
+    "checkpoint_status", "history_of_status", "ENTRYPOINT_OVERRIDE", "TERMINAL", "Event", "Job",
     "JobFailed", "ResumeRejected", "RunBusy", "RunSpec", "Scheduler", "ScriptLoadError", "Settings", "Store",
-    "StoreError", "approval_resume_id", "is_workflow", "open_store", "resume_urls", "python_imports", "replay",
+    "StoreError", "approval_resume_id", "entry_call", "is_workflow", "open_store", "resume_urls", "python_imports", "replay",
     "replayed", "run_options", "source_hash", "url_signature", "valid_url_signature",
     "workspace_env", "workspace_value",
 ]

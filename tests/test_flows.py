@@ -360,3 +360,28 @@ def test_steps_get_a_workers_contextual_variables(run_wac, repo):
     assert json.loads(probe["result"]) == {"WM_FLOW_PATH": "f/etl/context", "WM_FLOW_STEP_ID": "probe",
                                            "WM_FLOW_JOB_ID": root, "WM_ROOT_FLOW_JOB_ID": root,
                                            "WM_STATE_PATH": "f/etl/context/probe_user", "WM_JOB_ID": probe["id"]}
+
+
+def test_a_preview_runs_the_flow_without_its_preprocessor_as_windmill_previews_do(run_wac, repo):
+    pre = {"id": "preprocessor", "value": {"name": "pre", "code": "def preprocessor(order):\n    return {'x': 1}\n",
+                                           "input_transforms": {}}}
+    flow = write_flow(repo, "f/x/hooked", [step("a", "def main(flow):\n    return flow\n", flow=js("flow_input"))],
+                      preprocessor_module=pre)
+    assert result_of(run_wac("flow", "preview", flow, "-d", '{"order": "o1"}', "-s", cwd=repo)) == {"order": "o1"}
+
+
+@pytest.mark.parametrize("signature, given, passed", [
+    ("(a, b=2)", {"a": 1, "b": None, "c": 3}, {"a": 1}),  # unknown names dropped; None leaves a default alone
+    ("(a, b)", {"b": 5}, {"a": None, "b": 5}),  # a parameter with no default and no value gets None
+    ("(a, **rest)", {"a": 1, "z": 2}, {"a": 1, "z": 2}),  # **kwargs takes everything
+])
+def test_a_preprocessor_gets_its_own_parameters_as_windmills_wrapper_spreads_them(signature, given, passed):
+    from wac.sdk.engine import ENTRYPOINT_OVERRIDE, entry_call
+
+    namespace: dict = {}
+    exec(f"def preprocessor{signature}:\n    pass\n\ndef main():\n    pass\n", namespace)
+    function, args = entry_call(namespace.get, {**given, ENTRYPOINT_OVERRIDE: "preprocessor"})
+    assert function is namespace["preprocessor"] and args == passed
+    assert entry_call(namespace.get, given) == (namespace["main"], given)  # no override: main, as given
+    with pytest.raises(ValueError, match="preprocessor function is missing"):
+        entry_call({}.get, {ENTRYPOINT_OVERRIDE: "preprocessor"})

@@ -134,3 +134,42 @@ def test_jobs_on_the_server_read_its_resources_and_variables(wac_server):
     flow = {"path": "f/x/reads_flow", "summary": "", "value": {"modules": [step]}}
     assert client.post("w/local/flows/create", json=flow).status_code == 201
     assert client.post("w/local/jobs/run_wait_result/f/f/x/reads_flow", json={}).json() == ["db.internal", 5433]
+
+
+def test_a_deployed_flows_preprocessor_runs_first_for_an_api_run_but_not_for_a_preview(wac_server):
+    """Windmill's rule: `jobs/run/f` applies the preprocessor step (unless `skip_preprocessor=true`) with the
+    run's input and `wm_trigger`; its object result is the flow's input from then on; previews never run it."""
+    client = wac_server.client
+    inline = ("def preprocessor(wm_trigger: dict, order: str, unused: int = 3):\n"
+              "    return {'id': order.upper(), 'via': wm_trigger['kind']}\n")
+    script = ("def preprocessor(order: str):\n    return f'{order}!'\n\n\ndef main():\n    return 'not me'\n")
+    assert client.post("w/local/scripts/create", json={"path": "f/x/pre", "summary": "", "description": "",
+                                                        "content": script, "language": "python3",
+                                                        "schema": {}}).status_code == 201
+    echo = {"id": "show", "value": {"type": "rawscript", "language": "python3",
+                                    "content": "def main(flow: dict):\n    return flow\n",
+                                    "input_transforms": {"flow": {"type": "javascript", "expr": "flow_input"}}}}
+    pre = {"id": "preprocessor", "value": {"type": "rawscript", "language": "python3", "content": inline,
+                                           "input_transforms": {}}}
+    by_path = {"id": "preprocessor", "value": {"type": "script", "path": "f/x/pre", "input_transforms": {}}}
+    for path, module in (("f/x/inline", pre), ("f/x/by_path", by_path)):
+        value = {"modules": [echo], "preprocessor_module": module}
+        created = client.post("w/local/flows/create", json={"path": path, "summary": "", "value": value})
+        assert created.status_code == 201
+
+    def run(path, query=""):
+        answer = client.post(f"w/local/jobs/run_wait_result/f/{path}{query}", json={"order": "o1"})
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    assert run("f/x/inline") == {"id": "O1", "via": "webhook"}
+    assert run("f/x/by_path") == {"value": "o1!"}  # a result that is not an object is wrapped
+    assert run("f/x/inline", "?skip_preprocessor=true") == {"order": "o1"}
+    run_id = client.post("w/local/jobs/run/f/f/x/inline", json={"order": "o2"}).text
+    job = finished(client, run_id)
+    assert job["result"] == {"id": "O2", "via": "webhook"}
+    status = client.get(f"w/local/jobs_u/get/{run_id}").json()["flow_status"]
+    assert status["preprocessor_module"]["type"] == "Success" and status["modules"][0]["type"] == "Success"
+    preview = client.post("w/local/jobs/run/preview_flow", json={
+        "value": {"modules": [echo], "preprocessor_module": pre}, "args": {"order": "o3"}}).text
+    assert finished(client, preview)["result"] == {"order": "o3"}

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from wac.sdk import TaskError, parallel, sleep, wait_for_approval
-from wac.sdk.engine import JobFailed, replayed, workspace_value
+from wac.sdk.engine import ENTRYPOINT_OVERRIDE, JobFailed, replayed, workspace_value
 
 from .js import Evaluator, ExpressionError
 from .rules import early_stop, error_of, failure_message, retry_delay, serde_message, with_iter
@@ -106,6 +106,14 @@ class FlowRunner:
         frame = Frame(dict(flow_input), ChainMap({}), self.value.get("flow_env") or {},
                       self.value.get("failure_module"))
         try:
+            preprocessor = self.value.get("preprocessor_module")
+            if preprocessor:  # only in a run that applies it: previews run the flow without it
+                try:
+                    frame.args = await self._preprocessed(preprocessor, frame)
+                except ModuleFailed as failed:
+                    if not frame.failure:
+                        raise
+                    return await self._failure(failed, frame)
             if self._skipped(self.value, frame):
                 return EARLY_STOP
             return await self.flow(self.value.get("modules") or [], frame)
@@ -115,6 +123,14 @@ class FlowRunner:
             raise JobFailed(failure_message(failed.result), failed.result) from None
         except FlowError as fatal:
             raise JobFailed(str(fatal), {"error": fatal.error}) from None
+
+    async def _preprocessed(self, module: dict[str, Any], frame: Frame) -> dict[str, Any]:
+        """The flow's input after its preprocessor step: its `preprocessor` function with the run's input (and
+        `wm_trigger`); a result that is an object is the new input, null none, anything else `{"value": ...}`."""
+        args = {**frame.args, ENTRYPOINT_OVERRIDE: "preprocessor"}
+        result = await self._with_retries(module, module.get("id") or "preprocessor", frame, frame.args,
+                                          "preprocessor_", args)
+        return result if isinstance(result, dict) else {} if result is None else {"value": result}
 
     def _skipped(self, value: dict[str, Any], frame: Frame) -> bool:
         """The flow's early stop (`skip_expr`), asked before its first step with its input, as the worker asks it
@@ -174,11 +190,11 @@ class FlowRunner:
             raise FlowError({"name": "InternalError", "message": str(exc), "step_id": step_id}) from None
 
     async def _with_retries(self, module: dict[str, Any], step_id: str, frame: Frame, previous: Any,
-                            path: str) -> Any:
-        """The module run, and run again after each failure while its retry policy allows."""
+                            path: str, args: dict[str, Any] | None = None) -> Any:
+        """The module run (with `args`, else its input transforms), and run again after each failure while its
+        retry policy allows."""
         retry = module.get("retry") or {}
         failures = 0
-        args = None
         while True:
             try:
                 result, args = await self._value(module, step_id, frame, previous, path, args)

@@ -10,23 +10,24 @@ from pathlib import Path
 from types import CodeType
 from typing import Any
 
-from wac.sdk.engine import JobFailed
+from wac.sdk.engine import JobFailed, entry_call
 
 from .typescript import run_typescript
 
 
 def run_inline(language: str | None, code: str, args: dict[str, Any], file: Path | None = None,
                root: Path | None = None) -> Any:
-    """An inline step's body: Python's `main(**args)`, a Bash script (its last output line), TypeScript's main
-    (`file`: where a repo script's code lives, for its relative imports; `root`: the repo's, for `/f/...`)."""
+    """An inline step's body: Python's `main(**args)` (or the function `_ENTRYPOINT_OVERRIDE` names), a Bash
+    script (its last output line), TypeScript's main (`file`: where a repo script's code lives, for its relative
+    imports; `root`: the repo's, for `/f/...`)."""
     if language == "python3":
         namespace: dict[str, Any] = {"__name__": "__wac_step__"}  # a fresh one per run: no state carries over
         exec(compiled(code), namespace)
-        main = namespace.get("main")
-        if not callable(main):
+        function, args = entry_call(namespace.get, args)  # `main`, or the preprocessor of a preprocessor step
+        if not callable(function):
             raise RuntimeError("the step defines no main()")
         try:
-            return main(**args)
+            return function(**args)
         except Exception as exc:  # as Windmill's Python worker reports it: the step's own frames only
             raise _step_failure(exc) from None
     if language == "bash":

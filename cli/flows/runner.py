@@ -41,10 +41,16 @@ def preview_flow(path: Path, args: dict[str, Any], options: RunOptions, view, st
     with `step`, that step alone, `args` being its own inputs (as `wmill flow preview --step`)."""
     root = find_root(path.resolve().parent)
     flow = load_folder(path.resolve(), root)
+    flow = replace(flow, value=without_preprocessor(flow.value))  # a preview never runs it, on Windmill either
     if step is not None:
         flow = replace(flow, value=one_step(flow.value, step, args))
     module = materialize(flow, root, options, view)
     return run_file(module, root, args, options, view, windmill_path=flow.path, run_options=run_options(flow.value))
+
+
+def without_preprocessor(value: dict[str, Any]) -> dict[str, Any]:
+    """The flow as a run that does not apply its preprocessor step runs it (a preview, `skip_preprocessor`)."""
+    return {key: module for key, module in value.items() if key != "preprocessor_module"}
 
 
 def one_step(value: dict[str, Any], step: str, args: dict[str, Any]) -> dict[str, Any]:

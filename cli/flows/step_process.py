@@ -17,9 +17,11 @@ from typing import Any
 
 from wac.sdk.engine import JobFailed, python_imports
 
-# Runs in the step's interpreter, which has the standard library, the step's packages and wac's SDK.
+# Runs in the step's interpreter, which has the standard library, the step's packages and wac's SDK (its
+# `_entrypoint` alone: the engine's import would cost every step's start).
 BOOT = r'''
 import asyncio, importlib.util, inspect, json, sys, traceback
+from wac.sdk._entrypoint import entry_call
 result_path, root = sys.argv[1], sys.argv[2]
 job = json.load(sys.stdin)
 sys.path.insert(0, root)
@@ -34,10 +36,10 @@ try:
     else:
         namespace = {"__name__": "__wac_step__"}
         exec(compile(job["code"], "<inline step>", "exec"), namespace)
-    main = namespace.get("main")
+    main, args = entry_call(namespace.get, job["args"])
     if not callable(main):
         raise RuntimeError("the step defines no main()")
-    result = main(**job["args"])
+    result = main(**args)
     if inspect.isawaitable(result):
         result = asyncio.run(result)
     outcome = {"result": result}

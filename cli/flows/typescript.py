@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from wac.sdk.engine import JobFailed
+from wac.sdk.engine import ENTRYPOINT_OVERRIDE, JobFailed
 
 # Runs in Deno beside the step's `main.ts`; parameter names are read from the compiled function.
 WRAPPER = r'''import { main } from "./main.ts";
@@ -71,6 +71,8 @@ def run_typescript(language: str, code: str, args: dict[str, Any], file: Path | 
         raise RuntimeError(f"this step is TypeScript ({language}) and Deno is not installed: "
                            "`pip install 'wac[ts]'` (or put deno on the PATH), or run the flow on a workspace "
                            "(`wmill flow preview`)")
+    entry = args.get(ENTRYPOINT_OVERRIDE) or "main"  # a preprocessor step calls `preprocessor`
+    args = {name: value for name, value in args.items() if name != ENTRYPOINT_OVERRIDE}
     imports = npm_imports(code, file, root)
     if root is not None:
         imports.update({f"/{top}/": f"{root.resolve().as_uri()}/{top}/" for top in ("f", "u")})
@@ -83,7 +85,8 @@ def run_typescript(language: str, code: str, args: dict[str, Any], file: Path | 
         main = file.resolve().as_uri() if file is not None else "./main.ts"
         if file is None:
             (work / "main.ts").write_text(code, encoding="utf-8")
-        (work / "wrapper.mjs").write_text(WRAPPER.replace("./main.ts", main), encoding="utf-8")
+        wrapper = WRAPPER.replace("{ main }", f"{{ {entry} as main }}").replace("./main.ts", main)
+        (work / "wrapper.mjs").write_text(wrapper, encoding="utf-8")
         (work / "deno.json").write_text(json.dumps({"imports": imports}), encoding="utf-8")
         (work / "args.json").write_text(json.dumps(args), encoding="utf-8")
         done = subprocess.run([binary, "run", "-A", "--no-prompt", "--no-check", "--unstable-sloppy-imports",

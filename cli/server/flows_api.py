@@ -14,18 +14,22 @@ from starlette.routing import Route
 
 from wac.sdk.engine import Job, RunSpec, run_options, source_hash
 
-from ..flows.runner import subflows_of, write_run_module
+from ..flows.runner import subflows_of, without_preprocessor, write_run_module
 from .errors import ApiError, bad_request, not_found
 from .http import WAIT_SECONDS, Caller, finished_answer, in_workspace, result_answer, state_of, text, with_body
 from .scripts import check_path
 
 FLOW_ORIGINS = {"api_flow": "flow", "api_flow_preview": "flowpreview"}
+TRIGGER = "wm_trigger"  # what started a run whose flow's preprocessor applies (Windmill adds it)
 
 
-def _submit(request: Request, who: Caller, path: str, value: Any, args: dict[str, Any], origin: str) -> str:
+def _submit(request: Request, who: Caller, path: str, value: Any, args: dict[str, Any], origin: str,
+            preprocess: bool = False) -> str:
+    """Start a run of flow `value`; with `preprocess`, its preprocessor step first."""
     if not isinstance(value, dict) or not isinstance(value.get("modules"), list):
         raise ApiError(422, "Failed to deserialize the JSON body into the target type: value: missing field `modules`")
     server = state_of(request)
+    ran = value if preprocess else without_preprocessor(value)  # as Windmill clears it from the flow status
 
     def deployed(called: str) -> dict[str, Any]:
         found = server.db.item(who.workspace, "flow", called)
@@ -33,12 +37,13 @@ def _submit(request: Request, who: Caller, path: str, value: Any, args: dict[str
             raise not_found(f"Flow not found at path {called}")
         return found["value"]
 
-    module = write_run_module(server.config.data_dir / "flows", path, value, subflows_of(value, deployed))
+    module = write_run_module(server.config.data_dir / "flows", path, ran, subflows_of(value, deployed))
     tree = server.files.tree(who.workspace)
     tree.mkdir(parents=True, exist_ok=True)  # a workspace with nothing deployed yet has no files
     spec = RunSpec(str(module), args, project_root=str(tree), workspace=who.workspace,
                    origin=origin, windmill_path=path, source_hash=source_hash(module), created_by=who.username,
-                   tag=request.query_params.get("tag"), options={"raw_flow": value, **run_options(value)})
+                   tag=request.query_params.get("tag"), options={"raw_flow": value, **run_options(value),
+                                                                    **({"preprocess": True} if preprocess else {})})
     return server.submit(spec)
 
 
@@ -49,7 +54,12 @@ def _deployed(request: Request, who: Caller, body: Any) -> tuple[str, dict[str, 
     if flow is None:
         raise not_found(f"Flow not found at path {path}")
     value = flow.get("value")
-    return _submit(request, who, path, value, _object(body), "api_flow"), value
+    args = _object(body)
+    skip = request.query_params.get("skip_preprocessor", "").lower() == "true"
+    preprocess = isinstance(value, dict) and bool(value.get("preprocessor_module")) and not skip
+    if preprocess:  # as Windmill pushes it: `wm_trigger` says what started the run (the API: a webhook)
+        args = {**args, TRIGGER: args.get(TRIGGER) or {"kind": "webhook"}}
+    return _submit(request, who, path, value, args, "api_flow", preprocess), value
 
 
 @with_body
@@ -95,9 +105,11 @@ def _object(value: Any) -> dict[str, Any]:
 def flow_fields(job: Job, children: list[Job]) -> dict[str, Any]:
     """What `jobs_u/get` adds for a flow run: its kind, its value, and a flow status built from its steps."""
     value = job.options.get("raw_flow") or {}
-    return {"job_kind": FLOW_ORIGINS[job.origin], "raw_flow": value, "is_flow_step": False,
-            "flow_status": {"step": 0, "modules": [_module_status(module, index, job, children)
-                                                    for index, module in enumerate(value.get("modules") or [])]}}
+    status = {"step": 0, "modules": [_module_status(module, index, job, children)
+                                     for index, module in enumerate(value.get("modules") or [])]}
+    if job.options.get("preprocess"):
+        status["preprocessor_module"] = _module_status(value["preprocessor_module"], -1, job, children)
+    return {"job_kind": FLOW_ORIGINS[job.origin], "raw_flow": value, "is_flow_step": False, "flow_status": status}
 
 
 def _module_status(module: dict[str, Any], index: int, job: Job, children: list[Job]) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from typing import Any, Callable
 
 from .. import _context as ctxmod
 from .. import _urls
+from .._entrypoint import entry_call
 from .._errors import JobFailed, NondeterminismError
 from .._failures import encode, raw_error, user_stack
 from .._workspace_file import resolve_job_arguments
@@ -230,7 +231,13 @@ def run_coroutine(coro) -> Any:
 
 
 def _script(message: dict[str, Any], module: ModuleType) -> tuple[bool, Any]:
-    return _call(entry_point(module), json.loads(message["args"]))
+    """A script job: `main`, or the function its arguments name (a flow's preprocessor step)."""
+    try:
+        function, args = entry_call(lambda name: entry_point(module) if name == "main" else getattr(module, name, None),
+                                    json.loads(message["args"]))
+    except ValueError as exc:
+        return False, error_value(exc)
+    return _call(function, args)
 
 
 def _call(main: Callable[..., Any], args: dict[str, Any]) -> tuple[bool, Any]:
