@@ -8,7 +8,7 @@ import shutil
 
 from conftest import FIXTURES, result_of
 from test_server_api import finished
-from test_server_interop import needs_cli, wmill
+from test_server_interop import WMILL, needs_cli, wmill
 from test_sync import wac
 
 MIXED = FIXTURES / "mixed" / "committed"
@@ -136,7 +136,7 @@ def test_jobs_on_the_server_read_its_resources_and_variables(wac_server):
     assert client.post("w/local/jobs/run_wait_result/f/f/x/reads_flow", json={}).json() == ["db.internal", 5433]
 
 
-def test_a_deployed_flows_preprocessor_runs_first_for_an_api_run_but_not_for_a_preview(wac_server):
+def test_a_deployed_flows_preprocessor_runs_first_for_an_api_run_but_not_for_a_preview(wac_server, tmp_path):
     """Windmill's rule: `jobs/run/f` applies the preprocessor step (unless `skip_preprocessor=true`) with the
     run's input and `wm_trigger`; its object result is the flow's input from then on; previews never run it."""
     client = wac_server.client
@@ -163,6 +163,9 @@ def test_a_deployed_flows_preprocessor_runs_first_for_an_api_run_but_not_for_a_p
         return answer.json()
 
     assert run("f/x/inline") == {"id": "O1", "via": "webhook"}
+    if WMILL.exists():  # the real `wmill flow run` gets the same
+        ran = wmill("flow", "run", "f/x/inline", "-d", '{"order": "o1"}', "-s", cwd=tmp_path, server=wac_server)
+        assert json.loads(ran.stdout.strip().splitlines()[-1]) == {"id": "O1", "via": "webhook"}, ran.stdout
     assert run("f/x/by_path") == {"value": "o1!"}  # a result that is not an object is wrapped
     assert run("f/x/inline", "?skip_preprocessor=true") == {"order": "o1"}
     run_id = client.post("w/local/jobs/run/f/f/x/inline", json={"order": "o2"}).text
