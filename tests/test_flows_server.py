@@ -176,3 +176,25 @@ def test_a_deployed_flows_preprocessor_runs_first_for_an_api_run_but_not_for_a_p
     preview = client.post("w/local/jobs/run/preview_flow", json={
         "value": {"modules": [echo], "preprocessor_module": pre}, "args": {"order": "o3"}}).text
     assert finished(client, preview)["result"] == {"order": "o3"}
+
+
+def test_a_deployed_scripts_preprocessor_shapes_mains_arguments_for_an_api_run(wac_server):
+    """A script with `has_preprocessor` (generate-metadata sets it): its `preprocessor` gets the run's arguments
+    and `wm_trigger`, and main takes its own parameters from what it returns; `skip_preprocessor` skips it."""
+    client = wac_server.client
+    code = ("def preprocessor(wm_trigger: dict, raw: str):\n    return {'name': raw.title(), 'via': wm_trigger['kind']}\n"
+            "\n\ndef main(name: str = 'nobody', via: str = 'direct'):\n    return f'{name} ({via})'\n")
+    for path, flagged in (("f/x/greet", True), ("f/x/plain", False)):
+        script = {"path": path, "summary": "", "description": "", "content": code, "language": "python3",
+                  "schema": {}, **({"has_preprocessor": True} if flagged else {})}
+        assert client.post("w/local/scripts/create", json=script).status_code == 201
+    assert client.get("w/local/scripts/get/p/f/x/greet").json()["has_preprocessor"] is True
+
+    def run(path, body, query=""):
+        answer = client.post(f"w/local/jobs/run_wait_result/p/{path}{query}", json=body)
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    assert run("f/x/greet", {"raw": "ada"}) == "Ada (webhook)"
+    assert run("f/x/greet", {"name": "bob"}, "?skip_preprocessor=true") == "bob (direct)"
+    assert run("f/x/plain", {"name": "cy"}) == "cy (direct)"  # no has_preprocessor: main alone

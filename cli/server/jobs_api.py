@@ -85,10 +85,13 @@ def _deployed_run(request: Request, who: Caller, args: dict[str, Any]) -> str:
     script, roots = server.files.version(who.workspace, row)
     parent = request.query_params.get("parent_job") or who.job_id
     fields = json.loads(row["fields"])
+    options = {**run_options(fields), **({"parent_job": parent} if parent else {})}
+    if fields.get("has_preprocessor") and request.query_params.get("skip_preprocessor", "").lower() != "true":
+        options["preprocess"] = True  # as Windmill pushes it: `wm_trigger` says what started it (the API)
+        args = {**args, "wm_trigger": args.get("wm_trigger") or {"kind": "webhook"}}
     spec = RunSpec(str(script), args, project_root=roots, workspace=who.workspace, origin="api",
                    windmill_path=path, script_hash=row["hash"], source_hash=source_hash(script), created_by=who.username,
-                   tag=request.query_params.get("tag"),
-                   options={**run_options(fields), **({"parent_job": parent} if parent else {})},
+                   tag=request.query_params.get("tag"), options=options,
                    python=_locked_python(server, fields.get("lock") or ""))
     return server.submit(spec)
 

@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 from .. import _context as ctxmod
 from .. import _urls
-from .._entrypoint import entry_call
+from .._entrypoint import entry_call, spread
 from .._errors import JobFailed, NondeterminismError
 from .._failures import encode, raw_error, user_stack
 from .._workspace_file import resolve_job_arguments
@@ -113,7 +113,7 @@ def _round(store: JobStore, message: dict[str, Any], module: ModuleType, workflo
     args = json.loads(message["args"])
     main = entry_point(module)
     if not workflow:  # a plain script: one job, main called once
-        ok, value = _encodable(*_call(main, args))
+        ok, value = _encodable(*_call(main, args, module if message.get("preprocess") else None))
         if not ok:
             print_failure(value)
         outcome = {"type": "complete", "result": value} if ok else {"type": "error", "error": value}
@@ -240,15 +240,26 @@ def _script(message: dict[str, Any], module: ModuleType) -> tuple[bool, Any]:
     return _call(function, args)
 
 
-def _call(main: Callable[..., Any], args: dict[str, Any]) -> tuple[bool, Any]:
-    """A script's main with its arguments, run in place (SDK calls inside run standalone)."""
+def _call(main: Callable[..., Any], args: dict[str, Any],
+          with_preprocessor: ModuleType | None = None) -> tuple[bool, Any]:
+    """A script's main with its arguments, run in place (SDK calls inside run standalone); with `with_preprocessor`
+    (the script's module), its `preprocessor` first, whose result main's arguments are taken from, as Windmill's
+    wrapper does for a run a trigger started."""
     try:
-        result = main(**resolve_job_arguments(args))
-        if asyncio.iscoroutine(result):
-            result = run_coroutine(result)
-        return True, result
+        args = resolve_job_arguments(args)
+        if with_preprocessor is not None:
+            preprocessor = getattr(with_preprocessor, "preprocessor", None)
+            if not callable(preprocessor):
+                raise ValueError("preprocessor function is missing")
+            given = _awaited(preprocessor(**spread(preprocessor, args)))
+            args = spread(main, given if isinstance(given, dict) else {})
+        return True, _awaited(main(**args))
     except (Exception, SystemExit) as exc:
         return False, error_value(exc)
+
+
+def _awaited(result: Any) -> Any:
+    return run_coroutine(result) if asyncio.iscoroutine(result) else result
 
 
 def _encodable(ok: bool, value: Any) -> tuple[bool, Any]:

@@ -384,6 +384,8 @@ class Scheduler:
                    "env": self._env(row)}
         if self.settings.virtual_clock and self.settings.skip_sleeps:
             message["clock"] = waits.skipped_seconds(self.store, root_id)
+        if proc.kind == "round" and json.loads(row["options"] or "{}").get("preprocess"):
+            message["preprocess"] = True  # a plain script's `preprocessor` first, as a trigger's run applies it
         self.procs.add(proc)
         host.fork(message, lambda pid, fd: self.procs.forked(proc, pid, fd))
         return proc
