@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
 import shutil
+from pathlib import Path
 
 import pytest
 
 from conftest import FIXTURES, RunningServer
 from recording_proxy import RecordingProxy
-from test_server_interop import needs_cli, wmill
+from test_server_interop import WMILL, needs_cli, wmill
 from test_sync import changes, files, wac
 from test_sync_interop import Via
 
@@ -248,15 +251,20 @@ def test_a_raw_app_is_kept_by_the_server_pulled_by_wac_and_pushed_by_wmill(tmp_p
     assert (repo / "f/etl/portal.raw_app/index.tsx").read_text() == "export default 1\n"
     assert "public: true" in (repo / "f/etl/portal.raw_app/raw_app.yaml").read_text()
     (repo / "f/etl/portal.raw_app/index.tsx").write_text("export default 2\n")
-    pushed = wac("sync", "push", "--yes", cwd=repo, server=wac_server)
+    pushed = wac("sync", "push", "--yes", cwd=repo, server=wac_server, PATH=_without_wmill())
     assert pushed.returncode == 0 and "Left alone (1 raw_app file(s))" in pushed.stdout, pushed.stdout
+    assert "Raw apps need bundling: install the wmill CLI" in pushed.stdout
     assert wac_server.client.delete("w/local/apps/delete/f/etl/portal").status_code == 200
     assert wac_server.client.delete("w/local/apps/delete/f/etl/portal").status_code == 200  # as Windmill: no 404
 
 
-@needs_cli
-def test_wmill_pushes_and_pulls_a_raw_app_through_the_server(tmp_path, wac_server):
-    repo = tmp_path / "repo"
+def _without_wmill() -> str:
+    """PATH without a `wmill` command on it."""
+    return os.pathsep.join(d for d in os.environ["PATH"].split(os.pathsep) if not (Path(d) / "wmill").exists())
+
+
+def _raw_app_repo(repo: Path) -> Path:
+    """A repo with one raw app (a frontend calling one inline Python runnable); its folder."""
     app = repo / "f/etl/portal.raw_app"
     (app / "backend").mkdir(parents=True)
     (app / "node_modules").mkdir()  # present: wmill bundles offline instead of running npm install
@@ -267,6 +275,15 @@ def test_wmill_pushes_and_pulls_a_raw_app_through_the_server(tmp_path, wac_serve
     (app / "index.css").write_text("#root { color: teal; }\n")
     (app / "backend/count.yaml").write_text("type: inline\nfields:\n  n:\n    value: 1\n")
     (app / "backend/count.py").write_text("def main(n: int):\n    return n + 1\n")
+    (app / "backend/open_flow.yaml").write_text("type: flow\npath: f/etl/daily\nfields:\n  day:\n    expr: ctx.date\n"
+                                                "    allowUserResources: true\n")
+    return app
+
+
+@needs_cli
+def test_wmill_pushes_and_pulls_a_raw_app_through_the_server(tmp_path, wac_server):
+    repo = tmp_path / "repo"
+    app = _raw_app_repo(repo)
     pushed = wmill("sync", "push", "--yes", cwd=repo, server=wac_server)
     assert pushed.returncode == 0, pushed.stdout + pushed.stderr
     stored = wac_server.client.get("w/local/apps/get/p/f/etl/portal").json()
@@ -357,3 +374,44 @@ def test_a_scripts_sharing_is_granted_as_wmill_grants_it_and_pulled_back(tmp_pat
     assert "u/ana: true" in (by_wac / "f/lib/helper.script.yaml").read_text()
     assert changes(wmill("sync", "push", "--dry-run", cwd=ours, server=via_wac)) == changes(
         wmill("sync", "push", "--dry-run", cwd=theirs, server=via_wmill))
+
+
+def _raw_app_writes(proxy: RecordingProxy) -> list[tuple[str, str, dict | None]]:
+    """(method, path, the `app` part) of each raw app and sharing write."""
+    found = []
+    for r in proxy.requests:
+        if r["method"] == "POST" and ("/apps/" in r["path"] or "/acls/" in r["path"]):
+            part = re.search(r'name="app"\r\n\r\n(.*?)\r\n--', r["body"], re.S) if isinstance(r["body"], str) else None
+            found.append((r["method"], r["path"], json.loads(part.group(1)) if part else r["body"]))
+    return found
+
+
+@needs_cli
+def test_wac_pushes_a_raw_app_as_wmill_does_with_wmills_bundler(tmp_path, two_servers):
+    """The `app` part, routes and sharing as the real `wmill sync push` sends them; the bundle is wmill's own
+    (`wmill app bundle`); after wac's push and after an edit, the real wmill sees no raw app change."""
+    (via_wmill, via_wac), (wmill_proxy, wac_proxy), (wmill_server, wac_server) = two_servers
+    theirs, ours = tmp_path / "theirs", tmp_path / "ours"
+    for repo in (theirs, ours):
+        _raw_app_repo(repo)
+    with_wmill = f"{WMILL.parent}{os.pathsep}{os.environ['PATH']}"
+    assert wmill("sync", "push", "--yes", cwd=theirs, server=via_wmill).returncode == 0
+    done = wac("sync", "push", "--yes", cwd=ours, server=via_wac, PATH=with_wmill)
+    assert done.returncode == 0 and "Created new raw_app f/etl/portal" in done.stdout, done.stdout + done.stderr
+    writes = _raw_app_writes(wac_proxy)
+    assert writes == _raw_app_writes(wmill_proxy)
+    assert [path.split("/w/local/")[1] for _, path, _ in writes] == ["apps/create_raw", "acls/add/raw_app/f/etl/portal"]
+    bundles = [server.client.get("w/local/apps/get/p/f/etl/portal").json() for server in (wmill_server, wac_server)]
+    assert bundles[0]["value"] == bundles[1]["value"] and bundles[0]["policy"] == bundles[1]["policy"]
+
+    def raw_app_changes():
+        left = changes(wmill("sync", "push", "--dry-run", cwd=ours, server=via_wac))
+        return [line for line in left if "raw_app" in line]
+
+    assert raw_app_changes() == []
+    (ours / "f/etl/portal.raw_app/index.tsx").write_text('export const two = 2;\n')
+    (ours / "f/etl/portal.raw_app/backend/count.py").write_text("def main(n: int):\n    return n + 2\n")
+    again = wac("sync", "push", "--yes", cwd=ours, server=via_wac, PATH=with_wmill)
+    assert again.returncode == 0 and "Updated raw_app f/etl/portal" in again.stdout, again.stdout + again.stderr
+    assert any(r["path"].endswith("/apps/update_raw/f/etl/portal") for r in wac_proxy.requests)
+    assert raw_app_changes() == []

@@ -3,8 +3,7 @@ per inline runnable (named from the runnable's name, with its lock beside it). T
 the app as one JSON value with a policy the CLI derives on every push (`app_policy`); a pull drops
 the policy, keeping only who the app is open to (`public: true`, `guests: true`).
 
-Raw apps (`<path>.raw_app/`, a bundled frontend) are stored by `wac server` but left to `wmill`
-by wac's sync: pushing one means bundling its JavaScript."""
+Raw apps (`<path>.raw_app/`, a bundled frontend) are kept by `wac server` with these (`raw_app`)."""
 
 from __future__ import annotations
 
@@ -64,7 +63,7 @@ class AppKind(FolderItemKind):
             full = f"{folder}/{name}"
             return files[full] if full in files else ctx.read(full)
 
-        missing = _read_back(value, read)
+        missing = read_back(value, read)
         if missing:
             raise ItemError(f"cannot push app {remote_path}: missing inline script file(s): {', '.join(missing)}; "
                             "restore them or remove their `!inline` references from app.yaml")
@@ -120,7 +119,7 @@ def lockless(app_yaml: dict[str, Any], read) -> dict[str, Any]:
     """The app as a push sends it, its inline files read back, locks left out (what a sync record keeps)."""
     app = copy.deepcopy(app_yaml)
     if isinstance(app.get("value"), dict):
-        _read_back(app["value"], read)
+        read_back(app["value"], read)
         _drop_locks(app["value"])
     return app
 
@@ -159,12 +158,12 @@ def extract_runnables(value: Any, assigner: PathAssigner, name_of=lambda key, ru
     return files
 
 
-def _read_back(value: Any, read) -> list[str]:
+def read_back(value: Any, read) -> list[str]:
     """Put `!inline` files back into the runnables and type them (`inline`, `path`); the missing files."""
     missing: list[str] = []
     if isinstance(value, list):
         for each in value:
-            missing += _read_back(each, read)
+            missing += read_back(each, read)
     elif isinstance(value, dict):
         for key, child in list(value.items()):
             if key == "runType":
@@ -180,7 +179,7 @@ def _read_back(value: Any, read) -> list[str]:
                             missing.append(name)
                         child[field] = (found or "").removeprefix("\ufeff")
             else:
-                missing += _read_back(child, read)
+                missing += read_back(child, read)
     return missing
 
 

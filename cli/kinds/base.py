@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 if TYPE_CHECKING:
@@ -37,6 +38,7 @@ class PushContext:
     config: "SyncConfig"
     read: Callable[[str], str | None]  # a repo file's text, by path relative to the root (None: missing)
     message: str | None = None
+    root: Path = Path(".")  # the repo's folder (a raw app is bundled there)
 
 
 class ItemError(Exception):
@@ -64,7 +66,7 @@ class ItemKind:
     local_only: tuple[str, ...] = ()
     acl_kind: str | None = None  # the kind in `acls/add/<kind>/<path>` when a push syncs its extra_perms
     raw_archive = False  # its archive entry is the file itself, not JSON
-    pushed_by: str | None = None  # a tool that pushes this kind instead of wac (raw apps: wmill bundles them)
+    pushed_by: str | None = None  # a tool that pushes this kind instead of wac (raw apps, when nothing bundles them)
 
     # -- files -----------------------------------------------------------------------------------------
     def archive_name(self, remote_path: str) -> str:

@@ -7,6 +7,7 @@ are retried with backoff for every call (nothing reached the server), and
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -136,6 +137,12 @@ class WindmillClient:
         self.call("POST", f"{self.ws}/{route.base}/update/{item_id}", params=route.write_query or None, json=body,
                   safe=True)
 
+    def save_raw_app(self, app: dict[str, Any], js: str, css: str, existing: str | None = None) -> None:
+        """`apps/create_raw` (or `apps/update_raw/<path>` for an `existing` one): multipart `app` JSON, `js`, `css`."""
+        parts = {"app": (None, json_text(app)), "js": (None, js), "css": (None, css)}
+        route = f"update_raw/{existing}" if existing else "create_raw"
+        self.call("POST", f"{self.ws}/apps/{route}", files=parts, safe=existing is not None)
+
     def delete_item(self, route, item_id: str) -> None:
         self.call("DELETE", f"{self.ws}/{route.base}/delete/{item_id}", safe=True)
 
@@ -213,13 +220,14 @@ class WindmillClient:
             raise
 
     def call(self, method: str, path: str, *, params: dict[str, str] | None = None, json: Any = None,
-             expect: int | None = None, safe: bool | None = None, auth: bool = True) -> httpx.Response:
+             expect: int | None = None, safe: bool | None = None, auth: bool = True,
+             files: dict[str, Any] | None = None) -> httpx.Response:
         """One request; `safe` (default: GET) allows repeating it after a 5xx or a broken answer."""
         safe = method == "GET" if safe is None else safe
         headers = self._auth if auth else None
         for pause in (*BACKOFF, None):
             try:
-                answer = self._http.request(method, path, params=params, json=json, headers=headers)
+                answer = self._http.request(method, path, params=params, json=json, headers=headers, files=files)
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:  # nothing reached the server
                 error, retry = exc, True
             except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
@@ -259,6 +267,11 @@ class WindmillClient:
             return RemoteError(f"{where} failed on {method} {path} ({status}): {body}",
                                "a server error: retry later, or check the instance's logs", status)
         return RemoteError(f"{method} {path} was refused ({status}): {body}", None, status)
+
+
+def json_text(value: Any) -> str:
+    """A value as JavaScript's JSON.stringify writes it (what wmill sends in a multipart part)."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 def _headers() -> dict[str, str]:

@@ -59,7 +59,7 @@ class Pusher:
         self.default_ts = config.default_ts
         self.message = message
         self.force = force
-        self.context = PushContext(client, config, self._read, message)
+        self.context = PushContext(client, config, self._read, message, root)
         self._files_of: dict[str, dict[str, str]] = {}
         for path, text in local.files.items():
             self._files_of.setdefault(item_of(path, config.suffixes), {})[path] = text

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
 from ..kinds import KINDS
+from ..kinds.raw_app_bundle import INSTALL_HINT
 from ..output import Output
 from ..terminal import Style
 from .changes import ADDED, DELETED, Change
@@ -65,6 +66,8 @@ class SyncReport:
         if plan.other_kinds:
             kinds = ", ".join(f"{n} {kind} file(s)" for kind, n in sorted(plan.other_kinds.items()))
             self.out.line(self.style.dim(f"Left alone ({kinds}): sync these with `wmill sync`."))
+            if "raw_app" in plan.other_kinds:  # left because nothing here bundles them
+                self.out.line(self.style.dim(f"Raw apps need bundling: {INSTALL_HINT}, and wac pushes them."))
 
     @staticmethod
     def _conflicts(plan: SyncPlan) -> tuple[list[str], list[str]]:
