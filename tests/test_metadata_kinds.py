@@ -127,3 +127,30 @@ def test_an_app_is_relocked_here_and_wmill_then_finds_it_up_to_date(run_wac, mix
     checked = wmill("generate-metadata", "--dry-run", cwd=mixed, server=wac_server)
     assert "board.app" not in checked.stdout, checked.stdout
     assert run_wac("generate-metadata", "--check", cwd=mixed).returncode == 0
+
+
+@needs_cli
+def test_a_raw_app_is_relocked_here_and_wmill_then_finds_it_up_to_date(run_wac, tmp_path, wheels, wac_server):
+    """As wmill's updateRawAppRunnables: a Python runnable's lock in `backend/<id>.lock`, a code file without
+    `<id>.yaml` gets one, the hashes recorded; the real wmill then has nothing to regenerate."""
+    repo = tmp_path / "repo"
+    backend = repo / "f/etl/portal.raw_app/backend"
+    backend.mkdir(parents=True)
+    (repo / ".git").mkdir()
+    (repo / "wmill.yaml").write_text("defaultTs: bun\nincludes:\n  - f/**\n")
+    (backend.parent / "raw_app.yaml").write_text("summary: Portal\n")
+    (backend.parent / "index.tsx").write_text("export const a = 1;\n")
+    (backend / "count.yaml").write_text("type: inline\nfields:\n  n:\n    value: 1\n")
+    (backend / "count.py").write_text("import yaml\n\n\ndef main(n: int):\n    return n + 1\n")
+    (backend / "plain.py").write_text("def main():\n    return 2\n")
+    (backend / "open_flow.yaml").write_text("type: flow\npath: f/etl/daily\nfields: {}\n")
+    result = run_wac("generate-metadata", "--yes", "--no-index", "--find-links", str(wheels), cwd=repo)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (backend / "count.lock").read_text().endswith("\npyyaml==6.0.1\n")
+    assert (backend / "count.yaml").read_text() == "type: inline\nfields:\n  n:\n    value: 1\n"
+    assert (backend / "plain.yaml").read_text() == "type: inline\n"  # as wmill writes one for a bare code file
+    assert (backend / "open_flow.yaml").read_text() == "type: flow\nfields: {}\npath: f/etl/daily\n"  # wmill's order
+    assert "f/etl/portal.raw_app" in (repo / "wmill-lock.yaml").read_text()
+    checked = wmill("generate-metadata", "--dry-run", cwd=repo, server=wac_server)
+    assert "portal" not in checked.stdout, checked.stdout
+    assert run_wac("generate-metadata", "--check", cwd=repo).returncode == 0

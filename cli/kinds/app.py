@@ -158,18 +158,20 @@ def extract_runnables(value: Any, assigner: PathAssigner, name_of=lambda key, ru
     return files
 
 
-def read_back(value: Any, read) -> list[str]:
-    """Put `!inline` files back into the runnables and type them (`inline`, `path`); the missing files."""
+def read_back(value: Any, read, typed: bool = True) -> list[str]:
+    """Put `!inline` files back into the runnables and (`typed`) type them (`inline`, `path`); the missing
+    files."""
     missing: list[str] = []
     if isinstance(value, list):
         for each in value:
-            missing += read_back(each, read)
+            missing += read_back(each, read, typed)
     elif isinstance(value, dict):
         for key, child in list(value.items()):
-            if key == "runType":
+            if key == "runType" and typed:
                 value["type"] = "path"
             elif key == "inlineScript" and isinstance(child, dict):
-                value["type"] = "inline"
+                if typed:
+                    value["type"] = "inline"
                 for field in ("content", "lock"):
                     text = child.get(field)
                     if isinstance(text, str) and text.startswith("!inline"):
@@ -179,7 +181,7 @@ def read_back(value: Any, read) -> list[str]:
                             missing.append(name)
                         child[field] = (found or "").removeprefix("\ufeff")
             else:
-                missing += read_back(child, read)
+                missing += read_back(child, read, typed)
     return missing
 
 

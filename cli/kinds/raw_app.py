@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
-from typing import Any
+from typing import Any, Callable
 
 from .app import KIND as APP
 from .app import AppKind, extract_runnables, open_to, read_back
@@ -73,7 +73,8 @@ class RawAppKind(AppKind):
         local = self.local_value(files, f"{folder}/raw_app.yaml", ctx)
         backend = {path[len(folder) + len(BACKEND) + 2:]: text for path, text in files.items()
                    if path.startswith(f"{folder}/{BACKEND}/")}
-        runnables = self._backend_runnables(ctx, folder, backend) or copy.deepcopy(local.get("runnables") or {})
+        runnables = backend_runnables(backend, ctx.config.default_ts, lambda name: self.local_value(backend, name, ctx))
+        runnables = runnables or copy.deepcopy(local.get("runnables") or {})
         missing = read_back(runnables, backend.get)
         if missing:
             raise ItemError(f"cannot push raw app {remote_path}: missing file(s) in {folder}/{BACKEND}: "
@@ -92,35 +93,6 @@ class RawAppKind(AppKind):
                                 "deployment_message": ctx.message, "skip_draft_deletion": True,
                                 "custom_path": local.get("custom_path") or None}
         return {key: field for key, field in body.items() if field is not None}
-
-    def _backend_runnables(self, ctx: PushContext, folder: str, backend: dict[str, str]) -> dict[str, Any]:
-        """wmill's loadRunnablesFromBackend: `<id>.yaml` files (an inline one with its code file and lock), then
-        code files that have none (sorted: wmill takes the directory's order)."""
-        names = sorted(backend)
-        runnables: dict[str, Any] = {}
-        for name in names:
-            if not name.endswith(".yaml"):
-                continue
-            runnable_id = name.replace(".yaml", "", 1)
-            runnable = self.local_value(backend, name, ctx)
-            if runnable.get("type") == "inline":
-                code = _code(backend, names, runnable_id, ctx.config.default_ts)
-                if code:
-                    runnable["inlineScript"] = code
-            elif runnable.get("type") in ("script", "hubscript", "flow"):
-                run_type = runnable.pop("type")
-                runnable.pop("schema", None)
-                runnable = {"type": "path", **runnable, "runType": run_type}
-            runnables[runnable_id] = runnable
-        for name in names:
-            runnable_id = next((name[: -len(ext) - 1] for ext in _LANGUAGES if name.endswith("." + ext)), None)
-            if runnable_id is None or name.endswith((".yaml", ".lock")) or \
-                    runnable_id.lower() in {known.lower() for known in runnables}:
-                continue
-            code = _code(backend, names, runnable_id, ctx.config.default_ts)
-            if code:
-                runnables[runnable_id] = {"type": "inline", "inlineScript": code}
-        return runnables
 
     def fetch(self, ctx: PushContext, remote_path: str) -> dict[str, Any] | None:
         return APP.fetch(ctx, remote_path)
@@ -151,17 +123,23 @@ def _as_written(fields: dict[str, Any]) -> None:
             del fields[name]
 
 
+def written_runnable(runnable: Any) -> Any:
+    """wmill's writeRunnableToBackend: a runnable as its `<id>.yaml` holds it (one that runs a script or flow
+    typed by what it runs)."""
+    if isinstance(runnable, dict) and runnable.get("type") == "path" and runnable.get("runType"):
+        return {"type": runnable["runType"],
+                **{k: v for k, v in runnable.items() if k not in ("type", "runType", "schema")}}
+    return runnable
+
+
 def _backend_file(runnable: Any) -> Any:
-    """`backend/<id>.yaml`: the runnable but its code, typed `inline` or by what it runs."""
+    """`backend/<id>.yaml` as a pull writes it: the runnable but its code, typed `inline` or by what it runs."""
     if not isinstance(runnable, dict):
         return runnable
     if "inlineScript" in runnable:
         written = {"type": "inline", **{k: v for k, v in runnable.items() if k not in ("inlineScript", "type")}}
-    elif runnable.get("type") == "path" and runnable.get("runType"):
-        written = {"type": runnable["runType"],
-                   **{k: v for k, v in runnable.items() if k not in ("type", "runType", "schema")}}
     else:
-        written = dict(runnable)
+        written = dict(written_runnable(runnable))
     if written.get("fields"):
         written["fields"] = {name: _plain(field) for name, field in written["fields"].items()}
     return written
@@ -173,6 +151,40 @@ def _plain(field: Any) -> Any:
     if isinstance(field, dict) and field.get("type") == "ctx" and "ctx" in field:
         return {"ctx": field["ctx"]}
     return field
+
+
+def backend_runnables(backend: dict[str, str], default_ts: str, parse: Callable[[str], Any]) -> dict[str, Any]:
+    """wmill's loadRunnablesFromBackend over `backend/`'s files (name -> text; `parse` reads a YAML one):
+    `<id>.yaml` files (an inline one with its code file and lock), then code files that have none (sorted:
+    wmill takes the directory's order)."""
+    names = sorted(backend)
+    runnables: dict[str, Any] = {}
+    for name in names:
+        if not name.endswith(".yaml"):
+            continue
+        runnable_id = name.replace(".yaml", "", 1)
+        runnable = parse(name)
+        if not isinstance(runnable, dict):
+            runnables[runnable_id] = runnable
+            continue
+        if runnable.get("type") == "inline":
+            code = _code(backend, names, runnable_id, default_ts)
+            if code:
+                runnable["inlineScript"] = code
+        elif runnable.get("type") in ("script", "hubscript", "flow"):
+            run_type = runnable.pop("type")
+            runnable.pop("schema", None)
+            runnable = {"type": "path", **runnable, "runType": run_type}
+        runnables[runnable_id] = runnable
+    for name in names:
+        runnable_id = next((name[: -len(ext) - 1] for ext in _LANGUAGES if name.endswith("." + ext)), None)
+        if runnable_id is None or name.endswith((".yaml", ".lock")) or \
+                runnable_id.lower() in {known.lower() for known in runnables}:
+            continue
+        code = _code(backend, names, runnable_id, default_ts)
+        if code:
+            runnables[runnable_id] = {"type": "inline", "inlineScript": code}
+    return runnables
 
 
 def _code(backend: dict[str, str], names: list[str], runnable_id: str, default_ts: str) -> dict[str, Any] | None:
