@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -270,3 +272,45 @@ def test_a_run_whose_host_cannot_start_fails_and_the_engine_goes_on(tmp_path):
     failed = store.job(bad)
     assert failed.status == "failure" and failed.result["error"]["name"] == "ScriptLoadError"
     assert "project folder" in failed.result["error"]["message"]
+
+
+CHILDREN = """
+def children():
+    return [p.name for p in Path("/proc").iterdir() if p.name.isdigit()
+            and (p / "stat").read_text().rsplit(")", 1)[1].split()[1] == str(os.getpid())]
+"""
+EARLY_HOST = '''
+import json, os, sys
+from pathlib import Path
+from wac.sdk.engine import fork_host_early
+from wac.testing import Harness
+''' + CHILDREN + '''
+fork_host_early()
+early = children()
+os.environ["WAC_LATE"] = "set after the fork"
+run = Harness(Path(sys.argv[1]), Path(sys.argv[2])).run("f/t/env.py")
+print(json.dumps({"early": early, "result": run.result}))
+'''
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="reads /proc")
+def test_a_host_forked_early_is_the_runs_host_with_the_callers_environment_of_then(project, tmp_path):
+    """`fork_host_early` (what a flow preview calls first): the run's host is that process, told its script,
+    store and the environment as they are when the run starts."""
+    (project / "f/t/env.py").write_text("import os\n\n\ndef main():\n"
+                                        "    return {'late': os.environ.get('WAC_LATE'), 'host': os.getppid()}\n")
+    done = subprocess.run([sys.executable, "-c", EARLY_HOST, str(project), str(tmp_path / "state")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout.strip().splitlines()[-1])
+    assert len(answer["early"]) == 1
+    assert answer["result"] == {"late": "set after the fork", "host": int(answer["early"][0])}
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="reads /proc")
+def test_a_host_forked_early_and_never_used_ends_with_its_caller():
+    probe = ("import os\nfrom pathlib import Path\nfrom wac.sdk.engine import fork_host_early\n" + CHILDREN +
+             "fork_host_early()\nprint(children()[0])")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    wait_for(lambda: not _alive(done.stdout.strip()), timeout=10, what="the unused early host to end")

@@ -39,6 +39,9 @@ def preview(
     resources: Optional[List[str]] = ResourceOption,
 ) -> None:
     """Run a flow locally: inline Python and Bash steps, the repo's scripts and flows, loops and branches."""
+    from wac.sdk.engine import fork_host_early
+
+    fork_host_early(("wac.cli.flows.driver",))  # the run's host starts now, while the flow is read and checked
     from ..args import parse_data
     from ..flows.runner import preview_flow
     from ..run_view import RunView

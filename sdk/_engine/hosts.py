@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from . import early_host
 from .channel import Channel
 from .loading import ScriptLoadError
 
@@ -194,9 +195,13 @@ class HostPool:
         folder = key.project_root.split(os.pathsep)[0]
         if not os.path.isdir(folder):  # else Popen would blame the interpreter ("No such file")
             raise ScriptLoadError(f"cannot start a host for {key.script}: its project folder {folder} does not exist")
+        own = os.path.abspath(key.python) == os.path.abspath(sys.executable)
+        early = early_host.take(key.script, key.project_root, self.store_path) if own else None
+        if early is not None:  # forked ahead by this process, and told its script now
+            return self._register(HostProcess(key, ForkedHost(early[0]), Channel(early[1])))
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
-            if os.path.abspath(key.python) == os.path.abspath(sys.executable) and self.may_fork():
+            if own and self.may_fork():
                 process: subprocess.Popen | ForkedHost = _fork_host(key, ours, theirs, self.store_path)
             else:
                 env = {**os.environ, **self.python_path(key.python)}
@@ -208,10 +213,12 @@ class HostPool:
             raise ScriptLoadError(f"cannot start {key.python}: {exc.strerror}") from None
         finally:
             theirs.close()
-        host = HostProcess(key, process, Channel(ours))
+        return self._register(HostProcess(key, process, Channel(ours)))
+
+    def _register(self, host: HostProcess) -> HostProcess:
         if self.spares > 1:
             host.channel.send({"op": "spares", "count": self.spares})
-        self.hosts[key] = host
+        self.hosts[host.key] = host
         self.selector.register(host.channel, selectors.EVENT_READ, host)
         return host
 
