@@ -16,11 +16,11 @@ from wac.sdk.engine import Job, RunSpec, run_options, source_hash
 
 from ..flows.runner import subflows_of, without_preprocessor, write_run_module
 from .errors import ApiError, bad_request, not_found
-from .http import WAIT_SECONDS, Caller, finished_answer, in_workspace, result_answer, state_of, text, with_body
+from .http import (WAIT_SECONDS, Caller, finished_answer, in_workspace, result_answer, state_of, text, triggered,
+                   with_body)
 from .scripts import check_path
 
 FLOW_ORIGINS = {"api_flow": "flow", "api_flow_preview": "flowpreview"}
-TRIGGER = "wm_trigger"  # what started a run whose flow's preprocessor applies (Windmill adds it)
 
 
 def _submit(request: Request, who: Caller, path: str, value: Any, args: dict[str, Any], origin: str,
@@ -55,11 +55,8 @@ def _deployed(request: Request, who: Caller, body: Any) -> tuple[str, dict[str, 
         raise not_found(f"Flow not found at path {path}")
     value = flow.get("value")
     args = _object(body)
-    skip = request.query_params.get("skip_preprocessor", "").lower() == "true"
-    preprocess = isinstance(value, dict) and bool(value.get("preprocessor_module")) and not skip
-    if preprocess:  # as Windmill pushes it: `wm_trigger` says what started the run (the API: a webhook)
-        args = {**args, TRIGGER: args.get(TRIGGER) or {"kind": "webhook"}}
-    return _submit(request, who, path, value, args, "api_flow", preprocess), value
+    preprocessed = triggered(request, args, isinstance(value, dict) and bool(value.get("preprocessor_module")))
+    return _submit(request, who, path, value, preprocessed or args, "api_flow", preprocessed is not None), value
 
 
 @with_body

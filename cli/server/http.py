@@ -91,6 +91,14 @@ def _parsed(raw: bytes) -> Any:
         raise ApiError(400, "Bad request: the body is not valid JSON") from None
 
 
+def triggered(request: Request, args: dict[str, Any], has_preprocessor: bool) -> dict[str, Any] | None:
+    """A deployed runnable's arguments when its preprocessor applies, as Windmill pushes the run (through the
+    API, unless `?skip_preprocessor=true`): with `wm_trigger` saying what started it (a webhook); else None."""
+    if not has_preprocessor or request.query_params.get("skip_preprocessor", "").lower() == "true":
+        return None
+    return {**args, "wm_trigger": args.get("wm_trigger") or {"kind": "webhook"}}
+
+
 def text(value: str, status: int = 200) -> Response:
     return PlainTextResponse(value, status_code=status)
 

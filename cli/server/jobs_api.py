@@ -22,7 +22,7 @@ from wac.sdk.engine import resume_urls as signed_urls
 
 from .errors import bad_request, not_found
 from .flows_api import FLOW_ORIGINS, flow_fields
-from .http import Caller, finished_answer, in_workspace, job_of, json_answer, state_of, text, with_body
+from .http import Caller, finished_answer, in_workspace, job_of, json_answer, state_of, text, triggered, with_body
 from .scripts import check_path
 
 KINDS = {"api": "script", "api_preview": "preview", "preview": "preview", "child": "script", **FLOW_ORIGINS}
@@ -86,9 +86,9 @@ def _deployed_run(request: Request, who: Caller, args: dict[str, Any]) -> str:
     parent = request.query_params.get("parent_job") or who.job_id
     fields = json.loads(row["fields"])
     options = {**run_options(fields), **({"parent_job": parent} if parent else {})}
-    if fields.get("has_preprocessor") and request.query_params.get("skip_preprocessor", "").lower() != "true":
-        options["preprocess"] = True  # as Windmill pushes it: `wm_trigger` says what started it (the API)
-        args = {**args, "wm_trigger": args.get("wm_trigger") or {"kind": "webhook"}}
+    preprocessed = triggered(request, args, bool(fields.get("has_preprocessor")))
+    if preprocessed is not None:  # its `preprocessor` first, main's arguments from what it returns
+        options["preprocess"], args = True, preprocessed
     spec = RunSpec(str(script), args, project_root=roots, workspace=who.workspace, origin="api",
                    windmill_path=path, script_hash=row["hash"], source_hash=source_hash(script), created_by=who.username,
                    tag=request.query_params.get("tag"), options=options,
