@@ -95,16 +95,25 @@ def _add(entries: dict[str, Any], component_id: Any, runnable: Any, fields: Any,
                                 if isinstance(f, dict) and f.get("type") == "static"},
               "one_of_inputs": _one_of_inputs(fields, value),
               "allow_user_resources": [k for k, f in fields.items() if isinstance(f, dict) and f.get("allowUserResources")]}
+    key = triggerable_key(component_id, runnable)
+    if key is not None:
+        script = runnable.get("inlineScript") if runnable.get("type") in ("inline", "runnableByName") else None
+        tag = script.get("tag") if isinstance(script, dict) else None
+        entries[key] = {**inputs, **({"tag": tag} if tag else {})}
+
+
+def triggerable_key(component_id: Any, runnable: Any) -> str | None:
+    """What a policy entry lets run: `<id>:rawscript/<sha256 of the inline code>` or `<id>:<script|flow>/<path>`
+    (None: a runnable of neither kind)."""
     if not isinstance(runnable, dict):
-        return
+        return None
     if runnable.get("type") in ("inline", "runnableByName"):
         script = runnable.get("inlineScript") if isinstance(runnable.get("inlineScript"), dict) else {}
-        digest = hashlib.sha256(str(script.get("content") or "").encode()).hexdigest()
-        tag = {"tag": script["tag"]} if script.get("tag") else {}
-        entries[f"{component_id}:rawscript/{digest}"] = {**inputs, **tag}
-    elif runnable.get("type") in ("path", "runnableByPath"):
+        return f"{component_id}:rawscript/{hashlib.sha256(str(script.get('content') or '').encode()).hexdigest()}"
+    if runnable.get("type") in ("path", "runnableByPath"):
         run_type = "script" if runnable.get("runType") == "hubscript" else runnable.get("runType")
-        entries[f"{component_id}:{run_type}/{runnable.get('path')}"] = inputs
+        return f"{component_id}:{run_type}/{runnable.get('path')}"
+    return None
 
 
 def _one_of_inputs(fields: dict[str, Any], value: dict[str, Any]) -> dict[str, Any]:

@@ -8,12 +8,11 @@ CLI (`raw_app_bundle`); without `wmill` on the PATH, raw apps are left to it and
 from __future__ import annotations
 
 import copy
-import hashlib
 from typing import Any, Callable
 
 from .app import KIND as APP
 from .app import AppKind, extract_runnables, open_to, read_back
-from .app_policy import execution_mode
+from .app_policy import execution_mode, triggerable_key
 from .base import CREATED, UPDATED, ItemError, PushContext, RenderContext
 from .flow_modules import PathAssigner
 from .raw_app_bundle import bundle, bundler
@@ -228,7 +227,8 @@ def _policy(runnables: dict[str, Any], local: dict[str, Any], deployed: dict[str
 
 def _triggerable(runnable_id: str, runnable: Any) -> tuple[str, dict[str, Any]] | None:
     """The policy's entry for one runnable: what runs, the inputs the app fixes and the viewer may fill."""
-    if not isinstance(runnable, dict):
+    key = triggerable_key(runnable_id, runnable)
+    if key is None:
         return None
     given = runnable.get("fields") if isinstance(runnable.get("fields"), dict) else {}
     fields = {name: field for name, field in given.items() if isinstance(field, dict)}
@@ -243,15 +243,9 @@ def _triggerable(runnable_id: str, runnable: Any) -> tuple[str, dict[str, Any]] 
     if sensitive:
         entry["sensitive_inputs"] = sensitive
     script = runnable.get("inlineScript") if isinstance(runnable.get("inlineScript"), dict) else {}
-    if runnable.get("type") in ("inline", "runnableByName"):
-        if script.get("tag"):
-            entry["tag"] = script["tag"]
-        digest = hashlib.sha256(str(script.get("content") or "").encode()).hexdigest()
-        return f"{runnable_id}:rawscript/{digest}", entry
-    if runnable.get("type") in ("path", "runnableByPath"):
-        run_type = "script" if runnable.get("runType") == "hubscript" else runnable.get("runType")
-        return f"{runnable_id}:{run_type}/{runnable.get('path')}", entry
-    return None
+    if script.get("tag"):
+        entry["tag"] = script["tag"]
+    return key, entry
 
 
 KIND = RawAppKind()
