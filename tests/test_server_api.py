@@ -160,6 +160,31 @@ def test_run_by_path_streams_logs_with_utf16_offsets_and_completes(wac_server):
     assert nope.status_code == 404 and nope.text.startswith("Not found: ")
 
 
+LATE_OUTPUT = """import subprocess
+
+def main():
+    print("early", flush=True)
+    # a detached process that still holds the job's output: it writes after main has returned
+    subprocess.Popen(["sh", "-c", "sleep 0.4; echo late"], start_new_session=True)
+    return 1
+"""
+
+
+def test_a_job_is_completed_only_once_all_its_output_is_in_its_logs(wac_server):
+    """Windmill's clients stop reading logs when a job is completed: no output may come after."""
+    client = wac_server.client
+    deploy(client, "f/demo/late", LATE_OUTPUT)
+    job_id = client.post(f"{WS}/jobs/run/p/f/demo/late", json={}).text
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        update = client.get(f"{WS}/jobs_u/getupdate/{job_id}", params={"log_offset": 0}).json()
+        if update["completed"]:
+            break
+        time.sleep(0.02)
+    assert update["completed"] and "early" in update["new_logs"] and "late" in update["new_logs"]
+    assert "late" in finished(client, job_id)["logs"]
+
+
 def test_run_wait_result_and_preview(wac_server):
     client = wac_server.client
     deploy(client, "f/demo/child", CHILD)

@@ -109,7 +109,7 @@ def json_answer(value: Any, status: int = 200) -> Response:
 
 
 def job_of(request: Request, who: Caller, job_id: str):
-    job = state_of(request).store().job(job_id)
+    job = state_of(request).job(job_id)
     if job is None or job.workspace != who.workspace:
         raise not_found(f"Job {job_id} not found")
     return job

@@ -147,8 +147,8 @@ def run_data(request: Request) -> Response:
     who = _signed_in(request)
     if who is None:
         raise ApiError(401, "Not authorized: sign in first")
-    store = state_of(request).store()
-    job = store.job(request.path_params["id"])
+    server = state_of(request)
+    store, job = server.store(), server.job(request.path_params["id"])
     if job is None or job.workspace != who.workspace:
         raise ApiError(404, "Not found: no such run")
     return JSONResponse(run_json(store, job))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from wac.sdk.engine import RunSpec, Scheduler, Settings, Store, open_store
+from wac.sdk.engine import Job, RunSpec, Scheduler, Settings, Store, open_store
 
 from .files import JobFiles
 from .workspace_db import WorkspaceDB
@@ -130,10 +130,19 @@ class ServerState:
         url = self.config.url.rstrip("/")
         return {"WM_TOKEN": self.job_token(row["id"]), "BASE_INTERNAL_URL": url, "WM_BASE_URL": url}
 
+    def job(self, job_id: str) -> Job | None:
+        """The job as clients see it: not ended until all its output is in the store (Windmill's
+        clients stop reading logs once a job is completed)."""
+        job = self.store().job(job_id)
+        if job is not None and job.finished and self.scheduler is not None \
+                and self.scheduler.writing_output(job_id):
+            return job._replace(status="running", completed_at=None)
+        return job
+
     def wait_finished(self, job_id: str, timeout: float) -> Any:
         """The job once it ended (or as it is when `timeout` passes)."""
         def ended(store) -> tuple[bool, Any]:
-            job = store.job(job_id)
+            job = self.job(job_id)
             return job is None or job.finished, job
 
         return self.wait_for(ended, timeout)

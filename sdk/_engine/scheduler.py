@@ -191,6 +191,11 @@ class Scheduler:
             self._submitted.append(run_id)
         self._signal(b"s")
 
+    def writing_output(self, job_id: str) -> bool:
+        """Whether a child of this scheduler may still have output of `job_id` on its way to the store
+        (its end may already be recorded); safe from any thread."""
+        return job_id in self.procs.by_job
+
     def wake(self) -> None:
         """Look at every run again now (thread-safe: an answer, a cancel)."""
         self._signal(b"!")
