@@ -237,6 +237,22 @@ def test_a_failing_inline_step_reports_its_own_frames_only(run_wac, repo):
     assert error["stack"] == ('File "<inline step>", line 2, in main\n  File "<inline step>", line 6, in helper')
 
 
+def test_steps_wac_cannot_run_here_fail_in_one_line_that_says_why(run_wac, repo):
+    wac_code = ("from wmill import task, workflow\n\n\n@task\ndef double(x: int):\n    return 2 * x\n\n\n"
+                "@workflow\nasync def main(x: int = 1):\n    return await double(x)\n")
+    agent = {"id": "ask", "value": {"type": "aiagent", "tools": [], "input_transforms": {
+        "user_message": {"type": "static", "value": "hi"}}}}
+    for name, modules, says in (
+            ("inline_wac", [step("a", wac_code)], ("RuntimeError", "a workflow-as-code script is not an inline step: make it a script of the repo "
+                                           "and call it by path")),
+            ("agent", [step("a", "def main():\n    return 1\n"), agent],
+             ("UnsupportedStep", "wac does not run 'aiagent' steps locally: run this flow on a workspace"))):
+        run = run_wac("flow", "preview", write_flow(repo, f"f/etl/{name}", modules), "-s", cwd=repo)
+        assert run.returncode == 1 and "Traceback" not in run.stderr
+        error = json.loads(run.stdout)["error"]
+        assert (error["name"], error["message"]) == says, error
+
+
 def test_the_timeline_draws_loops_as_loops_with_their_iterations_under_them(run_wac, repo):
     double = "def main(x):\n    return x * 2\n"
     path = write_flow(repo, "f/etl/loops", [

@@ -198,3 +198,44 @@ def test_a_deployed_scripts_preprocessor_shapes_mains_arguments_for_an_api_run(w
     assert run("f/x/greet", {"raw": "ada"}) == "Ada (webhook)"
     assert run("f/x/greet", {"name": "bob"}, "?skip_preprocessor=true") == "bob (direct)"
     assert run("f/x/plain", {"name": "cy"}) == "cy (direct)"  # no has_preprocessor: main alone
+
+
+OUTER = """summary: Outer
+value:
+  modules:
+    - id: notify
+      value:
+        type: flow
+        path: f/etl/notify
+        input_transforms:
+          count: {type: javascript, expr: flow_input.count}
+    - id: report
+      value:
+        type: script
+        path: f/lib/report
+        input_transforms:
+          rows: {type: javascript, expr: "[{name: results.notify}]"}
+schema: {type: object, properties: {count: {type: integer}}}
+"""
+
+
+def test_flow_preview_remote_runs_the_deployed_scripts_and_flows_a_flow_calls_by_path(tmp_path, wac_server):
+    repo = _pushed(tmp_path, wac_server)
+    (repo / "f/etl/outer.flow").mkdir()
+    (repo / "f/etl/outer.flow/flow.yaml").write_text(OUTER)
+    report = repo / "f/lib/report.py"
+    report.write_text(report.read_text().replace('"title": title', '"title": "local " + title'))
+    shout = repo / "f/etl/notify.flow/shout.inline_script.py"
+    shout.write_text(shout.read_text().replace("rows!", "local rows!"))
+    preview = ("flow", "preview", "f/etl/outer.flow", "-d", '{"count": 500}', "-s", "--env", "current")
+    local = wac(*preview, cwd=repo)
+    assert local.returncode == 0, local.stderr
+    assert json.loads(local.stdout) == {"title": "local Daily report", "rows": [{"name": "500 local rows!"}]}
+    deployed = wac(*preview, "--remote", cwd=repo, server=wac_server)
+    assert deployed.returncode == 0, deployed.stderr
+    assert json.loads(deployed.stdout) == {"title": "Daily report", "rows": [{"name": "500 rows!"}]}
+    (repo / "f/etl/outer.flow/flow.yaml").write_text(OUTER.replace("f/lib/report", "f/lib/unpushed"))
+    missing = wac(*preview, "--remote", cwd=repo, server=wac_server)
+    assert missing.returncode != 0 and missing.stdout == ""
+    assert "step 'report' calls script 'f/lib/unpushed', not deployed in workspace local" in missing.stderr
+    assert "Traceback" not in missing.stderr and "wac sync push" in missing.stderr

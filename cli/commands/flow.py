@@ -37,6 +37,10 @@ def preview(
     no_index: bool = NoIndexOption,
     variables: Optional[List[str]] = VariableOption,
     resources: Optional[List[str]] = ResourceOption,
+    remote: bool = typer.Option(False, "--remote", help="Steps that call a script or flow by path run the "
+                                "workspace's deployed one (as `wmill flow preview --remote`), not the repo's."),
+    workspace: Optional[str] = ProfileOption, base_url: Optional[str] = BaseUrlOption,
+    token: Optional[str] = TokenOption, config_dir: Optional[Path] = ConfigDirOption,
 ) -> None:
     """Run a flow locally: inline Python and Bash steps, the repo's scripts and flows, loops and branches."""
     from wac.sdk.engine import fork_host_early
@@ -51,7 +55,15 @@ def preview(
                           approval_value=approval_value, approver=approver, store=store, env=env,
                           index_url=index_url, find_links=find_links, no_index=no_index,
                           await_approvals=await_approvals, variables=variables, resources=resources)
-    finish(view, preview_flow(path, parse_data(data), options, view, step=step))
+    if not remote:
+        finish(view, preview_flow(path, parse_data(data), options, view, step=step))
+        return
+    from ..flows.deployed import DeployedSteps
+    from ..remote.client import WindmillClient
+
+    with WindmillClient(remote_target(workspace, base_url, token, config_dir)) as client:
+        outcome = preview_flow(path, parse_data(data), options, view, step=step, deployed=DeployedSteps(client))
+    finish(view, outcome)
 
 
 @app.command("run")

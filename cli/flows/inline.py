@@ -26,6 +26,9 @@ def run_inline(language: str | None, code: str, args: dict[str, Any], file: Path
         function, args = entry_call(namespace.get, args)  # `main`, or the preprocessor of a preprocessor step
         if not callable(function):
             raise RuntimeError("the step defines no main()")
+        if getattr(function, "_is_workflow", False):
+            raise RuntimeError("a workflow-as-code script is not an inline step: make it a script of the repo and "
+                               "call it by path")
         try:
             return function(**args)
         except Exception as exc:  # as Windmill's Python worker reports it: the step's own frames only
