@@ -235,6 +235,9 @@ def test_a_failing_inline_step_reports_its_own_frames_only(run_wac, repo):
     error = json.loads(run.stdout)["error"]
     assert (error["name"], error["message"], error["step_id"]) == ("KeyError", "'missing'", "a")
     assert error["stack"] == ('File "<inline step>", line 2, in main\n  File "<inline step>", line 6, in helper')
+    path = write_flow(repo, "f/etl/badimport", [step("a", "import not_a_module_here\n\n\ndef main():\n    return 1\n")])
+    error = json.loads(run_wac("flow", "preview", path, "-s", "--env", "current", cwd=repo).stdout)["error"]
+    assert (error["name"], error["stack"]) == ("ModuleNotFoundError", 'File "<inline step>", line 1, in <module>')
 
 
 def test_steps_wac_cannot_run_here_fail_in_one_line_that_says_why(run_wac, repo):

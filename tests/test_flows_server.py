@@ -215,6 +215,9 @@ value:
         path: f/lib/report
         input_transforms:
           rows: {type: javascript, expr: "[{name: results.notify}]"}
+  failure_module:
+    id: failure
+    value: {type: script, path: hub/1/slack/send, input_transforms: {}}
 schema: {type: object, properties: {count: {type: integer}}}
 """
 

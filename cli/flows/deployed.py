@@ -27,10 +27,12 @@ class DeployedSteps:
         self._scripts: dict[str, dict[str, Any]] = {}
 
     def use_deployed(self, value: dict[str, Any]) -> dict[str, Any]:
-        """`value` with every `script` step (nested ones too) made the inline step of its deployed script."""
+        """`value` with every `script` step (nested ones too) made the inline step of its deployed script
+        (a Hub script's step stays as it is: it fails when reached, as it does without --remote)."""
         for module in all_steps(value):
             step = module["value"]
-            if step.get("type") == "script" and isinstance(step.get("path"), str):
+            if step.get("type") == "script" and isinstance(step.get("path"), str) \
+                    and not step["path"].startswith("hub/"):
                 module["value"] = self._inline(module.get("id"), step)
         return value
 
@@ -44,19 +46,16 @@ class DeployedSteps:
     def _inline(self, step_id: Any, step: dict[str, Any]) -> dict[str, Any]:
         path = step["path"]
         if path not in self._scripts:
-            script = None if path.startswith("hub/") else self._client.get_script(path)
+            script = self._client.get_script(path)
             if script is None:
-                where = "on the Hub" if path.startswith("hub/") else \
-                    f"not deployed in workspace {self._client.target.workspace}"
-                raise InvalidInput(f"step {step_id!r} calls script {path!r}, {where}",
-                                   "hub scripts run on a workspace (`wmill flow preview`)" if path.startswith("hub/")
-                                   else HINT)
+                raise InvalidInput(f"step {step_id!r} calls script {path!r}, not deployed in workspace "
+                                   f"{self._client.target.workspace}", HINT)
             if script.get("language") == "python3" and is_workflow(script.get("content") or ""):
                 raise InvalidInput(f"step {step_id!r} calls {path!r}, a workflow-as-code script: --remote runs "
                                    "deployed plain scripts only", "preview without --remote to run the repo's copy")
             self._scripts[path] = script
         script = self._scripts[path]
-        inline = {"type": "rawscript", "content": script.get("content") or "", "language": script.get("language"),
+        inline = {"tool_type": step.get("tool_type"), "type": "rawscript", "content": script.get("content") or "", "language": script.get("language"),
                   "lock": script.get("lock") or None, "path": path,
                   "input_transforms": step.get("input_transforms") or {},
                   "tag": step.get("tag_override") or script.get("tag")}

@@ -22,14 +22,14 @@ def run_inline(language: str | None, code: str, args: dict[str, Any], file: Path
     imports; `root`: the repo's, for `/f/...`)."""
     if language == "python3":
         namespace: dict[str, Any] = {"__name__": "__wac_step__"}  # a fresh one per run: no state carries over
-        exec(compiled(code), namespace)
-        function, args = entry_call(namespace.get, args)  # `main`, or the preprocessor of a preprocessor step
-        if not callable(function):
-            raise RuntimeError("the step defines no main()")
-        if getattr(function, "_is_workflow", False):
-            raise RuntimeError("a workflow-as-code script is not an inline step: make it a script of the repo and "
-                               "call it by path")
         try:
+            exec(compiled(code), namespace)  # its imports fail here
+            function, args = entry_call(namespace.get, args)  # `main`, or the preprocessor of a preprocessor step
+            if not callable(function):
+                raise RuntimeError("the step defines no main()")
+            if getattr(function, "_is_workflow", False):
+                raise RuntimeError("a workflow-as-code script is not an inline step: make it a script of the repo "
+                                   "and call it by path")
             return function(**args)
         except Exception as exc:  # as Windmill's Python worker reports it: the step's own frames only
             raise _step_failure(exc) from None
@@ -61,6 +61,7 @@ def _step_failure(exc: Exception) -> JobFailed:
     """An inline step's exception as its job's error, its stack from the step's first frame on (StopIteration
     too: raised inside a coroutine it would otherwise become a RuntimeError, PEP 479)."""
     frames = traceback.extract_tb(exc.__traceback__)
-    first = next((i for i, frame in enumerate(frames) if frame.filename == "<inline step>"), 0)
+    first = next((i for i, frame in enumerate(frames) if frame.filename == "<inline step>"), len(frames))
     stack = "".join(traceback.format_list(frames[first:])).strip()
-    return JobFailed(str(exc), {"error": {"name": type(exc).__name__, "message": str(exc), "stack": stack}})
+    error = {"name": type(exc).__name__, "message": str(exc)}
+    return JobFailed(str(exc), {"error": {**error, "stack": stack} if stack else error})
