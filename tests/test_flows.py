@@ -246,8 +246,9 @@ def test_steps_wac_cannot_run_here_fail_in_one_line_that_says_why(run_wac, repo)
     agent = {"id": "ask", "value": {"type": "aiagent", "tools": [], "input_transforms": {
         "user_message": {"type": "static", "value": "hi"}}}}
     for name, modules, says in (
-            ("inline_wac", [step("a", wac_code)], ("RuntimeError", "a workflow-as-code script is not an inline step: make it a script of the repo "
-                                           "and call it by path")),
+            ("inline_wac", [step("a", wac_code)],
+             ("RuntimeError", "a workflow-as-code script is not an inline step: make it a script of the repo and call "
+                              "it by path")),
             ("agent", [step("a", "def main():\n    return 1\n"), agent],
              ("UnsupportedStep", "wac does not run 'aiagent' steps locally: run this flow on a workspace"))):
         run = run_wac("flow", "preview", write_flow(repo, f"f/etl/{name}", modules), "-s", cwd=repo)

@@ -55,7 +55,8 @@ class DeployedSteps:
                                    "deployed plain scripts only", "preview without --remote to run the repo's copy")
             self._scripts[path] = script
         script = self._scripts[path]
-        inline = {"tool_type": step.get("tool_type"), "type": "rawscript", "content": script.get("content") or "", "language": script.get("language"),
+        inline = {"tool_type": step.get("tool_type"), "type": "rawscript", "content": script.get("content") or "",
+                  "language": script.get("language"),
                   "lock": script.get("lock") or None, "path": path,
                   "input_transforms": step.get("input_transforms") or {},
                   "tag": step.get("tag_override") or script.get("tag")}
