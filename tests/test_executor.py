@@ -57,6 +57,47 @@ def test_cache_hits_show_in_the_live_output_and_the_timeline(run_wac, project, t
     assert [m[:2] for m in marks(tmp_path)] == [["expensive", "4"]]
 
 
+def test_a_runs_output_between_its_tasks_is_kept_in_order_and_written_in_batches(run_wac, project):
+    # Each round prints its task's `--- WAC: key ---` line, then goes on as that task: the line is the
+    # run's, in order, and written with the next batch, not in one store write per task (which would
+    # contend with every task recording its end).
+    assert result_of(run_wac("script", "preview", "f/t/chain.py", "-d", '{"n": 20}', "-s", cwd=project)) == 190
+    db = store_db(project)
+    run_id = db.execute("SELECT id FROM jobs WHERE parent_id IS NULL").fetchone()[0]
+    chunks = [r[0] for r in db.execute("SELECT text FROM logs WHERE job_id=? ORDER BY seq", (run_id,))]
+    keys = [line[len("--- WAC: "):-len(" ---")] for line in "".join(chunks).splitlines() if line.startswith("--- WAC")]
+    assert keys == ["step"] + [f"step_{i}" for i in range(2, 21)]
+    assert len(chunks) <= 10, f"{len(chunks)} log writes for 20 tasks"
+
+
+def test_a_store_transaction_takes_the_lock_soon_after_another_writer_ends_and_gives_up_at_the_timeout(
+        tmp_path, monkeypatch):
+    import sqlite3
+    import threading
+
+    from wac.sdk._engine import db as store_db_module
+
+    path = tmp_path / "jobs.db"
+    holder, waiter = store_db_module.connect(path), store_db_module.connect(path)
+    lateness = []
+    for _ in range(5):  # SQLite's own busy handler would take it 13 ms late (asleep 1, 2, 5, 10, 15 ms)
+        holder.execute("BEGIN IMMEDIATE")
+        released = []
+        timer = threading.Timer(0.02, lambda: (holder.execute("COMMIT"), released.append(time.monotonic())))
+        timer.start()
+        with store_db_module.Transaction(waiter):
+            lateness.append(time.monotonic() - released[0])
+        timer.join()
+    assert min(lateness) < 0.005, lateness
+    assert waiter.execute("PRAGMA busy_timeout").fetchone()[0] == 30000  # back to waiting on plain statements
+    monkeypatch.setattr(store_db_module, "BUSY_TIMEOUT_SECONDS", 0.05)
+    holder.execute("BEGIN IMMEDIATE")
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        with store_db_module.Transaction(waiter):
+            pass
+    holder.execute("ROLLBACK")
+
+
 def test_an_unanswered_approval_resumes_at_its_timeout(run_wac, project):
     started = time.monotonic()
     run = run_wac("script", "preview", "f/t/gate.py", "-d", '{"timeout": 1}', "-s", cwd=project)

@@ -7,10 +7,19 @@ across a fork, so forked rounds and tasks open their own.
 from __future__ import annotations
 
 import errno
+import itertools
 import sqlite3
+import time
 from pathlib import Path
 
 from .schema import MIGRATIONS
+
+
+BUSY_TIMEOUT_SECONDS = 30.0
+# Waits between tries to take the write lock: a transaction of ours holds it well under a millisecond,
+# while SQLite's own busy handler sleeps 1, 2, 5, 10 ms... between its tries.
+_LOCK_WAITS = (0.0001, 0.0002, 0.0005, 0.001, 0.002)
+_BUSY_TIMEOUT = f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}"
 
 
 class StoreError(Exception):
@@ -30,10 +39,9 @@ def connect(path: Path, *, create: bool = True, child: bool = False) -> sqlite3.
     what is per connection.
     """
     if child:  # mode=rw: a child never creates the file
-        db = sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=30, isolation_level=None,
+        db = sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None,
                              check_same_thread=False)
         db.row_factory = sqlite3.Row
-        db.execute("PRAGMA busy_timeout=30000")
         db.execute("PRAGMA synchronous=NORMAL")
         return db
     if not create and not path.is_file():
@@ -46,9 +54,9 @@ def connect(path: Path, *, create: bool = True, child: bool = False) -> sqlite3.
     try:
         # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE) so a
         # writer takes the lock up front instead of failing half-way on upgrade.
-        db = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
+        # timeout: rounds, tasks and servers write concurrently
+        db = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False)
         db.row_factory = sqlite3.Row
-        db.execute("PRAGMA busy_timeout=30000")  # rounds, tasks and servers write concurrently
         db.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
         db.execute("PRAGMA synchronous=NORMAL")  # durable at checkpoints; WAL keeps it consistent
         _migrate(db)
@@ -79,7 +87,7 @@ def _migrate(db: sqlite3.Connection) -> None:
     """Apply the migrations this store has not seen, in order, under one write lock."""
     if db.execute("PRAGMA user_version").fetchone()[0] >= len(MIGRATIONS):
         return
-    db.execute("BEGIN IMMEDIATE")
+    begin_immediate(db)
     try:
         version = db.execute("PRAGMA user_version").fetchone()[0]  # another process may have won
         for step in MIGRATIONS[version:]:
@@ -92,6 +100,24 @@ def _migrate(db: sqlite3.Connection) -> None:
         raise
 
 
+def begin_immediate(db: sqlite3.Connection) -> None:
+    """BEGIN IMMEDIATE, retried soon after a busy answer (within BUSY_TIMEOUT_SECONDS), not after SQLite's
+    own waits: on a store where rounds, tasks and the scheduler each write briefly, those waits dominate."""
+    db.execute("PRAGMA busy_timeout=0")
+    try:
+        deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+        for attempt in itertools.count():
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+            time.sleep(_LOCK_WAITS[min(attempt, len(_LOCK_WAITS) - 1)])
+    finally:
+        db.execute(_BUSY_TIMEOUT)
+
+
 class Transaction:
     """`with Transaction(db):` BEGIN IMMEDIATE ... COMMIT, ROLLBACK on error."""
 
@@ -99,7 +125,7 @@ class Transaction:
         self.db = db
 
     def __enter__(self) -> sqlite3.Connection:
-        self.db.execute("BEGIN IMMEDIATE")
+        begin_immediate(self.db)
         return self.db
 
     def __exit__(self, exc_type, exc, tb) -> None:

@@ -17,15 +17,12 @@ from typing import Any, Callable, Iterator
 
 from . import recording
 from .channel import CONTINUE_MARKER
+from .held_logs import HeldLogs
 from .hosts import HostProcess
 from .loading import ScriptLoadError
-from .store import JobStore, utf16_len
+from .store import JobStore
 
 EXIT_GRACE_SECONDS = 1.0  # after exit, how long grandchildren may keep the output pipe open
-# Output reaches the terminal at once, the store in batches: one write per job and interval
-# instead of one per chunk, so the store's write lock is not fought over on every print.
-LOG_FLUSH_SECONDS = 0.1
-LOG_FLUSH_BYTES = 1 << 16
 
 
 @dataclass
@@ -49,9 +46,6 @@ class Proc:
     timed_out: bool = False
     may_continue: bool = False  # a round allowed to go on as the one task it dispatches
     held: str = ""  # output held back: it may be the start of a continuation marker
-    log: list[str] = field(default_factory=list)  # output not yet in the store
-    log_size: int = 0
-    log_since: float | None = None
 
     @property
     def is_round(self) -> bool:
@@ -111,14 +105,6 @@ def read_output(proc: Proc) -> str | None:
     return proc.decoder.decode(b"", final=True) or None
 
 
-def flush_log(store: JobStore, proc: Proc) -> None:
-    """Write the output held for the job into the store."""
-    if proc.log:
-        text = "".join(proc.log)
-        proc.log, proc.log_size, proc.log_since = [], 0, None
-        recording.append_log(store, proc.job_id, text, utf16_len(text))
-
-
 def split_continuation(proc: Proc, text: str) -> tuple[str, list[str] | None, str]:
     """(output before a continuation marker, the marker's fields, output after it)."""
     text, proc.held = proc.held + text, ""
@@ -152,6 +138,7 @@ class Processes:
         self.on_output, self.on_done, self.on_switched = on_output, on_done, on_switched
         self.by_job: dict[str, Proc] = {}
         self.by_pid: dict[int, Proc] = {}
+        self.logs = HeldLogs(store)
 
     def __iter__(self) -> Iterator[Proc]:
         return iter(list(self.by_job.values()))
@@ -196,22 +183,15 @@ class Processes:
     def _output(self, proc: Proc, text: str | None) -> None:
         if text:
             self.on_output(proc, text)
-            proc.log.append(text)
-            proc.log_size += len(text)
-            if proc.log_since is None:
-                proc.log_since = time.monotonic()
-            if proc.log_size >= LOG_FLUSH_BYTES:
-                flush_log(self._store(), proc)
+            self.logs.add(proc.job_id, text)
 
-    def flush_due(self, now: float) -> None:
-        """Write held output older than the flush interval."""
-        for proc in self.by_job.values():
-            if proc.log_since is not None and now - proc.log_since >= LOG_FLUSH_SECONDS:
-                flush_log(self._store(), proc)
+    def writing_output(self, job_id: str) -> bool:
+        """Whether output of `job_id` may still be on its way to the store."""
+        return job_id in self.by_job or self.logs.holds(job_id)
 
     def _switch(self, proc: Proc, job_id: str, token: str, timeout: str, key: str) -> None:
-        """The round went on as the task it dispatched: from here its output and end are the task's."""
-        flush_log(self._store(), proc)  # what came before is the round's
+        """The round went on as the task it dispatched: from here its output and end are the task's (what came
+        before stays the round's, written with its next batch)."""
         self.on_switched(proc)
         del self.by_job[proc.job_id]
         proc.job_id, proc.kind, proc.label, proc.token = job_id, "task", key, token
@@ -242,7 +222,7 @@ class Processes:
         self.forget(proc)
 
     def forget(self, proc: Proc) -> None:
-        flush_log(self._store(), proc)
+        self.logs.flush(proc.job_id)
         self.by_job.pop(proc.job_id, None)
         if proc.fd is not None:
             self._close_output(proc)
@@ -278,9 +258,7 @@ class Processes:
         for proc in self.by_job.values():
             if proc.timeout and not proc.timed_out:
                 default = min(default, proc.started + proc.timeout)
-            if proc.log_since is not None:
-                default = min(default, proc.log_since + LOG_FLUSH_SECONDS)
-        return default
+        return self.logs.deadline(default)
 
     def enforce_timeouts(self) -> None:
         now = time.monotonic()
@@ -304,7 +282,7 @@ class Processes:
         procs = list(self.by_job.values())
         for proc in procs:
             kill_group(proc.pid)
-            flush_log(self._store(), proc)
+        self.logs.flush_all()
         if requeue and procs:
             recording.requeue_interrupted(self._store(), [p.job_id for p in procs])
         for proc in procs:

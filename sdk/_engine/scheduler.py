@@ -194,7 +194,7 @@ class Scheduler:
     def writing_output(self, job_id: str) -> bool:
         """Whether a child of this scheduler may still have output of `job_id` on its way to the store
         (its end may already be recorded); safe from any thread."""
-        return job_id in self.procs.by_job
+        return self.procs.writing_output(job_id)
 
     def wake(self) -> None:
         """Look at every run again now (thread-safe: an answer, a cancel)."""
@@ -410,7 +410,7 @@ class Scheduler:
         self._wait(self.procs.deadline(time.monotonic() + POLL_SECONDS))
         self.procs.enforce_timeouts()
         now = time.monotonic()
-        self.procs.flush_due(now)
+        self.procs.logs.flush_due(now)
         if now - self._polled >= POLL_SECONDS:  # sleeps, answers and cancels only show in the store
             self._polled, self._poll_all = now, True
             self.procs.kill_canceled()
