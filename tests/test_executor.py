@@ -83,7 +83,7 @@ def test_a_store_transaction_takes_the_lock_soon_after_another_writer_ends_and_g
     for _ in range(5):  # SQLite's own busy handler would take it 13 ms late (asleep 1, 2, 5, 10, 15 ms)
         holder.execute("BEGIN IMMEDIATE")
         released = []
-        timer = threading.Timer(0.02, lambda: (holder.execute("COMMIT"), released.append(time.monotonic())))
+        timer = threading.Timer(0.02, lambda at=released: (holder.execute("COMMIT"), at.append(time.monotonic())))
         timer.start()
         with store_db_module.Transaction(waiter):
             lateness.append(time.monotonic() - released[0])
@@ -92,9 +92,8 @@ def test_a_store_transaction_takes_the_lock_soon_after_another_writer_ends_and_g
     assert waiter.execute("PRAGMA busy_timeout").fetchone()[0] == 30000  # back to waiting on plain statements
     monkeypatch.setattr(store_db_module, "BUSY_TIMEOUT_SECONDS", 0.05)
     holder.execute("BEGIN IMMEDIATE")
-    with pytest.raises(sqlite3.OperationalError, match="locked"):
-        with store_db_module.Transaction(waiter):
-            pass
+    with pytest.raises(sqlite3.OperationalError, match="locked"), store_db_module.Transaction(waiter):
+        pass
     holder.execute("ROLLBACK")
 
 

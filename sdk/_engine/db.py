@@ -14,7 +14,6 @@ from pathlib import Path
 
 from .schema import MIGRATIONS
 
-
 BUSY_TIMEOUT_SECONDS = 30.0
 # Waits between tries to take the write lock: a transaction of ours holds it well under a millisecond,
 # while SQLite's own busy handler sleeps 1, 2, 5, 10 ms... between its tries.
