@@ -23,6 +23,7 @@ from .._failures import encode, raw_error, user_stack
 from .._workspace_file import resolve_job_arguments
 from . import clock, recording
 from .channel import CONTINUE_MARKER
+from .db import execute_when_free
 from .job_env import step_env
 from .loading import entry_point
 from .store import JobStore
@@ -80,7 +81,7 @@ def prepare(store_path: Path) -> Prepared:
     asyncio.set_event_loop(loop)
     try:
         store = JobStore(store_path, child=True)
-        store.db.execute("SELECT 1 FROM jobs LIMIT 0").fetchall()  # read the schema now, not on the clock
+        execute_when_free(store.db, "SELECT 1 FROM jobs LIMIT 0")  # read the schema now, not on the clock
     except Exception:  # not created yet (the host starts before the first run): opened with the job
         store = None
     return Prepared(store_path, loop, store)

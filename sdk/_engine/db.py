@@ -100,14 +100,19 @@ def _migrate(db: sqlite3.Connection) -> None:
 
 
 def begin_immediate(db: sqlite3.Connection) -> None:
-    """BEGIN IMMEDIATE, retried soon after a busy answer (within BUSY_TIMEOUT_SECONDS), not after SQLite's
-    own waits: on a store where rounds, tasks and the scheduler each write briefly, those waits dominate."""
+    """BEGIN IMMEDIATE, retried soon after a busy answer (see `execute_when_free`)."""
+    execute_when_free(db, "BEGIN IMMEDIATE")
+
+
+def execute_when_free(db: sqlite3.Connection, sql: str) -> None:
+    """Run `sql`, retried soon after a busy answer (within BUSY_TIMEOUT_SECONDS), not after SQLite's own waits:
+    on a store where rounds, tasks and the scheduler each hold a lock briefly, those waits dominate."""
     db.execute("PRAGMA busy_timeout=0")
     try:
         deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
         for attempt in itertools.count():
             try:
-                db.execute("BEGIN IMMEDIATE")
+                db.execute(sql)
                 return
             except sqlite3.OperationalError as exc:
                 if "locked" not in str(exc) or time.monotonic() > deadline:
