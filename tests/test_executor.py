@@ -97,6 +97,18 @@ def test_a_store_transaction_takes_the_lock_soon_after_another_writer_ends_and_g
     holder.execute("ROLLBACK")
 
 
+def test_job_ids_are_random_version_4_uuids_as_windmills():
+    import uuid
+
+    from wac.sdk._engine.store import new_id
+
+    ids = [new_id() for _ in range(200)]
+    assert len(set(ids)) == 200
+    for job_id in ids:
+        parsed = uuid.UUID(job_id)
+        assert str(parsed) == job_id and parsed.version == 4 and parsed.variant == uuid.RFC_4122
+
+
 def test_an_unanswered_approval_resumes_at_its_timeout(run_wac, project):
     started = time.monotonic()
     run = run_wac("script", "preview", "f/t/gate.py", "-d", '{"timeout": 1}', "-s", cwd=project)

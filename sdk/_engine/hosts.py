@@ -12,16 +12,18 @@ import json
 import os
 import selectors
 import socket
-import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from . import early_host
 from .channel import Channel
 from .loading import ScriptLoadError
+
+if TYPE_CHECKING:
+    import subprocess
 
 HOST_MODULE = "wac.sdk._engine.host"
 IDLE_SECONDS = 300.0
@@ -203,7 +205,10 @@ class HostPool:
         try:
             if own and self.may_fork():
                 process: subprocess.Popen | ForkedHost = _fork_host(key, ours, theirs, self.store_path)
-            else:
+            else:  # another interpreter, or a process that may not fork: started afresh
+                # (`subprocess` imported only then)
+                import subprocess
+
                 env = {**os.environ, **self.python_path(key.python)}
                 process = subprocess.Popen([key.python, "-m", HOST_MODULE, str(theirs.fileno()), key.script,
                                             key.project_root, self.store_path], pass_fds=(theirs.fileno(),),
