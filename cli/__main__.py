@@ -1,5 +1,5 @@
 """`python -m wac.cli` runs the `wac` command."""
 
-from wac.cli.app import main
+from wac.cli.entry import main
 
 main()

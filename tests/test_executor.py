@@ -109,6 +109,13 @@ def test_job_ids_are_random_version_4_uuids_as_windmills():
         assert str(parsed) == job_id and parsed.version == 4 and parsed.variant == uuid.RFC_4122
 
 
+def test_a_previews_jobs_carry_none_of_the_command_line(run_wac, project):
+    # Its host is forked before the CLI is imported: a job sees the modules its own script imports, as a
+    # worker's job does, not wac's click, rich and typer (and the host's start overlaps the CLI's).
+    result = result_of(run_wac("script", "preview", "f/t/job_modules.py", "-s", "--env", "current", cwd=project))
+    assert result == {"workflow": [], "task": []}
+
+
 def test_an_unanswered_approval_resumes_at_its_timeout(run_wac, project):
     started = time.monotonic()
     run = run_wac("script", "preview", "f/t/gate.py", "-d", '{"timeout": 1}', "-s", cwd=project)

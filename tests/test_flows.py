@@ -405,3 +405,10 @@ def test_a_preprocessor_gets_its_own_parameters_as_windmills_wrapper_spreads_the
     assert entry_call(namespace.get, given) == (namespace["main"], given)  # no override: main, as given
     with pytest.raises(ValueError, match="preprocessor function is missing"):
         entry_call({}.get, {ENTRYPOINT_OVERRIDE: "preprocessor"})
+
+
+def test_a_flow_steps_job_carries_none_of_the_command_line(run_wac, repo):
+    # The flow's host is forked before the CLI is imported (see test_executor): a step sees what it imports.
+    code = 'import sys\n\n\ndef main():\n    return [m for m in ("click", "rich", "typer") if m in sys.modules]\n'
+    path = write_flow(repo, "f/t/modules", [step("a", code)])
+    assert result_of(run_wac("flow", "preview", path, "-s", "--env", "current", cwd=repo)) == []
