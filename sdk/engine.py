@@ -27,7 +27,7 @@ from ._urls import valid_signature as valid_url_signature
 from ._engine.db import StoreError
 from ._engine.lease import RunBusy
 from ._engine.early_host import fork as fork_host_early
-from ._engine.hosts import sdk_path
+from ._engine.hosts import import_host_side, sdk_path
 from ._engine.loading import SHIM_DIR, ScriptLoadError, is_workflow, source_hash
 from ._engine.recording import ResumeRejected, RunSpec
 from ._engine.replay import checkpoint_status, history_of_status, replay
@@ -42,9 +42,9 @@ from ._engine.store import TERMINAL, Event, Job, JobStore
 __all__ = [
     "checkpoint_status", "history_of_status", "ENTRYPOINT_OVERRIDE", "TERMINAL", "Event", "Job",
     "JobFailed", "ResumeRejected", "RunBusy", "RunSpec", "Scheduler", "ScriptLoadError", "Settings", "Store",
-    "StoreError", "approval_resume_id", "entry_call", "fork_host_early", "is_workflow", "open_store", "resume_urls",
-    "python_imports", "replay", "replayed", "run_options", "source_hash", "url_signature", "valid_url_signature",
-    "workspace_env", "workspace_value",
+    "StoreError", "approval_resume_id", "entry_call", "fork_host_early", "import_host_side", "is_workflow",
+    "open_store", "resume_urls", "python_imports", "replay", "replayed", "run_options", "source_hash",
+    "url_signature", "valid_url_signature", "workspace_env", "workspace_value",
 ]
 
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from wac.sdk.engine import (RunSpec, Scheduler, ScriptLoadError, Settings, Store, open_store, source_hash,
-                            workspace_env)
+from wac.sdk.engine import (RunSpec, Scheduler, ScriptLoadError, Settings, Store, import_host_side, open_store,
+                            source_hash, workspace_env)
 from wac.sdk.engine import replay as replay_history
 
 FLOW_SUFFIXES = (".flow", "__flow")
@@ -59,6 +59,7 @@ class Harness:
         self.state = Path(state)
         self.state.mkdir(parents=True, exist_ok=True)
         self._store: Store | None = None
+        import_host_side()  # once per process, not in every run's host
 
     def run(self, path: str, args: dict[str, Any] | None = None, *, fakes: dict[str, Any] | None = None,
             approvals: list[Any] | None = None, resources: dict[str, Any] | None = None,

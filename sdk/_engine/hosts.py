@@ -50,6 +50,12 @@ def sdk_path(python: str) -> dict[str, str]:
     return {"PYTHONPATH": os.pathsep.join([str(base), existing] if existing else [str(base)])}
 
 
+def import_host_side() -> None:
+    """Import what a forked host imports first (asyncio, the engine's side of a job) in this process now: a
+    host forked from it later only loads its script (a test session forks one per run)."""
+    from . import host  # noqa: F401
+
+
 @dataclass(frozen=True)
 class HostKey:
     python: str
