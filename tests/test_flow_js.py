@@ -41,3 +41,17 @@ def test_a_broken_expression_says_which_and_why():
         Evaluator().eval("flow_input.(", SCOPE)
     with pytest.raises(ExpressionError, match="ReferenceError"):
         Evaluator().eval("nope.x", SCOPE)
+
+
+def test_prepared_expressions_are_compiled_once_up_front_and_a_broken_one_fails_only_when_used():
+    # A flow's host prepares its steps' inputs: the rounds forked from it only call them.
+    scope = {"flow_input": {"n": 2}, "results": {"a": [1, 2]}, "previous_result": 5, "params": {}, "flow_env": {}}
+    evaluator = Evaluator()
+    evaluator.prepare(["previous_result * flow_input.n", "results.a.length + 1", "nope("], scope)
+    compiled = dict(evaluator._functions)
+    assert len(compiled) == 2
+    assert evaluator.eval("previous_result * flow_input.n", scope) == 10
+    assert evaluator.eval("results.a.length + 1", scope) == 3
+    assert evaluator._functions == compiled  # nothing compiled again
+    with pytest.raises(ExpressionError, match="nope"):
+        evaluator.eval("nope(", scope)

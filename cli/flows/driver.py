@@ -27,6 +27,7 @@ from typing import Any
 from wac.sdk import TaskError, parallel, sleep, wait_for_approval
 from wac.sdk.engine import ENTRYPOINT_OVERRIDE, JobFailed, replayed, workspace_value
 
+from .definition import all_steps
 from .js import Evaluator, ExpressionError
 from .rules import early_stop, error_of, failure_message, retry_delay, serde_message, with_iter
 from .step_tasks import StepTasks
@@ -98,8 +99,9 @@ class FlowRunner:
     def prepare(self) -> "FlowRunner":
         """Make now what every round needs (each step's task and code, the JavaScript engine): the generated
         module calls this when its host imports it, so the processes forked for rounds start with them."""
-        self.steps.prepare([self.value, *self.subflows.values()])
-        self.js.prepare()
+        values = [self.value, *self.subflows.values()]
+        self.steps.prepare(values)
+        self.js.prepare(_input_expressions(values), Frame({}, ChainMap({}), {}, None).scope(None))
         return self
 
     async def run(self, flow_input: dict[str, Any]) -> Any:
@@ -429,6 +431,14 @@ class FlowRunner:
         if isinstance(result, dict) and result.get("recover") is True:
             return result
         raise ModuleFailed(result, handled=True)
+
+
+def _input_expressions(values: list[dict[str, Any]]) -> list[str]:
+    """The JavaScript of every step input of `values`."""
+    return [transform.get("expr") or "" for module in all_steps(values)
+            for transform in (module["value"].get("input_transforms") or module["value"].get("input_transform")
+                              or {}).values()
+            if isinstance(transform, dict) and transform.get("type") == "javascript"]
 
 
 def load_definition(module_file: str) -> dict[str, Any]:

@@ -93,9 +93,18 @@ class Evaluator:
             self._functions[key] = self._open().get(name)
         return self._functions[key]
 
-    def prepare(self) -> None:
-        """Start the engine now rather than at the first expression."""
+    def prepare(self, expressions: list[str] = (), scope: dict[str, Any] | None = None) -> None:
+        """Start the engine, and compile `expressions` for a scope with `scope`'s names, now rather than at their
+        first use (a flow's host does it once; every round forked from it then only calls them)."""
         self._open()
+        for expr in expressions:
+            expr = expr.strip()
+            key = (expr, tuple(scope or {}))
+            if key not in self._plans:
+                try:
+                    self._plans[key] = self._plan(expr, scope or {})
+                except ExpressionError:
+                    pass  # the step that uses it fails with it, when it runs
 
     def _open(self):
         if self._context is None:
