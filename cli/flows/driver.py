@@ -276,8 +276,8 @@ class FlowRunner:
         items = (self.js.eval(iterator.get("expr") or "null", frame.scope(previous, result=previous))
                  if iterator.get("type") == "javascript" else iterator.get("value"))
         if not isinstance(items, list):
-            raise FlowError({"name": "InternalError", "step_id": step_id,
-                             "message": f"Expected an array value in the iterator expression, found: {serde_message(items)}"})
+            message = f"Expected an array value in the iterator expression, found: {serde_message(items)}"
+            raise FlowError({"name": "InternalError", "step_id": step_id, "message": message})
         body = value.get("modules") or []
         if value.get("parallel"):
             async def one(pair: tuple[int, Any]) -> tuple[bool, Any]:
