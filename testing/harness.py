@@ -54,12 +54,13 @@ class RunResult:
 class Harness:
     """Runs a project's workflows (paths relative to `root`) with a job store in `state`."""
 
+    _runs_in_process = 0  # across harnesses: a test session makes one per test
+
     def __init__(self, root: Path, state: Path) -> None:
         self.root = Path(root).resolve()
         self.state = Path(state)
         self.state.mkdir(parents=True, exist_ok=True)
         self._store: Store | None = None
-        import_host_side()  # once per process, not in every run's host
 
     def run(self, path: str, args: dict[str, Any] | None = None, *, fakes: dict[str, Any] | None = None,
             approvals: list[Any] | None = None, resources: dict[str, Any] | None = None,
@@ -68,6 +69,11 @@ class Harness:
         `resources`/`variables` (by path) serve `wmill.get_resource`/`get_variable` and `$res:`/`$var:`
         arguments."""
         script, windmill_path = self._runnable(path)
+        if Harness._runs_in_process == 1:
+            # A session of several runs: import a host's side here, once, so each later run's host (forked from this
+            # process) only loads its script. A single run's host imports it itself, while this process goes on.
+            import_host_side()
+        Harness._runs_in_process += 1
         answers = list(approvals or [])
         workspace = self._workspace_file(resources or {}, variables or {})
         settings = Settings(skip_sleeps=True, virtual_clock=True, stop_unanswered=True, fakes=dict(fakes or {}),
