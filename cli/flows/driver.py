@@ -27,7 +27,7 @@ from typing import Any
 from wac.sdk import TaskError, parallel, sleep, wait_for_approval
 from wac.sdk.engine import ENTRYPOINT_OVERRIDE, JobFailed, replayed, workspace_value
 
-from .definition import all_steps
+from .definition import input_expressions
 from .js import Evaluator, ExpressionError
 from .rules import early_stop, error_of, failure_message, retry_delay, serde_message, with_iter
 from .step_tasks import StepTasks
@@ -76,15 +76,17 @@ class Frame:
     flow_env: dict[str, Any]
     failure: dict[str, Any] | None
     suspended: dict[str, Any] = field(default_factory=dict)  # resume, resumes, approvers after an approval
+    concurrent: bool = False  # inside a parallel loop's iteration or a parallel branch
 
     def scope(self, previous: Any, **more: Any) -> dict[str, Any]:
         return {"flow_input": self.args, "results": dict(self.results), "previous_result": previous, "params": {},
                 "flow_env": self.flow_env, **self.suspended, **more}
 
-    def child(self, args: dict[str, Any], *, own_results: bool) -> "Frame":
-        """A loop iteration or branch (sharing `results`), or a parallel iteration (its own, over these)."""
+    def child(self, args: dict[str, Any], *, own_results: bool, concurrent: bool = False) -> "Frame":
+        """A loop iteration or branch (sharing `results`), or a parallel iteration (its own, over these);
+        `concurrent`: one that runs beside others."""
         results = self.results.new_child() if own_results else self.results
-        return Frame(args, results, self.flow_env, self.failure)
+        return Frame(args, results, self.flow_env, self.failure, concurrent=self.concurrent or concurrent)
 
 
 class FlowRunner:
@@ -101,7 +103,7 @@ class FlowRunner:
         module calls this when its host imports it, so the processes forked for rounds start with them."""
         values = [self.value, *self.subflows.values()]
         self.steps.prepare(values)
-        self.js.prepare(_input_expressions(values), Frame({}, ChainMap({}), {}, None).scope(None))
+        self.js.prepare(input_expressions(values), Frame({}, ChainMap({}), {}, None).scope(None))
         return self
 
     async def run(self, flow_input: dict[str, Any]) -> Any:
@@ -225,9 +227,10 @@ class FlowRunner:
                 pending = call(**args)  # the job is registered now; the first await sends what is registered
             except TaskError as exc:  # a recorded failure raises at once (as the SDK does): surface it below
                 pending = _raise(exc)
-            # Yield here in every round alike, answered or not, so a parallel loop's or branch's other iterations
+            # Beside other iterations or branches, yield here in every round alike, answered or not, so they
             # register their jobs in the order the first round recorded (not after a failure module of this one).
-            await asyncio.sleep(0)
+            if frame.concurrent:
+                await asyncio.sleep(0)
             try:
                 return await pending, args
             except TaskError as exc:
@@ -262,7 +265,8 @@ class FlowRunner:
             raise ModuleFailed({"error": {"name": "FlowNotFound", "step_id": step_id,
                                           "message": f"flow {value.get('path')!r} is not in this repo"}})
         args = self._args(value, frame, previous)
-        inner = Frame(args, frame.results.new_child(), flow.get("flow_env") or {}, flow.get("failure_module"))
+        inner = Frame(args, frame.results.new_child(), flow.get("flow_env") or {}, flow.get("failure_module"),
+                      concurrent=frame.concurrent)
         if self._skipped(flow, inner):
             return EARLY_STOP
         try:
@@ -282,7 +286,7 @@ class FlowRunner:
         if value.get("parallel"):
             async def one(pair: tuple[int, Any]) -> tuple[bool, Any]:
                 index, item = pair
-                child = frame.child(with_iter(frame.args, index, item), own_results=True)
+                child = frame.child(with_iter(frame.args, index, item), own_results=True, concurrent=True)
                 try:
                     return True, await self.flow(body, child, f"{path}{index}_")
                 except Stopped as stop:
@@ -350,18 +354,19 @@ class FlowRunner:
     async def _branch_all(self, module: dict[str, Any], value: dict[str, Any], frame: Frame, previous: Any,
                           path: str) -> list[Any]:
         branches = value.get("branches") or []
+        concurrent = value.get("parallel", True)
 
         async def one(pair: tuple[int, dict[str, Any]]) -> tuple[bool, Any]:
             number, branch = pair
             if not branch.get("modules"):
                 return True, frame.args
             try:
-                return True, await self.flow(branch["modules"], frame.child(frame.args, own_results=False),
-                                             f"{path}{number}_")
+                branch_frame = frame.child(frame.args, own_results=False, concurrent=concurrent)
+                return True, await self.flow(branch["modules"], branch_frame, f"{path}{number}_")
             except ModuleFailed as failed:
                 return bool(branch.get("skip_failure")), failed.result
 
-        if value.get("parallel", True):
+        if concurrent:
             async def guarded(pair: tuple[int, dict[str, Any]]) -> tuple[bool, Any]:
                 try:
                     return await one(pair)
@@ -424,21 +429,13 @@ class FlowRunner:
         failure = dict(frame.failure or {})
         step_id = failure.get("id") or "failure"
         try:
-            result, _ = await self.module(failure, step_id, Frame(frame.args, frame.results, frame.flow_env, None),
-                                          failed.result, "failure_")
+            own = Frame(frame.args, frame.results, frame.flow_env, None, concurrent=frame.concurrent)
+            result, _ = await self.module(failure, step_id, own, failed.result, "failure_")
         except ModuleFailed as again:
             raise ModuleFailed(again.result, handled=True) from None
         if isinstance(result, dict) and result.get("recover") is True:
             return result
         raise ModuleFailed(result, handled=True)
-
-
-def _input_expressions(values: list[dict[str, Any]]) -> list[str]:
-    """The JavaScript of every step input of `values`."""
-    return [transform.get("expr") or "" for module in all_steps(values)
-            for transform in (module["value"].get("input_transforms") or module["value"].get("input_transform")
-                              or {}).values()
-            if isinstance(transform, dict) and transform.get("type") == "javascript"]
 
 
 def load_definition(module_file: str) -> dict[str, Any]:
