@@ -19,7 +19,6 @@ import os
 import signal
 import socket
 import sys
-import time
 import traceback
 from pathlib import Path
 from typing import Any, Callable
@@ -30,8 +29,6 @@ from .loading import ScriptLoadError, entry_point, import_roots, is_workflow, lo
 
 PR_SET_PDEATHSIG = 1
 SPARES = 1  # children kept forked and ready, until the scheduler asks for more (as many as its workers)
-AT_ONCE = 2  # spares forked again as soon as they are used; the rest once jobs have stopped starting
-REFILL_AFTER_SECONDS = 0.03  # "stopped": no job given a spare for this long
 
 
 class Checkpoint:
@@ -89,7 +86,6 @@ class Host:
         self.children: set[int] = set()
         self.spares: set[int] = set()  # forked, announced, not yet used
         self.wanted_spares = SPARES
-        self.refill_at: float | None = None  # when to fork the spares not forked again at once
         self.wake_r, self.wake_w = os.pipe()
         os.set_blocking(self.wake_w, False)
 
@@ -116,13 +112,9 @@ class Host:
         # Everything imported so far is shared with the children copy-on-write: keep the
         # garbage collector from walking (and so copying) it in every child.
         gc.freeze()
-        self._top_up(self.wanted_spares)
+        self._top_up()
         while True:
-            timeout = None if self.refill_at is None else max(0.0, self.refill_at - time.monotonic())
-            readable, _, _ = select.select([self.channel, self.wake_r], [], [], timeout)
-            if self.refill_at is not None and time.monotonic() >= self.refill_at:
-                self.refill_at = None
-                self._top_up(self.wanted_spares)
+            readable, _, _ = select.select([self.channel, self.wake_r], [], [])
             if self.channel in readable:  # first: a spare that was used and has ended is not an idle one
                 try:
                     messages = self.channel.receive()
@@ -134,15 +126,10 @@ class Host:
                     if message["op"] == "used":  # the scheduler gave a spare its job
                         self.spares.discard(message["pid"])
                         self.checkpoints.setdefault(message["root"], Checkpoint()).apply(message.get("delta") or [])
-                        self._top_up(AT_ONCE)
-                        # The others once this batch's jobs have started: forked meanwhile, they would take
-                        # the CPU from the jobs just given out (and a batch is seldom followed by another at once).
-                        self.refill_at = time.monotonic() + REFILL_AFTER_SECONDS
+                        self._top_up()
                     elif message["op"] == "spares":  # jobs it may start at once: a batch never waits for forks
                         self.wanted_spares = max(SPARES, message["count"])
-                        self._top_up(self.wanted_spares)
-                    elif message["op"] == "waiting":  # jobs the scheduler holds for want of a spare
-                        self._top_up(message["count"], beyond=True)
+                        self._top_up()
                     elif message["op"] == "forget":
                         self.checkpoints.pop(message["root"], None)
             if self.wake_r in readable:
@@ -161,11 +148,10 @@ class Host:
             self.channel.send({"op": "exited", "pid": pid, "code": os.waitstatus_to_exitcode(status)})
             if pid in self.spares:  # died waiting for a job: keep one ready
                 self.spares.discard(pid)
-                self._top_up(AT_ONCE)
+                self._top_up()
 
-    def _top_up(self, count: int, beyond: bool = False) -> None:
-        """Fork spares until `count` are ready (never more than the scheduler wants, unless `beyond`)."""
-        while len(self.spares) < (count if beyond else min(count, self.wanted_spares)):
+    def _top_up(self) -> None:
+        while len(self.spares) < self.wanted_spares:
             self._prefork()
 
     def _prefork(self) -> None:

@@ -115,12 +115,10 @@ class HostProcess:
     last_used: float = field(default_factory=time.monotonic)
 
     def fork(self, message: dict[str, Any], on_forked: Forked) -> None:
-        """Run `message` in a spare child now, or as soon as one is ready (the host is told it is awaited)."""
+        """Run `message` in a spare child now, or as soon as one is ready."""
         self.last_used = time.monotonic()
         self.queued.append((message, on_forked))
         self.dispatch()
-        if self.queued and self.state == "ready":
-            self.channel.send({"op": "waiting", "count": len(self.queued)})
 
     def dispatch(self) -> None:
         while self.queued and self.spares:
