@@ -12,7 +12,7 @@ from typing import Any
 from .args import check_args
 from .errors import Failed, InvalidInput
 from .json_cache import JsonCache
-from .project import module_files, source_key, wac_dir
+from .project import module_files, repo_flows, source_key, wac_dir
 
 CACHE_NAME = "analysis.json"
 CACHE_FORMAT = "1"
@@ -25,22 +25,22 @@ class LintFailed(Failed):
 
 def analyze(script: Path, code: str, root: Path) -> dict[str, Any]:
     """Findings (without paths), schema, and whether main takes **kwargs / exists."""
-    modules = module_files(script)
+    modules, flows = module_files(script), repo_flows(script, code)
     cache = JsonCache(wac_dir(root) / "cache" / CACHE_NAME, CACHE_FORMAT, MAX_ENTRIES)
-    key = source_key(code, modules)
+    key = source_key(code, modules, flows)
     analysis = cache.get(key)
     if analysis is None:
-        analysis = _analyze(code, str(script), modules)
+        analysis = _analyze(code, str(script), modules, flows)
         cache.put(key, analysis)
         cache.save()
     return analysis
 
 
-def _analyze(code: str, path: str, modules: frozenset[str] | None) -> dict[str, Any]:
+def _analyze(code: str, path: str, modules: frozenset[str] | None, flows: frozenset[str] | None) -> dict[str, Any]:
     from wac.parser import SourceSyntaxError, default_schema, infer_schema, lint_source, parse_signature
 
     findings = [{k: v for k, v in f.to_json().items() if k != "path"}
-                for f in lint_source(code, path, module_files=modules)]
+                for f in lint_source(code, path, module_files=modules, repo_flows=flows)]
     try:
         signature = parse_signature(code)
     except SourceSyntaxError:

@@ -20,7 +20,7 @@ from .files import UnreadableFile, read_text
 from .item_lint import is_item_file, is_named_item_file, lint_item_file, path_findings
 from .json_cache import JsonCache
 from .kinds.languages import display_name, language_of
-from .project import SKIPPED_DIRS, find_root, module_files, source_key
+from .project import SKIPPED_DIRS, find_root, module_files, repo_flows, source_key
 
 CACHE_FORMAT = 1
 # Below this many files to lint, starting worker processes costs more than it saves.
@@ -82,7 +82,7 @@ def lint_paths(targets: list[Path], *, cache: LintCache | None = None, jobs: int
     roots: dict[Path, Path] = {}
     for path in [*files, *items, *named]:
         report.findings.extend(_path_findings(path, roots))
-    pending: list[tuple[str, str, frozenset[str] | None, str]] = []
+    pending: list[tuple[str, str, frozenset[str] | None, frozenset[str] | None, str]] = []
     for path in files:
         shown = _display(path)
         try:
@@ -91,15 +91,15 @@ def lint_paths(targets: list[Path], *, cache: LintCache | None = None, jobs: int
             report.findings.append(Finding(shown, 1, 1, "WAC002", "unreadable-file", ERROR, str(exc),
                                            "save the file as UTF-8 text"))
             continue
-        modules = module_files(path)
-        key = source_key(code, modules)
+        modules, flows = module_files(path), repo_flows(path, code)
+        key = source_key(code, modules, flows)
         cached = cache.get(key) if cache is not None else None
         if cached is not None:
             report.cache_hits += 1
             report.findings.extend(Finding(path=shown, **entry) for entry in cached)
         else:
-            pending.append((code, shown, modules, key))
-    for (_, _, _, key), findings in zip(pending, _run(pending, jobs)):
+            pending.append((code, shown, modules, flows, key))
+    for (*_, key), findings in zip(pending, _run(pending, jobs)):
         if cache is not None:
             cache.put_findings(key, findings)
         report.findings.extend(findings)
@@ -109,14 +109,15 @@ def lint_paths(targets: list[Path], *, cache: LintCache | None = None, jobs: int
     return report
 
 
-def _lint_one(item: tuple[str, str, frozenset[str] | None, str]) -> list[Finding]:
+def _lint_one(item: tuple[str, str, frozenset[str] | None, frozenset[str] | None, str]) -> list[Finding]:
     from wac.parser import lint_source  # libcst loads only when a file needs linting
 
-    code, shown, modules, _ = item
-    return lint_source(code, shown, module_files=modules)
+    code, shown, modules, flows, _ = item
+    return lint_source(code, shown, module_files=modules, repo_flows=flows)
 
 
-def _run(pending: list[tuple[str, str, frozenset[str] | None, str]], jobs: int | None) -> list[list[Finding]]:
+def _run(pending: list[tuple[str, str, frozenset[str] | None, frozenset[str] | None, str]],
+         jobs: int | None) -> list[list[Finding]]:
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(pending) < PARALLEL_THRESHOLD:
         return [_lint_one(item) for item in pending]

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+import os
 from pathlib import Path
 
 from wac.sdk.layout import ENTRY_STEM, MODULE_SUFFIX, module_dir
+
 ITEM_ROOTS = ("f", "u", "g")
 WAC_DIR = ".wac"
 SKIPPED_DIRS = frozenset({".git", ".wac", ".venv", "venv", "node_modules", "__pycache__", ".tox"})
+FLOW_SUFFIXES = (".flow", "__flow")  # a flow's folder: `<path>.flow/`, or `<path>__flow/` (non-dotted layout)
 
 
 def find_root(start: Path) -> Path:
@@ -53,15 +57,35 @@ def script_path_of(script: Path, root: Path) -> str | None:
     return remote_path(local) if local.split("/", 1)[0] in ITEM_ROOTS else None
 
 
-def source_key(code: str, modules: frozenset[str] | None) -> str:
-    """Cache key of what the parser finds in a script: rules version, its `__mod` files, its text."""
+def source_key(code: str, modules: frozenset[str] | None, flows: frozenset[str] | None = None) -> str:
+    """Cache key of what the parser finds in a script: rules version, its `__mod` files, the repo's flows (when
+    it calls `task_flow`), its text."""
     import hashlib
 
     from wac.parser import RULES_VERSION
 
-    digest = hashlib.sha256(f"{RULES_VERSION}\0{sorted(modules) if modules is not None else None}\0".encode())
+    around = [sorted(known) if known is not None else None for known in (modules, flows)]
+    digest = hashlib.sha256(f"{RULES_VERSION}\0{around[0]}\0{around[1]}\0".encode())
     digest.update(code.encode("utf-8"))
     return digest.hexdigest()
+
+
+def repo_flows(script: Path, code: str) -> frozenset[str] | None:
+    """The Windmill paths of the flows of the repo around a script that calls `task_flow` (None for any other
+    script: nothing in it needs them)."""
+    return _flows_under(find_root(script.parent)) if "task_flow" in code else None
+
+
+@functools.lru_cache(maxsize=8)
+def _flows_under(root: Path) -> frozenset[str]:
+    found = set()
+    for folder, subfolders, _ in os.walk(root):
+        subfolders[:] = [name for name in subfolders if name not in SKIPPED_DIRS]
+        for name in subfolders:
+            for suffix in FLOW_SUFFIXES:
+                if name.endswith(suffix):
+                    found.add((Path(folder) / name[: -len(suffix)]).relative_to(root).as_posix())
+    return frozenset(found)
 
 
 def state_dir(root: Path) -> Path:

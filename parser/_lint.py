@@ -25,6 +25,7 @@ class Example:
     code: str
     line: int | None = None
     modules: frozenset[str] = field(default_factory=lambda: frozenset({"helper.py"}))
+    flows: frozenset[str] = field(default_factory=lambda: frozenset({"f/etl/daily"}))
 
 
 Report = tuple[cst.CSTNode, Union[str, None], Union[str, None]]
@@ -37,6 +38,7 @@ class LintContext:
     source: Source
     graph: WacGraph
     module_files: frozenset[str] | None = None
+    repo_flows: frozenset[str] | None = None  # the Windmill paths of the repo's flows (None: not known)
 
     @cached_property
     def replayed_nodes(self) -> list[cst.CSTNode]:
@@ -70,6 +72,7 @@ def lint_source(
     *,
     rules: Iterable[Rule],
     module_files: frozenset[str] | None = None,
+    repo_flows: frozenset[str] | None = None,
 ) -> list[Finding]:
     """Findings for one script, sorted by position; a syntax error is a finding."""
     try:
@@ -79,7 +82,7 @@ def lint_source(
             Finding(path, exc.line, exc.column, "WAC001", "syntax-error", ERROR,
                     f"syntax error: {exc.message}", "fix the syntax; nothing else was checked")
         ]
-    ctx = LintContext(source, build_graph(source), module_files)
+    ctx = LintContext(source, build_graph(source), module_files, repo_flows)
     findings = []
     lines = code.splitlines()
     for rule in rules:

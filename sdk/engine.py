@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from . import _context
-from ._engine import lease, recording
+from ._engine import lease, pruning, recording
 from ._entrypoint import ENTRYPOINT_OVERRIDE, entry_call
 from ._errors import JobFailed
 from ._urls import approval_resume_id, resume_urls
@@ -133,7 +133,7 @@ class Store:
 
     def prune(self, *, older_than: float | None = None, keep: int | None = None) -> int:
         """Delete finished runs older than a time, or beyond the newest `keep`; how many."""
-        return recording.prune(self._store, older_than=older_than, keep=keep)
+        return pruning.prune(self._store, older_than=older_than, keep=keep)
 
 
 def open_store(path: Path, *, create: bool = True) -> Store:

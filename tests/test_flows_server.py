@@ -86,22 +86,44 @@ def test_early_return_answers_a_waiting_caller_with_that_steps_result_while_the_
     assert finished(client, run_id)["result"] == "done"  # and the flow went on to its end
 
 
+LOGGED = "def main(n: int, log: str):\n    open(log, 'a').write(f'{n}\\n')\n    return n * 10\n"
+N_AND_LOG = {name: {"type": "javascript", "expr": f"flow_input.{name}"} for name in ("n", "log")}
+CACHED_FLOW = {"modules": [{"id": "a", "value": {"type": "rawscript", "language": "python3", "content": LOGGED,
+                                                 "input_transforms": N_AND_LOG}}], "cache_ttl": 600}
+
+
 def test_a_deployed_flows_cache_and_a_deployed_scripts_cache_answer_repeated_runs(wac_server, tmp_path):
     client = wac_server.client
     log = tmp_path / "ran.txt"
-    code = "def main(n: int, log: str):\n    open(log, 'a').write(f'{n}\\n')\n    return n * 10\n"
-    static = {name: {"type": "javascript", "expr": f"flow_input.{name}"} for name in ("n", "log")}
-    value = {"modules": [{"id": "a", "value": {"type": "rawscript", "language": "python3", "content": code,
-                                               "input_transforms": static}}], "cache_ttl": 600}
-    flow = {"path": "f/x/cached", "summary": "", "value": value}
+    flow = {"path": "f/x/cached", "summary": "", "value": CACHED_FLOW}
     assert client.post("w/local/flows/create", json=flow).status_code == 201
-    script = {"path": "f/x/cached_script", "summary": "", "description": "", "content": code, "language": "python3",
+    script = {"path": "f/x/cached_script", "summary": "", "description": "", "content": LOGGED, "language": "python3",
               "schema": {}, "cache_ttl": 600}
     assert client.post("w/local/scripts/create", json=script).status_code == 201
     answers = [client.post(f"w/local/jobs/run_wait_result/{kind}/f/x/{name}", json={"n": n, "log": str(log)}).json()
                for kind, name in (("f", "cached"), ("p", "cached_script")) for n in (1, 1, 2)]
     assert answers == [10, 10, 20, 10, 10, 20]
     assert log.read_text().split() == ["1", "2", "1", "2"]  # each repeated run answered from its cache
+
+
+def test_a_called_flow_runs_with_its_own_cache_from_a_flow_and_from_task_flow(wac_server, tmp_path):
+    client = wac_server.client
+    log = tmp_path / "ran.txt"
+    call = {"type": "flow", "path": "f/x/inner", "input_transforms": N_AND_LOG}
+    for path, value in (("f/x/inner", CACHED_FLOW), ("f/x/outer", {"modules": [{"id": "call", "value": call}]})):
+        created = client.post("w/local/flows/create", json={"path": path, "summary": "", "value": value})
+        assert created.status_code == 201
+    caller = ("from wmill import task_flow, workflow\n\n\n@workflow\nasync def main(n: int, log: str):\n"
+              "    return await task_flow('f/x/inner')(n=n, log=log) + 1\n")
+    script = {"path": "f/x/caller", "summary": "", "description": "", "content": caller, "language": "python3",
+              "schema": {}}
+    assert client.post("w/local/scripts/create", json=script).status_code == 201
+    answers = [client.post(f"w/local/jobs/run_wait_result/{kind}", json={"n": n, "log": str(log)}).json()
+               for kind, n in (("f/f/x/outer", 1), ("f/f/x/outer", 1), ("p/f/x/caller", 1), ("p/f/x/caller", 2))]
+    assert answers == [10, 10, 11, 21]
+    assert log.read_text().split() == ["1", "2"]  # the called flow's cache answered every repeated call
+    listed = client.get("w/local/jobs/list").json()
+    assert sum(1 for job in listed if job.get("script_path") == "f/x/inner") == 4  # one run per call
 
 
 def test_jobs_on_the_server_read_its_resources_and_variables(wac_server):
@@ -220,6 +242,24 @@ value:
     value: {type: script, path: hub/1/slack/send, input_transforms: {}}
 schema: {type: object, properties: {count: {type: integer}}}
 """
+
+
+@needs_cli
+def test_wmill_runs_a_flow_that_calls_a_flow_through_the_server_as_a_local_preview_does(run_wac, tmp_path,
+                                                                                        wac_server):
+    repo = _pushed(tmp_path, wac_server)
+    (repo / "f/etl/outer.flow").mkdir()
+    (repo / "f/etl/outer.flow/flow.yaml").write_text(OUTER)
+    assert wac("sync", "push", "--yes", cwd=repo, server=wac_server).returncode == 0
+    preview = ("flow", "preview", "f/etl/outer.flow", "-d", '{"count": 500}', "-s", "--env", "current")
+    local = result_of(run_wac(*preview, cwd=repo))
+    assert local == {"title": "Daily report", "rows": [{"name": "500 rows!"}]}
+    quiet = wmill("flow", "run", "f/etl/outer", "-d", '{"count": 500}', "-s", cwd=repo, server=wac_server)
+    assert quiet.returncode == 0, quiet.stdout + quiet.stderr
+    assert json.loads(quiet.stdout.strip().splitlines()[-1]) == local
+    followed = wmill("flow", "run", "f/etl/outer", "-d", '{"count": 500}', cwd=repo, server=wac_server)
+    assert followed.returncode == 0, followed.stdout + followed.stderr
+    assert "notify" in followed.stdout and "report" in followed.stdout
 
 
 def test_flow_preview_remote_runs_the_deployed_scripts_and_flows_a_flow_calls_by_path(tmp_path, wac_server):

@@ -134,10 +134,10 @@ def test_source_change_refuses_resume_until_restart(run_wac, project):
     assert old["status"] == "canceled" and "restarted as run" in old["result"]  # not left waiting for ever
 
 
-def test_task_flow_fails_clearly(run_wac, project):
+def test_task_flow_of_a_flow_the_repo_lacks_fails_clearly(run_wac, project):
     run = run_wac("script", "preview", "f/t/flows.py", cwd=project)
-    assert run.returncode == 1
-    assert "needs a Windmill workspace" in run.stderr + run.stdout
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    assert "flow 'f/etl/pipeline' is not in this repo" in run.stderr + run.stdout
 
 
 def test_plain_script_runs_as_one_job(run_wac, project):

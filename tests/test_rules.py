@@ -16,7 +16,7 @@ CASES = [
 
 @pytest.mark.parametrize("rule, example, valid", CASES)
 def test_rule_examples(rule, example, valid):
-    found = [f for f in lint_source(example.code, module_files=example.modules) if f.code == rule.CODE]
+    found = [f for f in lint_source(example.code, module_files=example.modules, repo_flows=example.flows) if f.code == rule.CODE]
     if valid:
         assert found == []
     else:

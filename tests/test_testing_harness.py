@@ -279,3 +279,24 @@ def test_a_flow_steps_sleep_moves_the_clock_of_the_steps_after_it(harness):
     run = harness.run("f/shop/wait.flow")
     assert run.status == "success", run.error
     assert run.slept == 7200 and 7200 <= run.tasks[1].result - run.tasks[0].result < 7260
+
+
+def test_a_flow_that_calls_a_flow_runs_it_as_a_run_of_its_own_with_the_same_fakes(harness):
+    for path, modules in (
+            ("f/shop/inner", [{"id": "double", "value": {"type": "rawscript", "language": "python3",
+                                                         "content": "!inline double.inline_script.py",
+                                                         "input_transforms": {"x": {"type": "javascript",
+                                                                                    "expr": "flow_input.x"}}}}]),
+            ("f/shop/outer", [{"id": "call", "value": {"type": "flow", "path": "f/shop/inner",
+                                                       "input_transforms": {"x": {"type": "javascript",
+                                                                                  "expr": "flow_input.x + 1"}}}}])):
+        folder = harness.root / f"{path}.flow"
+        folder.mkdir()
+        (folder / "double.inline_script.py").write_text("def main(x):\n    return x * 2\n")
+        (folder / "flow.yaml").write_text(json.dumps({"summary": "", "value": {"modules": modules},
+                                                      "schema": {"type": "object", "properties": {}}}))
+    run = harness.run("f/shop/outer.flow", {"x": 4})
+    assert run.status == "success" and run.result == 10
+    assert [(t.name, t.args, t.result) for t in run.tasks] == [("f/shop/inner", {"x": 5}, 10)]
+    faked = harness.run("f/shop/outer.flow", {"x": 4}, fakes={"double": lambda x: -x})
+    assert faked.result == -5  # a fake answers the called flow's step too

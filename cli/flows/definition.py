@@ -9,10 +9,10 @@ from typing import Any
 from ..errors import InvalidInput, PathNotFound
 from ..files import UnreadableFile, read_or_none, read_text
 from ..kinds.flow_modules import replace
+from ..project import FLOW_SUFFIXES as SUFFIXES
 from ..metadata.yaml_load import YAMLError, describe
 from ..metadata.yaml_load import load as load_yaml
 
-SUFFIXES = (".flow", "__flow")
 
 
 @dataclass

@@ -219,7 +219,10 @@ class FlowRunner:
         """The module's own work: (its result, the inputs it ran with, for a retry to reuse)."""
         value = module.get("value") or {}
         kind = value.get("type")
-        if kind in ("rawscript", "script"):
+        if kind == "flow" and value.get("path") not in self.subflows:
+            raise ModuleFailed({"error": {"name": "FlowNotFound", "step_id": step_id,
+                                          "message": f"flow {value.get('path')!r} is not in this repo"}})
+        if kind in ("rawscript", "script", "flow"):  # a job: a flow step's is a run of the flow it calls
             call = self.steps.task_of(step_id, module)
             if args is None:  # a finished step's inputs are not evaluated again: its result is recorded
                 args = {} if replayed(call) else self._args(value, frame, previous)
@@ -237,8 +240,6 @@ class FlowRunner:
                 raise ModuleFailed({"error": {**error_of(exc), "step_id": step_id}}) from None
         if kind == "identity":
             return previous, None
-        if kind == "flow":
-            return await self._subflow(value, step_id, frame, previous), None
         if kind == "forloopflow":
             return await self._for_loop(module, value, step_id, frame, previous, path), None
         if kind == "whileloopflow":
@@ -258,21 +259,6 @@ class FlowRunner:
             else:
                 args[name] = transform.get("value")
         return args
-
-    async def _subflow(self, value: dict[str, Any], step_id: str, frame: Frame, previous: Any) -> Any:
-        flow = self.subflows.get(value.get("path", ""))
-        if flow is None:
-            raise ModuleFailed({"error": {"name": "FlowNotFound", "step_id": step_id,
-                                          "message": f"flow {value.get('path')!r} is not in this repo"}})
-        args = self._args(value, frame, previous)
-        inner = Frame(args, frame.results.new_child(), flow.get("flow_env") or {}, flow.get("failure_module"),
-                      concurrent=frame.concurrent)
-        if self._skipped(flow, inner):
-            return EARLY_STOP
-        try:
-            return await self.flow(flow.get("modules") or [], inner, f"{step_id}_")
-        except Stopped as stop:  # a called flow's early stop is its own
-            return stop.result
 
     async def _for_loop(self, module: dict[str, Any], value: dict[str, Any], step_id: str, frame: Frame,
                         previous: Any, path: str) -> list[Any]:

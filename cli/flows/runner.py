@@ -52,7 +52,8 @@ def preview_flow(path: Path, args: dict[str, Any], options: RunOptions, view, st
     if deployed is not None:
         flow = replace(flow, value=deployed.use_deployed(flow.value))
     module = materialize(flow, root, options, view, deployed.flow_value if deployed else None)
-    return run_file(module, root, args, options, view, windmill_path=flow.path, run_options=run_options(flow.value))
+    return run_file(module, root, args, options, view, windmill_path=flow.path,
+                    run_options=run_options(flow.value, ["flow", flow.path, flow.value]))
 
 
 def without_preprocessor(value: dict[str, Any]) -> dict[str, Any]:

@@ -1,7 +1,8 @@
-"""The task that runs each script or inline step of a flow, as the worker runs it: an inline Python, Bash or
-TypeScript step in the flow's own process, a step whose packages need its own environment in that
+"""The task that runs each script, inline or flow step of a flow, as the worker runs it: an inline Python, Bash
+or TypeScript step in the flow's own process, a step whose packages need its own environment in that
 environment's interpreter, a repo script in Bash or TypeScript as a step of its language, else the repo's
-script as a script job. Made once per step (rounds replay every earlier step), before the host forks."""
+script as a script job; a called flow as a flow job (a run of its own). Made once per step (rounds replay every
+earlier step), before the host forks."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import contextlib
 from pathlib import Path
 from typing import Any, Callable
 
-from wac.sdk import task, task_script
+from wac.sdk import task, task_flow, task_script
 
 from .definition import all_steps
 from .inline import compiled, run_inline
@@ -31,7 +32,7 @@ class StepTasks:
         """Make the tasks of every step of `values` (and compile their inline Python) now."""
         for module in all_steps(values):
             value = module["value"]
-            if value.get("type") in ("rawscript", "script") and module.get("id"):
+            if value.get("type") in ("rawscript", "script", "flow") and module.get("id"):
                 self.task_of(module["id"], module)
             if value.get("type") == "rawscript" and value.get("language") == "python3":
                 with contextlib.suppress(SyntaxError, ValueError):  # the step fails with it when it runs
@@ -50,6 +51,8 @@ class StepTasks:
         other = self.others.get(value.get("path", "")) if value["type"] == "script" else None
         if value["type"] == "rawscript":
             return self._inline(step_id, value, module)
+        if value["type"] == "flow":  # a run of the called flow, with that flow's own options (as Windmill's)
+            return task_flow(value["path"])
         if other:  # a repo script in Bash or TypeScript: run as an inline step of its language
             return _task(step_id, module, lambda **args: run_inline(
                 other["language"], other["content"], args, self.root / other["file"], self.root))

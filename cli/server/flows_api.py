@@ -40,10 +40,12 @@ def _submit(request: Request, who: Caller, path: str, value: Any, args: dict[str
     module = write_run_module(server.config.data_dir / "flows", path, ran, subflows_of(value, deployed))
     tree = server.files.tree(who.workspace)
     tree.mkdir(parents=True, exist_ok=True)  # a workspace with nothing deployed yet has no files
-    spec = RunSpec(str(module), args, project_root=str(tree), workspace=who.workspace,
-                   origin=origin, windmill_path=path, source_hash=source_hash(module), created_by=who.username,
-                   tag=request.query_params.get("tag"), options={"raw_flow": value, **run_options(value),
-                                                                    **({"preprocess": True} if preprocess else {})})
+    options = {"raw_flow": value, **run_options(value, ["flow", path, ran])}
+    if preprocess:
+        options["preprocess"] = True
+    spec = RunSpec(str(module), args, project_root=str(tree), workspace=who.workspace, origin=origin,
+                   windmill_path=path, source_hash=source_hash(module), created_by=who.username,
+                   tag=request.query_params.get("tag"), options=options)
     return server.submit(spec)
 
 

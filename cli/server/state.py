@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 from wac.sdk.engine import Job, RunSpec, Scheduler, Settings, Store, open_store
 
+from ..flows.calls import flow_caller, workspace_flows
 from .files import JobFiles
 from .workspace_db import WorkspaceDB
 
@@ -83,8 +84,10 @@ class ServerState:
         self._thread.join(30)
 
     def _run_engine(self) -> None:
+        flows = workspace_flows(lambda workspace, path: (self.db.item(workspace, "flow", path) or {}).get("value"),
+                                self.config.data_dir / "flows")
         settings = Settings(workers=self.config.workers, job_env=self._job_env, on_event=self._on_event,
-                            python=self.config.python)
+                            python=self.config.python, call_flow=flow_caller(flows))
         self.scheduler = Scheduler(self.config.store_path, settings)
         self._ready.set()
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .._lint import Rule
 from .aliased_sdk_name import AliasedSdkName
-from .flow_needs_workspace import FlowNeedsWorkspace
+from .flow_not_in_repo import FlowNotInRepo
 from .gather_return_exceptions import GatherReturnExceptions
 from .missing_module import MissingModule
 from .missing_workflow import MissingWorkflow
@@ -27,7 +27,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     UnawaitedCall,
     MissingModule,
     UnknownTaskOption,
-    FlowNeedsWorkspace,
+    FlowNotInRepo,
     GatherReturnExceptions,
 )
 

@@ -61,9 +61,10 @@ def add_step(store: JobStore, job_id: str, key: str, value: Any, alloc_index: in
     return cursor.rowcount == 1
 
 
-def create_run(store: JobStore, spec: RunSpec, lease_owner: str | None = None) -> str:
+def create_run(store: JobStore, spec: RunSpec, lease_owner: str | None = None, called_by: str | None = None) -> str:
     """A new queued run; taken by `lease_owner` at once when given (a preview drives its own run). With
-    `cache_ttl` in its options and a fresh result of the same code and arguments, it is over at once."""
+    `cache_ttl` in its options and a fresh result of the same code and arguments, it is over at once.
+    `called_by`: the flow job it answers (see calls.py)."""
     job_id = new_id()
     options = dict(spec.options)
     cache_key = run_limits.cache_key(options, spec.script_path, spec.source_hash, spec.args)
@@ -76,10 +77,11 @@ def create_run(store: JobStore, spec: RunSpec, lease_owner: str | None = None) -
         db.execute(
             "INSERT INTO jobs(id, root_id, workspace, kind, origin, script_path, project_root, windmill_path,"
             " script_hash, source_hash, python, args, options, status, priority, tag, created_by, lease_owner,"
-            " concurrency_key, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " concurrency_key, called_by, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (job_id, job_id, spec.workspace, "workflow", spec.origin, spec.script_path, spec.project_root,
              spec.windmill_path, spec.script_hash, spec.source_hash, spec.python, encode(spec.args),
-             encode(options), QUEUED, spec.priority, spec.tag, spec.created_by, lease_owner, concurrency, now))
+             encode(options), QUEUED, spec.priority, spec.tag, spec.created_by, lease_owner, concurrency, called_by,
+             now))
         add_event(store, job_id, "queued")
         hit = run_limits.cached(store, cache_key, now) if cache_key else None
         if hit is not None:
@@ -380,8 +382,8 @@ def cancel(store: JobStore, job_id: str, reason: str | None = None, by: str | No
                            + (f" by {by}" if by else "")}}
         ids = [job_id]
         if job["parent_id"] is None:
-            ids += [r[0] for r in db.execute("SELECT id FROM jobs WHERE root_id=? AND id<>? AND status NOT IN"
-                                             " ('success','failure','canceled')", (job_id, job_id))]
+            ids += [other for other in _open_jobs(store, job_id) if other != job_id]
+        ids += _called_runs_jobs(store, ids)
         now = wall()
         for target in ids:
             db.execute("UPDATE jobs SET status='canceled', result=?, completed_at=?, run_token=NULL WHERE id=?",
@@ -392,11 +394,27 @@ def cancel(store: JobStore, job_id: str, reason: str | None = None, by: str | No
         return True, "canceled"
 
 
+def _open_jobs(store: JobStore, run_id: str) -> list[str]:
+    return [r[0] for r in store.db.execute("SELECT id FROM jobs WHERE root_id=? AND status NOT IN"
+                                           " ('success','failure','canceled')", (run_id,))]
+
+
+def _called_runs_jobs(store: JobStore, ids: list[str]) -> list[str]:
+    """The open jobs of the runs that the jobs `ids` called (`task_flow`), and of the runs those called."""
+    found: list[str] = []
+    while ids:
+        marks = ",".join("?" * len(ids))
+        runs = [r[0] for r in store.db.execute(f"SELECT id FROM jobs WHERE called_by IN ({marks})", ids)]
+        ids = [job for run in runs for job in _open_jobs(store, run)]
+        found += ids
+    return found
+
+
 def requeue_orphans(store: JobStore, run_id: str, known: set[str]) -> None:
-    """Tasks of the run marked running that no process of ours runs (a round that
-    started its task, then died before saying so) start over."""
-    rows = store.db.execute("SELECT id FROM jobs WHERE root_id=? AND status='running' AND parent_id IS NOT NULL",
-                            (run_id,)).fetchall()
+    """Tasks of the run marked running that no process of ours runs (a round that started its task, then died
+    before saying so) start over; not flow jobs, which wait for their run without a process."""
+    rows = store.db.execute("SELECT id FROM jobs WHERE root_id=? AND status='running' AND parent_id IS NOT NULL"
+                            " AND kind<>'flow'", (run_id,)).fetchall()
     orphans = [r[0] for r in rows if r[0] not in known]
     if orphans:
         requeue_interrupted(store, orphans)
@@ -419,23 +437,6 @@ def append_log(store: JobStore, job_id: str, text: str, size: int) -> int:
         end = db.execute("SELECT log_size FROM jobs WHERE id=?", (job_id,)).fetchone()[0]
         db.execute("INSERT INTO logs(job_id, text, end_offset) VALUES (?,?,?)", (job_id, text, end))
         return end
-
-
-def prune(store: JobStore, *, older_than: float | None = None, keep: int | None = None) -> int:
-    """Delete finished runs (with their tasks, logs and timeline) older than a time or beyond the newest `keep`."""
-    with store.transaction() as db:
-        rows = db.execute("SELECT id, created_at FROM jobs WHERE parent_id IS NULL AND status IN"
-                          " ('success','failure','canceled') ORDER BY created_at DESC").fetchall()
-        doomed = [r[0] for i, r in enumerate(rows)
-                  if (older_than is not None and r[1] < older_than) or (keep is not None and i >= keep)]
-        for root in doomed:
-            ids = [r[0] for r in db.execute("SELECT id FROM jobs WHERE root_id=?", (root,))]
-            marks = ",".join("?" * len(ids))
-            for table, column in (("logs", "job_id"), ("events", "job_id"), ("steps", "job_id"),
-                                  ("pending", "job_id"), ("resumes", "job_id"), ("approval_urls", "job_id"),
-                                  ("jobs", "id")):
-                db.execute(f"DELETE FROM {table} WHERE {column} IN ({marks})", ids)
-        return len(doomed)
 
 
 def signing_key(store: JobStore, workspace: str) -> bytes:

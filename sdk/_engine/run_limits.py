@@ -24,9 +24,13 @@ HOLDING = ("(status IN ('running','waiting','sleeping','approval')"
 _ARG = re.compile(r"\$args\[([^\]]+)\]")
 
 
-def options_of(fields: dict[str, Any]) -> dict[str, Any]:
-    """The run options a script's metadata or a flow's value sets (the others are left out)."""
-    return {name: fields[name] for name in RUN_OPTIONS if fields.get(name) not in (None, "", 0)}
+def options_of(fields: dict[str, Any], identity: Any = None) -> dict[str, Any]:
+    """The run options a script's metadata or a flow's value sets (the others are left out). `identity`: what
+    its cached results are filed under instead of the file it runs (a flow's path and value, as Windmill's)."""
+    options = {name: fields[name] for name in RUN_OPTIONS if fields.get(name) not in (None, "", 0)}
+    if identity is not None and options.get("cache_ttl"):
+        options["cache_of"] = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
+    return options
 
 
 def concurrency_key(options: dict[str, Any], default: str, args: dict[str, Any], workspace: str) -> str | None:
@@ -46,10 +50,12 @@ def _text(value: Any) -> str:
 
 
 def cache_key(options: dict[str, Any], code: str, source_hash: str | None, args: dict[str, Any]) -> str | None:
-    """What a cached result is filed under: the code that ran (its file and content) and its arguments."""
+    """What a cached result is filed under: the code that ran (its file and content, or its `cache_of`) and its
+    arguments."""
     if not options.get("cache_ttl"):
         return None
-    return hashlib.sha256(encode(["run", code, source_hash, args]).encode()).hexdigest()
+    code_of = [options["cache_of"]] if options.get("cache_of") else [code, source_hash]
+    return hashlib.sha256(json.dumps(["run", *code_of, args], sort_keys=True, default=str).encode()).hexdigest()
 
 
 def cached(store: JobStore, key: str, now: float) -> tuple[Any, float] | None:
@@ -82,3 +88,13 @@ def slot_free(store: JobStore, row, now: float) -> bool:
     if not limit or not key:
         return True
     return holders(store, key, options.get("concurrency_time_window_s"), now, exclude=row["id"]) < int(limit)
+
+
+def task_may_start(store: JobStore, row, chosen: list, now: float) -> bool:
+    """Whether task `row`'s concurrency limit leaves room, counting the tasks `chosen` to start with it."""
+    options = json.loads(row["options"])
+    limit = options.get("concurrent_limit")
+    if not limit:
+        return True
+    limit -= sum(1 for other in chosen if other["concurrency_key"] == row["concurrency_key"])
+    return holders(store, row["concurrency_key"], options.get("concurrency_time_window_s"), now) < limit

@@ -9,6 +9,7 @@ finished work stays finished.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import selectors
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from . import lease, recording, run_limits, waits
+from . import calls, lease, recording, run_limits, waits
 from .fakes import run_fake
 from .hosts import HostKey, HostPool, HostProcess
 from .job_env import contextual_env
@@ -57,6 +58,7 @@ class Settings:
     stop_unanswered: bool = False
     # with skip_sleeps: a run's jobs read the wall clock as late as the sleeps it skipped (see clock.py)
     virtual_clock: bool = False
+    call_flow: calls.FlowCaller | None = None  # the run a flow job starts (see calls.py); None: flow jobs fail
 
 
 @dataclass
@@ -145,7 +147,11 @@ class Scheduler:
             self.adopt(run_id)
         try:
             while True:
-                if self._take_changes():
+                changed = self._take_changes()
+                if changed:
+                    for called in changed & set(self.runs) - {run_id}:  # runs that flow jobs of this one started
+                        if self._advance(self.runs[called]) == "suspended":
+                            return "suspended"
                     status = self._advance(self.runs[run_id])
                     if status is not None:
                         return status
@@ -265,6 +271,9 @@ class Scheduler:
             if any(p.run_id == run.id for p in self.procs):
                 return None  # canceled: its processes are being killed
             self._release(run)
+            caller = calls.answer(self.store, row)
+            if caller is not None:
+                self._mark(caller)
             return status
         if status == "queued" and run.round is None:
             self._start_round(run, row)
@@ -332,7 +341,7 @@ class Scheduler:
             if len(chosen) >= free:
                 self._tasks_waiting = True
                 break
-            if row["root_id"] in self.runs and self._concurrency_allows(row, chosen):
+            if row["root_id"] in self.runs and run_limits.task_may_start(self.store, row, chosen, time.time()):
                 chosen.append(row)
         tokens = {row["id"]: new_id() for row in chosen}
         started = recording.start_tasks(self.store, tokens) if tokens else set()  # a batch: one transaction
@@ -350,8 +359,8 @@ class Scheduler:
         run = self.runs[row["root_id"]]
         try:
             if row["kind"] == "flow":
-                raise ScriptLoadError(f"task_flow('{row['target']}') needs a Windmill workspace with that flow:"
-                                      " wac runs scripts only")
+                self._drive_called(calls.start(self.store, row, self.settings.call_flow, self.owner))
+                return
             if row["kind"] == "script":
                 roots = row["project_root"] or str(Path(row["script_path"]).parent)
                 target = resolve_target(Path(row["script_path"]), import_roots(roots), row["target"])
@@ -362,19 +371,16 @@ class Scheduler:
         except ScriptLoadError as exc:
             error = {"error": {"name": "ScriptLoadError", "message": exc.message}}
             recording.complete_task(self.store, row["id"], token, False, error)
+            self._mark(row["root_id"])
             return
         proc = Proc(row["id"], row["root_id"], row["kind"], row["step_key"], host, token, options.get("timeout"))
         self._fork(host, proc, row, args)
 
-    def _concurrency_allows(self, row, chosen: list) -> bool:
-        """Whether the row's concurrency limit leaves room, counting the tasks `chosen` to start with it."""
-        options = json.loads(row["options"])
-        limit = options.get("concurrent_limit")
-        if not limit:
-            return True
-        limit -= sum(1 for other in chosen if other["concurrency_key"] == row["concurrency_key"])
-        return run_limits.holders(self.store, row["concurrency_key"], options.get("concurrency_time_window_s"),
-                                  time.time()) < limit
+    def _drive_called(self, run_id: str) -> None:
+        with contextlib.suppress(lease.RunBusy):  # another live process drives it: it answers the flow job
+            if run_id not in self.runs:
+                self.adopt(run_id)
+            self._mark(run_id)
 
     def _fork(self, host: HostProcess, proc: Proc, row, args: str) -> Proc:
         root_id = row["root_id"]
@@ -383,10 +389,9 @@ class Scheduler:
         if delta:
             host.sent_seq[root_id] = delta[-1][3]
         message = {"kind": proc.kind, "job": proc.job_id, "root": root_id, "token": proc.token,
-                   "continue": proc.may_continue,
-                   "store": str(self.store_path), "args": args, "key": row["step_key"], "target": row["target"],
-                   "checkpoint_seq": row["checkpoint_seq"], "since": since, "delta": delta,
-                   "env": self._env(row)}
+                   "continue": proc.may_continue, "store": str(self.store_path), "args": args,
+                   "key": row["step_key"], "target": row["target"], "checkpoint_seq": row["checkpoint_seq"],
+                   "since": since, "delta": delta, "env": self._env(row)}
         if self.settings.virtual_clock and self.settings.skip_sleeps:
             message["clock"] = waits.skipped_seconds(self.store, root_id)
         if proc.kind == "round" and json.loads(row["options"] or "{}").get("preprocess"):
