@@ -31,7 +31,6 @@ from wmill import workflow
 from wac.cli.flows.driver import FlowRunner, load_definition
 
 RUNNER = FlowRunner(load_definition(__file__)).prepare()  # once per host: every round starts with it ready
-PURE_REPLAY = True  # replaying main runs only wac's flow driver: a spare may replay it while idle
 
 
 @workflow

@@ -26,7 +26,6 @@ from typing import Any, Callable
 from . import child, clock
 from .channel import Channel
 from .loading import ScriptLoadError, entry_point, import_roots, is_workflow, load_module, prepare_imports
-from .warm import warm
 
 PR_SET_PDEATHSIG = 1
 SPARES = 1  # children kept forked and ready, until the scheduler asks for more (as many as its workers)
@@ -40,7 +39,6 @@ class Checkpoint:
         self.seqs: dict[str, int] = {}
         self.order: dict[int, str] = {}
         self.max_seq = 0
-        self.args: str | None = None  # the run's arguments (JSON), once a round of it was handed out
 
     def apply(self, rows: list[list[Any]]) -> None:
         for key, value, index, seq in rows:
@@ -85,7 +83,6 @@ class Host:
         self.workflow = False
         self.import_output = ""  # printed while importing: every job's log starts with it, as on a worker
         self.checkpoints: dict[str, Checkpoint] = {}
-        self.latest: Checkpoint | None = None  # of the run whose round was handed out last
         self.children: set[int] = set()
         self.spares: set[int] = set()  # forked, announced, not yet used
         self.wanted_spares = SPARES
@@ -128,17 +125,13 @@ class Host:
                 for message, _ in messages:
                     if message["op"] == "used":  # the scheduler gave a spare its job
                         self.spares.discard(message["pid"])
-                        checkpoint = self.checkpoints.setdefault(message["root"], Checkpoint())
-                        checkpoint.apply(message.get("delta") or [])
-                        if message.get("args") is not None:
-                            checkpoint.args, self.latest = message["args"], checkpoint
+                        self.checkpoints.setdefault(message["root"], Checkpoint()).apply(message.get("delta") or [])
                         self._top_up()
                     elif message["op"] == "spares":  # jobs it may start at once: a batch never waits for forks
                         self.wanted_spares = max(SPARES, message["count"])
                         self._top_up()
                     elif message["op"] == "forget":
-                        if self.checkpoints.pop(message["root"], None) is self.latest:
-                            self.latest = None
+                        self.checkpoints.pop(message["root"], None)
             if self.wake_r in readable:
                 os.read(self.wake_r, 4096)
                 self._reap()
@@ -196,10 +189,6 @@ class Host:
             sys.stdout = os.fdopen(1, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)
             sys.stderr = os.fdopen(2, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)
             ready = child.prepare(self.store)  # event loop and store connection, before the job arrives
-            if self.workflow:  # and the pages a replay writes to, copied now rather than on the job's clock
-                latest = self.latest
-                warm(ready.loop, self.module, None if latest is None else
-                     (json.loads(json.dumps(latest.values)), latest.order, latest.args))
             with os.fdopen(command_fd, "rb") as command:
                 data = command.read()
             if not data:

@@ -131,8 +131,7 @@ class HostProcess:
                 pass  # it died meanwhile: its exit is reported, and its job is failed for it
             os.close(command_fd)
             on_forked(pid, output_fd)
-            self.channel.send({"op": "used", "pid": pid, "root": message["root"], "delta": message["delta"],
-                               "args": message["args"] if message["kind"] == "round" else None})
+            self.channel.send({"op": "used", "pid": pid, "root": message["root"], "delta": message["delta"]})
 
     def drop_spare(self, pid: int) -> bool:
         for spare in self.spares:

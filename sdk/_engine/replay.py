@@ -50,7 +50,7 @@ def history_of_status(status: dict[str, Any], script: str | None, args: dict[str
             "step_order": status.get("_wac_step_order") or {}}
 
 
-class ReplayContext(ctxmod.WorkflowContext):
+class _ReplayContext(ctxmod.WorkflowContext):
     """Answers from the history; a call past its last recorded position ends the replay.
 
     A history without call order (a Windmill job's checkpoint) is checked by key: until every recorded
@@ -80,6 +80,6 @@ def replay(script: Path, project_root: Path, record: dict[str, Any]) -> None:
     prepare_imports(script, import_roots(str(project_root)))
     module = load_module(script, project_root)
     order = {int(index): key for index, key in (record.get("step_order") or {}).items()}
-    ctx = ReplayContext(dict(record.get("completed_steps") or {}), order, module.__file__)
+    ctx = _ReplayContext(dict(record.get("completed_steps") or {}), order, module.__file__)
     args = json.loads(json.dumps(record.get("input_args") or {}))
     asyncio.run(ctxmod.run_round(entry_point(module), ctx, args))
