@@ -110,7 +110,7 @@ _V2 = [
 _V3 = [
     # a run that answers a flow job (`task_flow`, a flow's `flow` step): that job's id (see calls.py)
     "ALTER TABLE jobs ADD COLUMN called_by TEXT",
-    "CREATE INDEX IF NOT EXISTS jobs_called_by ON jobs(called_by)",
+    "CREATE INDEX IF NOT EXISTS jobs_called_by ON jobs(called_by) WHERE called_by IS NOT NULL",
 ]
 
 MIGRATIONS: list[list[str]] = [_V1, _V2, _V3]
