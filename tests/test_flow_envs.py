@@ -11,14 +11,23 @@ import yaml
 
 from wheels import build_wheel
 
-INLINE = '''import importlib.util
+INLINE = '''from __future__ import annotations
+
+import dataclasses
+import importlib.util
 
 import tinypkg{pin}
 
 
+@dataclasses.dataclass
+class Seen:  # with string annotations a dataclass looks its module up in sys.modules, as for an imported module
+    version: str
+
+
 def main(x: int):
     print("inline sees", tinypkg.__version__)
-    return {{"inline": tinypkg.__version__, "x": x, "wac_packages_visible": importlib.util.find_spec("typer") is not None}}
+    seen = Seen(tinypkg.__version__)
+    return {{"inline": seen.version, "x": x, "wac_packages_visible": importlib.util.find_spec("typer") is not None}}
 '''
 SCRIPT = '''import tinypkg  # pin: tinypkg==2.0.0
 import wmill

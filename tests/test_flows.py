@@ -227,6 +227,14 @@ def _first_run(repo):
     return row[0] if row else None
 
 
+def test_an_inline_step_runs_as_an_imported_module_so_its_dataclasses_work(run_wac, repo):
+    code = ("from __future__ import annotations\n\nimport dataclasses\n\n\n@dataclasses.dataclass\nclass Row:\n"
+            "    name: str\n    day: int = 1\n\n\ndef main(name):\n    return dataclasses.asdict(Row(name))\n")
+    path = write_flow(repo, "f/etl/rows", [step("a", code, name=js("flow_input.who"))])
+    run = run_wac("flow", "preview", path, "-d", '{"who": "ada"}', "-s", cwd=repo)
+    assert result_of(run) == {"name": "ada", "day": 1}
+
+
 def test_a_failing_inline_step_reports_its_own_frames_only(run_wac, repo):
     code = "def main(x):\n    return helper(x)\n\n\ndef helper(x):\n    raise KeyError(x)\n"
     path = write_flow(repo, "f/etl/keyerror", [step("a", code, x={"type": "static", "value": "missing"})])

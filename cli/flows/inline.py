@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import functools
 import subprocess
+import sys
 import traceback
 from pathlib import Path
-from types import CodeType
+from types import CodeType, ModuleType
 from typing import Any
 
 from wac.sdk.engine import JobFailed, entry_call
 
 from .typescript import run_typescript
+
+STEP_MODULE = "__wac_step__"  # the module name an inline Python step runs under
 
 
 def run_inline(language: str | None, code: str, args: dict[str, Any], file: Path | None = None,
@@ -21,18 +24,7 @@ def run_inline(language: str | None, code: str, args: dict[str, Any], file: Path
     script (its last output line), TypeScript's main (`file`: where a repo script's code lives, for its relative
     imports; `root`: the repo's, for `/f/...`)."""
     if language == "python3":
-        namespace: dict[str, Any] = {"__name__": "__wac_step__"}  # a fresh one per run: no state carries over
-        try:
-            exec(compiled(code), namespace)  # its imports fail here
-            function, args = entry_call(namespace.get, args)  # `main`, or the preprocessor of a preprocessor step
-            if not callable(function):
-                raise RuntimeError("the step defines no main()")
-            if getattr(function, "_is_workflow", False):
-                raise RuntimeError("a workflow-as-code script is not an inline step: make it a script of the repo "
-                                   "and call it by path")
-            return function(**args)
-        except Exception as exc:  # as Windmill's Python worker reports it: the step's own frames only
-            raise _step_failure(exc) from None
+        return _run_python(code, args)
     if language == "bash":
         done = subprocess.run(["bash", "-c", code, "bash", *(str(v) for v in args.values())],
                               capture_output=True, text=True)
@@ -48,6 +40,30 @@ def run_inline(language: str | None, code: str, args: dict[str, Any], file: Path
         return run_typescript(language, code, args, file, root)
     raise RuntimeError(f"wac runs Python, Bash and TypeScript steps locally, not {language}: run this flow on a "
                        "workspace (`wmill flow preview`)")
+
+
+def _run_python(code: str, args: dict[str, Any]) -> Any:
+    """The step's code as a module of its own, fresh per run (no state carries over), in `sys.modules` while it
+    runs, as an imported script is (dataclasses, pickle and typing look their module up there)."""
+    module = ModuleType(STEP_MODULE)
+    previous = sys.modules.get(STEP_MODULE)
+    sys.modules[STEP_MODULE] = module
+    try:
+        exec(compiled(code), vars(module))  # its imports fail here
+        function, args = entry_call(vars(module).get, args)  # `main`, or the preprocessor of a preprocessor step
+        if not callable(function):
+            raise RuntimeError("the step defines no main()")
+        if getattr(function, "_is_workflow", False):
+            raise RuntimeError("a workflow-as-code script is not an inline step: make it a script of the repo "
+                               "and call it by path")
+        return function(**args)
+    except Exception as exc:  # as Windmill's Python worker reports it: the step's own frames only
+        raise _step_failure(exc) from None
+    finally:
+        if previous is None:
+            sys.modules.pop(STEP_MODULE, None)
+        else:
+            sys.modules[STEP_MODULE] = previous
 
 
 @functools.lru_cache(maxsize=None)

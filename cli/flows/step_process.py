@@ -33,8 +33,9 @@ try:
         sys.modules[job["module"]] = module
         spec.loader.exec_module(module)
         namespace = vars(module)
-    else:
-        namespace = {"__name__": "__wac_step__"}
+    else:  # a module in sys.modules, as an imported script is (dataclasses look their module up there)
+        module = sys.modules["__wac_step__"] = type(sys)("__wac_step__")
+        namespace = vars(module)
         exec(compile(job["code"], "<inline step>", "exec"), namespace)
     main, args = entry_call(namespace.get, job["args"])
     if not callable(main):
