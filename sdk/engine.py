@@ -77,6 +77,10 @@ class Store:
     def children(self, job_id: str) -> list[Job]:
         return self._store.children(job_id)
 
+    def called_runs(self, run_id: str) -> list[Job]:
+        """The runs the run's flow jobs started (`task_flow`, a flow's `flow` step), oldest first."""
+        return self._store.called_runs(run_id)
+
     def tree(self, run_id: str) -> list[Job]:
         """A run and all its tasks, oldest first."""
         return self._store.tree(run_id)

@@ -164,13 +164,16 @@ def _login() -> str:
 
 def _result(store: Store, run_id: str, status: str) -> RunResult:
     run = store.job(run_id)
-    tree = store.tree(run_id)
+    runs = [run_id]  # and the runs its flow jobs started (a called flow), and theirs: the test sees them as one
+    for each in runs:
+        runs += [called.id for called in store.called_runs(each)]
     result = run.result if status != "suspended" else None
     error = result.get("error") if status == "failure" and isinstance(result, dict) else None
-    slept = sum(e.detail.get("seconds", 0) for e in store.events(run_id)
-                if e.kind == "sleep" and e.job_id == run_id and isinstance(e.detail, dict))
-    waiting = [w["key"] for w in store.waiting_for(run_id) if w["kind"] == "approval"] if status == "suspended" else []
-    logs = "".join(store.log_text(job.id) for job in tree)
+    slept = sum(e.detail.get("seconds", 0) for each in runs for e in store.events(each)
+                if e.kind == "sleep" and e.job_id == each and isinstance(e.detail, dict))
+    waiting = [w["key"] for each in runs for w in store.waiting_for(each)
+               if w["kind"] == "approval"] if status == "suspended" else []
+    logs = "".join(store.log_text(job.id) for each in runs for job in store.tree(each))
     return RunResult(run_id, status, result, error, slept, _calls(store.children(run_id)), logs,
                      waiting[0] if waiting else None, store)
 

@@ -286,7 +286,8 @@ def test_a_flow_that_calls_a_flow_runs_it_as_a_run_of_its_own_with_the_same_fake
             ("f/shop/inner", [{"id": "double", "value": {"type": "rawscript", "language": "python3",
                                                          "content": "!inline double.inline_script.py",
                                                          "input_transforms": {"x": {"type": "javascript",
-                                                                                    "expr": "flow_input.x"}}}}]),
+                                                                                    "expr": "flow_input.x"}}},
+                               "suspend": {"required_events": 1, "timeout": 60}}]),
             ("f/shop/outer", [{"id": "call", "value": {"type": "flow", "path": "f/shop/inner",
                                                        "input_transforms": {"x": {"type": "javascript",
                                                                                   "expr": "flow_input.x + 1"}}}}])):
@@ -295,8 +296,12 @@ def test_a_flow_that_calls_a_flow_runs_it_as_a_run_of_its_own_with_the_same_fake
         (folder / "double.inline_script.py").write_text("def main(x):\n    return x * 2\n")
         (folder / "flow.yaml").write_text(json.dumps({"summary": "", "value": {"modules": modules},
                                                       "schema": {"type": "object", "properties": {}}}))
-    run = harness.run("f/shop/outer.flow", {"x": 4})
+    waiting = harness.run("f/shop/outer.flow", {"x": 4})
+    assert waiting.status == "suspended" and waiting.waiting_for is not None  # inside the called flow
+    yes = [{"approved": True}]
+    run = harness.run("f/shop/outer.flow", {"x": 4}, approvals=yes)
     assert run.status == "success" and run.result == 10
     assert [(t.name, t.args, t.result) for t in run.tasks] == [("f/shop/inner", {"x": 5}, 10)]
-    faked = harness.run("f/shop/outer.flow", {"x": 4}, fakes={"double": lambda x: -x})
+    assert "--- WAC: double ---" in run.logs  # the called flow's output is the run's too
+    faked = harness.run("f/shop/outer.flow", {"x": 4}, fakes={"double": lambda x: -x}, approvals=yes)
     assert faked.result == -5  # a fake answers the called flow's step too

@@ -143,6 +143,12 @@ class JobStore:
         return [Job.from_row(r) for r in
                 self.db.execute("SELECT * FROM jobs WHERE parent_id=? ORDER BY created_at", (job_id,))]
 
+    def called_runs(self, run_id: str) -> list[Job]:
+        """The runs that flow jobs of run `run_id` started (see calls.py), oldest first."""
+        return [Job.from_row(r) for r in self.db.execute(
+            "SELECT c.* FROM jobs c JOIN jobs j ON j.id=c.called_by WHERE j.root_id=? ORDER BY c.created_at",
+            (run_id,))]
+
     def tree(self, root_id: str) -> list[Job]:
         """The run and all its tasks, oldest first."""
         return [Job.from_row(r) for r in
