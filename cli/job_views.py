@@ -46,9 +46,11 @@ HEADERS = ("id", "script", "status", "created", "duration")
 
 def print_run(out: Output, store, job: Job) -> None:
     waiting = store.waiting_for(job.id) if job.status in ("sleeping", "approval", "waiting") else []
+    called = store.called_runs(job.id) if job.parent_id is None else []
     if out.json_mode:
         out.print_json({**summary(job), "args": job.args, "result": job.result, "waiting_for": waiting,
                         "tasks": [summary(c) for c in store.children(job.id)],
+                        "called_runs": [summary(c) for c in called],
                         "timeline": [{"job_id": e.job_id, "at": e.at, "kind": e.kind, "key": e.key,
                                       "detail": e.detail} for e in store.events(job.root_id)]})
         return
@@ -59,6 +61,8 @@ def print_run(out: Output, store, job: Job) -> None:
     timeline = render_timeline(store, job.root_id, Style.for_stream(sys.stdout), 200)
     if timeline:
         out.line(timeline.rstrip("\n"))
+    for run in called:  # a called flow's steps are in its own run
+        out.line(f"called {run.windmill_path}: run {run.id[:8]} ({run.status}), see `wac job show {run.id[:8]}`")
     if job.finished:
         out.line("result:")
         out.print_json(job.result)

@@ -81,6 +81,10 @@ def test_a_called_flow_runs_as_its_own_run_and_answers_from_its_cache(run_wac, r
     hits = db.execute("SELECT COUNT(*) FROM events e JOIN jobs j ON j.id=e.job_id WHERE e.kind='cache_hit'"
                       " AND j.windmill_path='f/x/inner'").fetchone()[0]
     assert hits == 1
+    outer_id, inner_id = (db.execute("SELECT id FROM jobs WHERE windmill_path=? ORDER BY created_at", (path,))
+                          .fetchone()[0] for path in ("f/x/outer", "f/x/inner"))
+    shown = run_wac("job", "show", outer_id[:8], cwd=repo).stdout
+    assert f"called f/x/inner: run {inner_id[:8]} (success), see `wac job show {inner_id[:8]}`" in shown
 
 
 def test_a_called_flows_concurrency_limit_holds_across_parallel_iterations(run_wac, repo):
