@@ -334,6 +334,11 @@ async def _resolved(value: Any) -> Any:
     return value
 
 
+def answered(call: Any) -> bool:
+    """Whether `call` is a task call the checkpoint answered (awaiting it only hands back the recorded value)."""
+    return getattr(call, "cr_code", None) is _resolved.__code__
+
+
 async def _never() -> None:
     import asyncio
 

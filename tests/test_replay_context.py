@@ -81,6 +81,21 @@ def test_parallel_batches_by_concurrency():
     assert round_of(body, done)[0] == {"type": "complete", "result": [2, 4, 6, 8, 10]}
 
 
+def test_a_replayed_parallel_batch_schedules_no_asyncio_task(monkeypatch):
+    async def body():
+        one = await parallel([1, 2, 3, 4], lambda i: double(i), concurrency=2)
+        mixed = await parallel([5, 6], lambda i: double(i) if i == 5 else step("six", lambda: 12))
+        return one + mixed
+
+    gathered = []
+    real_gather = asyncio.gather
+    monkeypatch.setattr(asyncio, "gather", lambda *calls: gathered.append(len(calls)) or real_gather(*calls))
+    done = {"double": 2, "double_2": 4, "double_3": 6, "double_4": 8, "double_5": 10, "six": 12}
+    outcome, _ = round_of(body, done)
+    assert outcome == {"type": "complete", "result": [2, 4, 6, 8, 10, 12]}
+    assert gathered == [2]  # only the batch with a call that is not a task's recorded answer (a step) was gathered
+
+
 def test_options_are_carried_with_windmill_names():
     async def body():
         return await flaky(1)
