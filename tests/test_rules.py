@@ -16,7 +16,8 @@ CASES = [
 
 @pytest.mark.parametrize("rule, example, valid", CASES)
 def test_rule_examples(rule, example, valid):
-    found = [f for f in lint_source(example.code, module_files=example.modules, repo_flows=example.flows) if f.code == rule.CODE]
+    findings = lint_source(example.code, module_files=example.modules, repo_flows=example.flows)
+    found = [f for f in findings if f.code == rule.CODE]
     if valid:
         assert found == []
     else:
