@@ -192,11 +192,11 @@ def find_run(store: Store, ref: str) -> Job:
 
 def _scheduler(root: Path, options: RunOptions, view) -> Scheduler:
     path = store_location(root, options.store, create=True)
-    from .flows.calls import flow_caller, repo_flows
+    from .flows.calls import flow_caller, repo_flow_lookup
 
     settings = Settings(skip_sleeps=options.skip_sleeps, on_log=view.on_log, on_event=view.on_event,
                         on_sleep=view.on_sleep, job_env=job_env(root, options),
-                        call_flow=flow_caller(repo_flows(root, options, view)))
+                        call_flow=flow_caller(repo_flow_lookup(root, options, view)))
     if options.workers:
         settings.workers = options.workers
     scheduler = Scheduler(path, settings)

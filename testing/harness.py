@@ -17,7 +17,7 @@ from wac.sdk.engine import (RunSpec, Scheduler, ScriptLoadError, Settings, Store
                             source_hash, workspace_env)
 from wac.sdk.engine import replay as replay_history
 
-from wac.cli.flows.calls import flow_caller, repo_flows
+from wac.cli.flows.calls import flow_caller, repo_flow_lookup
 from wac.cli.project import FLOW_SUFFIXES
 
 
@@ -80,7 +80,7 @@ class Harness:
         settings = Settings(skip_sleeps=True, virtual_clock=True, stop_unanswered=True, fakes=dict(fakes or {}),
                             on_approval=lambda run_id, key, detail, deadline: _decision(answers),
                             job_env=lambda row: workspace_env(str(workspace)),
-                            call_flow=flow_caller(repo_flows(self.root)))
+                            call_flow=flow_caller(repo_flow_lookup(self.root)))
         digest = source_hash(script)
         with Scheduler(self.store_path, settings) as scheduler:
             host = scheduler.host(str(script), str(self.root), source_hash=digest)  # imports while the run is made

@@ -47,7 +47,7 @@ def _from_definition(path: str, caller: Path) -> tuple[Path, dict[str, Any]] | N
                             held.get("others")), value
 
 
-def repo_flows(root: Path, options=None, view=None) -> FlowLookup:
+def repo_flow_lookup(root: Path, options=None, view=None) -> FlowLookup:
     """The flows of repo `root` (its `*.flow/` folders), run with `options` (its `--env`; default: current),
     installs shown on `view`."""
     def lookup(path: str, job) -> tuple[Path, dict[str, Any]]:
