@@ -335,8 +335,15 @@ def test_a_run_whose_host_cannot_start_fails_and_the_engine_goes_on(tmp_path):
 
 CHILDREN = """
 def children():
-    return [p.name for p in Path("/proc").iterdir() if p.name.isdigit()
-            and (p / "stat").read_text().rsplit(")", 1)[1].split()[1] == str(os.getpid())]
+    found = []
+    for p in Path("/proc").iterdir():
+        try:
+            stat = (p / "stat").read_text() if p.name.isdigit() else ""
+        except OSError:  # a process of the machine that ended while we looked
+            continue
+        if stat and stat.rsplit(")", 1)[1].split()[1] == str(os.getpid()):
+            found.append(p.name)
+    return found
 """
 EARLY_HOST = '''
 import json, os, sys
