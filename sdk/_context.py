@@ -359,3 +359,10 @@ def _step_stack(exc: BaseException) -> str:
         return "".join(traceback.format_tb(exc.__traceback__)[1:]).strip()
     except Exception:
         return ""
+
+
+def replayed(call) -> bool:
+    """Inside a workflow round: whether the next call of task `call` answers from the checkpoint, so a
+    caller may skip computing its arguments (a flow's input transforms of a finished step)."""
+    ctx = current.get()
+    return ctx is not None and not in_task_body.get() and ctx.replays(call.__name__)

@@ -9,151 +9,64 @@ store's tables and the scheduler's internals are private.
     scheduler.wait_loaded(host)                         # ScriptLoadError if it cannot be imported
     run_id = store.create_run(RunSpec("f/x/y.py", {"n": 3}), lease_owner=scheduler.owner)
     status = scheduler.drive(run_id)                    # "success" | "failure" | "canceled"
+
+Names load on first use (PEP 562), as in `wac.sdk`: a process that takes a few of them (a host, the
+flow driver every job of a flow forks from) does not import the scheduler and the store with them.
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-from typing import Any
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from . import _context
-from ._engine import lease, pruning, recording
-from ._entrypoint import ENTRYPOINT_OVERRIDE, entry_call
-from ._errors import JobFailed
-from ._urls import approval_resume_id, resume_urls
-from ._urls import signature as url_signature
-from ._urls import valid_signature as valid_url_signature
-from ._engine.db import StoreError
-from ._engine.lease import RunBusy
-from ._engine.early_host import fork as fork_host_early
-from ._engine.hosts import import_host_side, sdk_path
-from ._engine.loading import SHIM_DIR, ScriptLoadError, is_workflow, source_hash
-from ._engine.recording import ResumeRejected, RunSpec
-from ._engine.replay import checkpoint_status, history_of_status, replay
-from ._engine.run_limits import options_of as run_options
-from ._engine.replay import history as _history
-from ._workspace_file import environment as workspace_env
-from ._workspace_file import lookup as workspace_value
-from ._engine.recording import signing_key
-from ._engine.scheduler import Scheduler, Settings
-from ._engine.store import TERMINAL, Event, Job, JobStore
+_EXPORTS = {  # name: (module under wac.sdk, its name there)
+    "ENTRYPOINT_OVERRIDE": ("_entrypoint", "ENTRYPOINT_OVERRIDE"), "entry_call": ("_entrypoint", "entry_call"),
+    "JobFailed": ("_errors", "JobFailed"), "replayed": ("_context", "replayed"),
+    "approval_resume_id": ("_urls", "approval_resume_id"), "resume_urls": ("_urls", "resume_urls"),
+    "url_signature": ("_urls", "signature"), "valid_url_signature": ("_urls", "valid_signature"),
+    "workspace_env": ("_workspace_file", "environment"), "workspace_value": ("_workspace_file", "lookup"),
+    "StoreError": ("_engine.db", "StoreError"), "RunBusy": ("_engine.lease", "RunBusy"),
+    "fork_host_early": ("_engine.early_host", "fork"),
+    "import_host_side": ("_engine.hosts", "import_host_side"),
+    "python_imports": ("_engine.hosts", "python_imports"),
+    "ScriptLoadError": ("_engine.loading", "ScriptLoadError"),
+    "is_workflow": ("_engine.loading", "is_workflow"), "source_hash": ("_engine.loading", "source_hash"),
+    "ResumeRejected": ("_engine.recording", "ResumeRejected"), "RunSpec": ("_engine.recording", "RunSpec"),
+    "checkpoint_status": ("_engine.replay", "checkpoint_status"),
+    "history_of_status": ("_engine.replay", "history_of_status"), "replay": ("_engine.replay", "replay"),
+    "run_options": ("_engine.run_limits", "options_of"),
+    "Scheduler": ("_engine.scheduler", "Scheduler"), "Settings": ("_engine.scheduler", "Settings"),
+    "TERMINAL": ("_engine.store", "TERMINAL"), "Event": ("_engine.store", "Event"), "Job": ("_engine.store", "Job"),
+    "Store": ("_engine.store_api", "Store"), "open_store": ("_engine.store_api", "open_store"),
+}
+__all__ = sorted(_EXPORTS)
 
-__all__ = [
-    "checkpoint_status", "history_of_status", "ENTRYPOINT_OVERRIDE", "TERMINAL", "Event", "Job",
-    "JobFailed", "ResumeRejected", "RunBusy", "RunSpec", "Scheduler", "ScriptLoadError", "Settings", "Store",
-    "StoreError", "approval_resume_id", "entry_call", "fork_host_early", "import_host_side", "is_workflow",
-    "open_store", "resume_urls", "python_imports", "replay", "replayed", "run_options", "source_hash",
-    "url_signature", "valid_url_signature", "workspace_env", "workspace_value",
-]
-
-
-class Store:
-    """A job store: runs and their tasks, logs, timelines, and the few ways to change them."""
-
-    def __init__(self, path: Path, *, create: bool = True) -> None:
-        self.path = path
-        self._store = JobStore(path, create=create)
-
-    def close(self) -> None:
-        self._store.close()
-
-    # -- reading -----------------------------------------------------------------------
-    def job(self, job_id: str) -> Job | None:
-        return self._store.job(job_id)
-
-    def find(self, prefix: str, workspace: str | None = None) -> list[Job]:
-        """Jobs whose id starts with `prefix` (ids may be shortened)."""
-        return self._store.find(prefix, workspace)
-
-    def runs(self, *, workspace: str | None = None, limit: int | None = 50, statuses: tuple[str, ...] = (),
-             script: str | None = None, before: float | None = None) -> list[Job]:
-        """Runs, newest first."""
-        return self._store.runs(workspace=workspace, limit=limit, statuses=statuses, script=script, before=before)
-
-    def count_runs(self, workspace: str | None = None) -> int:
-        return self._store.count_runs(workspace)
-
-    def children(self, job_id: str) -> list[Job]:
-        return self._store.children(job_id)
-
-    def called_runs(self, run_id: str) -> list[Job]:
-        """The runs the run's flow jobs started (`task_flow`, a flow's `flow` step), oldest first."""
-        return self._store.called_runs(run_id)
-
-    def tree(self, run_id: str) -> list[Job]:
-        """A run and all its tasks, oldest first."""
-        return self._store.tree(run_id)
-
-    def waiting_for(self, job_id: str) -> list[dict[str, Any]]:
-        """What a run waits on: `{key, kind, detail}` per pending task, sleep or approval."""
-        return self._store.waiting_for(job_id)
-
-    def logs(self, job_id: str, after: int = 0) -> list[tuple[int, str]]:
-        """Output chunks after chunk number `after`."""
-        return self._store.logs(job_id, after)
-
-    def log_text(self, job_id: str, offset: int = 0) -> str:
-        """A job's output from a UTF-16 offset, as Windmill clients count."""
-        return self._store.log_text(job_id, offset)
-
-    def events(self, run_id: str) -> list[Event]:
-        return self._store.events(run_id)
-
-    def history(self, run_id: str) -> dict[str, Any]:
-        """The run's checkpoint as JSON (what `replay` takes): its steps, their order, its input."""
-        return _history(self._store, run_id)
-
-    def is_driven(self, run_id: str) -> bool:
-        """Whether a live process is driving the run now."""
-        job = self._store.row(run_id)
-        return job is not None and not lease.free(job["lease_owner"], job["lease_expires"])
-
-    def signing_key(self, workspace: str) -> bytes:
-        """The workspace's key for resume URLs."""
-        return signing_key(self._store, workspace)
-
-    # -- changing ---------------------------------------------------------------------------
-    def create_run(self, spec: RunSpec, lease_owner: str | None = None) -> str:
-        """A new queued run (held by `lease_owner` at once when given)."""
-        return recording.create_run(self._store, spec, lease_owner)
-
-    def cancel(self, job_id: str, reason: str | None = None, by: str | None = None) -> tuple[bool, str]:
-        """Cancel a run (with its tasks) or one task: (whether it was canceled now, its status)."""
-        return recording.cancel(self._store, job_id, reason, by)
-
-    def answer_approval(self, run_id: str, approved: bool, value: Any = None, approver: str | None = None,
-                        key: str | None = None) -> str | None:
-        """Answer the approval a run waits for; the step key answered, or None if none waits."""
-        return recording.answer_approval(self._store, run_id, approved, value, approver, key)
-
-    def resume_by_url(self, run_id: str, resume_id: int, approved: bool, value: Any,
-                      approver: str | None) -> str | None:
-        """A signed resume/cancel URL was used (see `recording.resume_by_url`)."""
-        return recording.resume_by_url(self._store, run_id, resume_id, approved, value, approver)
-
-    def record_minted(self, run_id: str, key: str) -> None:
-        recording.record_minted(self._store, run_id, key)
-
-    def prune(self, *, older_than: float | None = None, keep: int | None = None) -> int:
-        """Delete finished runs older than a time, or beyond the newest `keep`; how many."""
-        return pruning.prune(self._store, older_than=older_than, keep=keep)
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
+    from ._context import replayed
+    from ._engine.db import StoreError
+    from ._engine.early_host import fork as fork_host_early
+    from ._engine.hosts import import_host_side, python_imports
+    from ._engine.lease import RunBusy
+    from ._engine.loading import ScriptLoadError, is_workflow, source_hash
+    from ._engine.recording import ResumeRejected, RunSpec
+    from ._engine.replay import checkpoint_status, history_of_status, replay
+    from ._engine.run_limits import options_of as run_options
+    from ._engine.scheduler import Scheduler, Settings
+    from ._engine.store import TERMINAL, Event, Job
+    from ._engine.store_api import Store, open_store
+    from ._entrypoint import ENTRYPOINT_OVERRIDE, entry_call
+    from ._errors import JobFailed
+    from ._urls import approval_resume_id, resume_urls
+    from ._urls import signature as url_signature
+    from ._urls import valid_signature as valid_url_signature
+    from ._workspace_file import environment as workspace_env
+    from ._workspace_file import lookup as workspace_value
 
 
-def open_store(path: Path, *, create: bool = True) -> Store:
-    """Open the job store at `path` (StoreError with the path and a fix if it cannot be used)."""
-    return Store(path, create=create)
-
-
-def python_imports(python: str) -> dict[str, str]:
-    """Environment variables with which interpreter `python` imports wac's SDK, and `import wmill` gets it
-    (as in the engine's own hosts): for a process the caller starts itself."""
-    path = sdk_path(python).get("PYTHONPATH", os.environ.get("PYTHONPATH"))
-    return {"PYTHONPATH": os.pathsep.join([str(SHIM_DIR), path] if path else [str(SHIM_DIR)])}
-
-
-def replayed(call) -> bool:
-    """Inside a workflow round: whether the next call of task `call` answers from the checkpoint, so a
-    caller may skip computing its arguments (a flow's input transforms of a finished step)."""
-    ctx = _context.current.get()
-    return ctx is not None and not _context.in_task_body.get() and ctx.replays(call.__name__)
+def __getattr__(name: str) -> Any:
+    module, attribute = _EXPORTS.get(name, (None, None))
+    if module is None:
+        raise AttributeError(f"module 'wac.sdk.engine' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"..{module}", __name__), attribute)
+    globals()[name] = value
+    return value

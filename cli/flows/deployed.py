@@ -14,7 +14,7 @@ from wac.sdk.engine import is_workflow
 
 from ..errors import InvalidInput
 from ..remote.client import WindmillClient
-from .definition import all_steps
+from .modules import all_steps
 
 HINT = "push it first (`wac sync push`), or preview without --remote to use the repo's copy"
 

@@ -27,7 +27,7 @@ from typing import Any
 from wac.sdk import TaskError, parallel, sleep, wait_for_approval
 from wac.sdk.engine import ENTRYPOINT_OVERRIDE, JobFailed, replayed, workspace_value
 
-from .definition import input_expressions
+from .modules import input_expressions
 from .js import Evaluator, ExpressionError
 from .rules import early_stop, error_of, failure_message, retry_delay, serde_message, with_iter
 from .step_tasks import StepTasks

@@ -20,7 +20,8 @@ from ..errors import InvalidInput
 from ..files import write_atomic
 from ..local_runs import Outcome, RunOptions, run_file
 from ..project import find_root, wac_dir
-from .definition import Flow, all_steps, find, load_folder
+from .definition import Flow, find, load_folder
+from .modules import all_steps
 
 if TYPE_CHECKING:
     from .deployed import DeployedSteps

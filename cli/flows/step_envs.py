@@ -18,7 +18,7 @@ from ..files import UnreadableFile, read_text
 from ..metadata.items import item_of_remote
 from ..project import wac_dir
 from ..script_pins import Resolution, inline_pins, script_pins
-from .definition import all_steps
+from .modules import all_steps
 from .step_process import inline_key, script_key
 
 

@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 from wac.sdk import task, task_flow, task_script
 
-from .definition import all_steps
+from .modules import all_steps
 from .inline import compiled, run_inline
 from .rules import concurrency_options, job_options
 from .step_process import inline_key, run_in, script_key

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from . import early_host
 from .channel import Channel
-from .loading import ScriptLoadError
+from .loading import SHIM_DIR, ScriptLoadError
 
 if TYPE_CHECKING:
     import subprocess
@@ -298,3 +298,9 @@ class HostPool:
         for host in list(self.hosts.values()):
             self.drop(host)
 
+
+def python_imports(python: str) -> dict[str, str]:
+    """Environment variables with which interpreter `python` imports wac's SDK, and `import wmill` gets it
+    (as in the engine's own hosts): for a process the caller starts itself."""
+    path = sdk_path(python).get("PYTHONPATH", os.environ.get("PYTHONPATH"))
+    return {"PYTHONPATH": os.pathsep.join([str(SHIM_DIR), path] if path else [str(SHIM_DIR)])}
