@@ -10,8 +10,7 @@ from ..errors import InvalidInput, PathNotFound
 from ..files import UnreadableFile, read_or_none, read_text
 from ..kinds.flow_modules import replace
 from ..project import FLOW_SUFFIXES as SUFFIXES
-from ..metadata.yaml_load import YAMLError, describe
-from ..metadata.yaml_load import load as load_yaml
+from ..yaml_cache import InvalidYaml, load_cached
 
 
 
@@ -35,11 +34,11 @@ def load_folder(folder: Path, root: Path) -> Flow:
         raise InvalidInput(f"{folder} is not a flow folder (no flow.yaml in it)",
                            "give a flow's folder, e.g. f/etl/daily.flow")
     try:
-        data = load_yaml(read_text(definition))
+        data = load_cached(read_text(definition), definition, root)
     except UnreadableFile as exc:
         raise InvalidInput(f"{definition}: {exc}", "save it as UTF-8") from None
-    except YAMLError as exc:
-        raise InvalidInput(f"{definition}: invalid YAML: {describe(exc)}", "fix the file") from None
+    except InvalidYaml as exc:
+        raise InvalidInput(f"{definition}: invalid YAML: {exc}", "fix the file") from None
     value = data.get("value") if isinstance(data, dict) else None
     if not isinstance(value, dict) or not isinstance(value.get("modules"), list):
         raise InvalidInput(f"{definition}: `value.modules` must be a list of steps", "fix the file")
