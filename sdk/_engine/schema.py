@@ -113,4 +113,9 @@ _V3 = [
     "CREATE INDEX IF NOT EXISTS jobs_called_by ON jobs(called_by) WHERE called_by IS NOT NULL",
 ]
 
-MIGRATIONS: list[list[str]] = [_V1, _V2, _V3]
+_V4 = [
+    # a run's events found without reading every run's (a long-used store holds many thousands)
+    "CREATE INDEX IF NOT EXISTS events_job ON events(job_id, seq)",
+]
+
+MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4]

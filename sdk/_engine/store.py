@@ -210,7 +210,12 @@ class JobStore:
         return [Event(r["job_id"], r["at"], r["kind"], r["key"], loads(r["detail"])) for r in rows]
 
     def events_since(self, root_id: str, seq: int) -> list[tuple[int, Event]]:
-        rows = self.db.execute("SELECT e.* FROM events e JOIN jobs j ON j.id=e.job_id WHERE j.root_id=? "
+        """The run's events after `seq`: the store's events from there on, in order (CROSS JOIN keeps that
+        plan), from the run's first when `seq` is 0, so a long-used store is not read from its start."""
+        if not seq:
+            first = self.db.execute("SELECT MIN(seq) FROM events WHERE job_id=?", (root_id,)).fetchone()[0]
+            seq = (first or 1) - 1
+        rows = self.db.execute("SELECT e.* FROM events e CROSS JOIN jobs j ON j.id=e.job_id WHERE j.root_id=? "
                                "AND e.seq>? ORDER BY e.seq", (root_id, seq))
         return [(r["seq"], Event(r["job_id"], r["at"], r["kind"], r["key"], loads(r["detail"]))) for r in rows]
 
