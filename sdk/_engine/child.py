@@ -23,7 +23,7 @@ from .._failures import encode, raw_error, user_stack
 from .._workspace_file import resolve_job_arguments
 from . import clock, recording
 from .channel import CONTINUE_MARKER
-from .db import execute_when_free
+from .db import execute_when_free, prepare_statements
 from .job_env import step_env
 from .loading import entry_point
 from .store import JobStore
@@ -75,15 +75,17 @@ class Prepared:
         return self.store or JobStore(self.store_path, child=True)
 
 
-def prepare(store_path: Path) -> Prepared:
-    """Open this process's own store connection and event loop (left open: the process exits after one job)."""
+def prepare(store_path: Path, job_arrived: Callable[[], bool]) -> Prepared:
+    """Open this process's own store connection and event loop (left open: the process exits after one job),
+    then, until `job_arrived()`, compile the statements the job's transactions run."""
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     try:
         store = JobStore(store_path, child=True)
         execute_when_free(store.db, "SELECT 1 FROM jobs LIMIT 0")  # read the schema now, not on the clock
     except Exception:  # not created yet (the host starts before the first run): opened with the job
-        store = None
+        return Prepared(store_path, loop, None)
+    prepare_statements(store.db, recording.JOB_SQL, job_arrived)
     return Prepared(store_path, loop, store)
 
 

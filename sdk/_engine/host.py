@@ -16,6 +16,7 @@ import gc
 import io
 import json
 import os
+import select
 import signal
 import socket
 import sys
@@ -105,8 +106,6 @@ class Host:
         return True
 
     def serve(self) -> None:
-        import select
-
         signal.signal(signal.SIGCHLD, lambda *_: None)
         signal.set_wakeup_fd(self.wake_w)
         # Everything imported so far is shared with the children copy-on-write: keep the
@@ -188,7 +187,7 @@ class Host:
             os.close(output_fd)
             sys.stdout = os.fdopen(1, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)
             sys.stderr = os.fdopen(2, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)
-            ready = child.prepare(self.store)  # event loop and store connection, before the job arrives
+            ready = child.prepare(self.store, lambda: bool(select.select([command_fd], [], [], 0)[0]))
             with os.fdopen(command_fd, "rb") as command:
                 data = command.read()
             if not data:

@@ -92,6 +92,11 @@ class Event(NamedTuple):
     detail: Any
 
 
+_ROW = "SELECT * FROM jobs WHERE id=?"
+_STATUS = "SELECT status, run_token FROM jobs WHERE id=?"
+STORE_SQL = (_ROW, _STATUS)  # read by every job's transactions (see recording.JOB_SQL)
+
+
 class JobStore:
     """A connection to the job store; open one per process (never across fork)."""
 
@@ -107,11 +112,11 @@ class JobStore:
 
     # -- rows ------------------------------------------------------------------
     def row(self, job_id: str) -> sqlite3.Row | None:
-        return self.db.execute("SELECT * FROM jobs WHERE id=?", (job_id,)).fetchone()
+        return self.db.execute(_ROW, (job_id,)).fetchone()
 
     def status(self, job_id: str) -> tuple[str, str | None] | None:
         """(status, run_token) of a job: the scheduler's hot-path read."""
-        row = self.db.execute("SELECT status, run_token FROM jobs WHERE id=?", (job_id,)).fetchone()
+        row = self.db.execute(_STATUS, (job_id,)).fetchone()
         return None if row is None else (row[0], row[1])
 
     def steps_since(self, job_id: str, seq: int) -> list[sqlite3.Row]:
