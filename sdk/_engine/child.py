@@ -77,7 +77,9 @@ class Prepared:
 
 def prepare(store_path: Path, job_arrived: Callable[[], bool]) -> Prepared:
     """Open this process's own store connection and event loop (left open: the process exits after one job),
-    then, until `job_arrived()`, compile the statements the job's transactions run."""
+    then, until `job_arrived()`, compile the statements the job's transactions run and run the loop once.
+    A forked process pays for the first touch of every page it shares with its host: this way the pages
+    every job touches are paid for while waiting, not on the job's clock."""
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     try:
@@ -86,7 +88,13 @@ def prepare(store_path: Path, job_arrived: Callable[[], bool]) -> Prepared:
     except Exception:  # not created yet (the host starts before the first run): opened with the job
         return Prepared(store_path, loop, None)
     prepare_statements(store.db, recording.JOB_SQL, job_arrived)
+    if not job_arrived():
+        loop.run_until_complete(_nothing())
     return Prepared(store_path, loop, store)
+
+
+async def _nothing() -> None:
+    pass
 
 
 def run(message: dict[str, Any], module: ModuleType, workflow: bool, completed: dict[str, Any],

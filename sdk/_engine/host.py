@@ -10,8 +10,10 @@ sends what is new), so a round's replay reads no rows.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import ctypes
+import functools
 import gc
 import io
 import json
@@ -68,10 +70,15 @@ class Checkpoint:
 def die_with_parent() -> None:
     """Linux: exit when the parent does, so nothing outlives a killed scheduler."""
     try:
-        libc = ctypes.CDLL(None)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        _prctl()(PR_SET_PDEATHSIG, signal.SIGKILL)
     except (OSError, AttributeError):
         pass
+
+
+@functools.cache
+def _prctl() -> Callable[..., int]:
+    """libc's prctl, looked up once (by the host: every child it forks has it)."""
+    return ctypes.CDLL(None).prctl
 
 
 class Host:
@@ -108,6 +115,7 @@ class Host:
     def serve(self) -> None:
         signal.signal(signal.SIGCHLD, lambda *_: None)
         signal.set_wakeup_fd(self.wake_w)
+        asyncio.get_event_loop_policy()  # made once here rather than by every child for its loop
         # Everything imported so far is shared with the children copy-on-write: keep the
         # garbage collector from walking (and so copying) it in every child.
         gc.freeze()
