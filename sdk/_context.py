@@ -252,9 +252,8 @@ class WorkflowContext:
             return value
         if self.executing_key is not None:
             await _never()
-        print(f"\n--- WAC: {key} ---")
-        started_at = _utc_now()
-        print(f"WM_WAC_STEP: {json.dumps({'key': key, 'started_at': started_at})}")
+        started_at = _utc_now()  # both lines in one write: a step costs the log's reader one wake-up, not two
+        print(f"\n--- WAC: {key} ---\nWM_WAC_STEP: {json.dumps({'key': key, 'started_at': started_at})}")
         t0 = time.monotonic()
         failed = False
         try:

@@ -133,7 +133,7 @@ def _round(store: JobStore, message: dict[str, Any], module: ModuleType, workflo
 
     def persist_step(key: str, value: Any, index: int, started_at: str, duration_ms: int) -> Any:
         with store.transaction() as db:
-            if db.execute("SELECT run_token FROM jobs WHERE id=?", (job_id,)).fetchone()[0] != token:
+            if store.status(job_id)[1] != token:
                 raise StaleRound()
             recording.add_step(store, job_id, key, value, index)
             recording.add_event(store, job_id, "step", key, {"started_at": started_at, "duration_ms": duration_ms})

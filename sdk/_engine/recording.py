@@ -30,7 +30,7 @@ DEFAULT_APPROVAL_TIMEOUT = 1800
 _ADD_EVENT = "INSERT INTO events(job_id, at, kind, key, detail) VALUES (?,?,?,?,?)"
 _LAST_SEQ = "SELECT COALESCE(MAX(seq), 0) FROM steps WHERE job_id=?"
 _ADD_STEP = ("INSERT OR IGNORE INTO steps(job_id, key, value, alloc_index, child_job_id, seq, created_at)"
-             " VALUES (?,?,?,?,?,?,?)")
+             " SELECT ?, ?, ?, ?, ?, COALESCE(MAX(seq), 0) + 1, ? FROM steps WHERE job_id=?")  # the next seq
 _ADD_TASK = ("INSERT INTO jobs(id, parent_id, root_id, workspace, kind, origin, script_path, project_root, python,"
              " source_hash, target, step_key, args, options, status, priority, tag, concurrency_key, checkpoint_seq,"
              " alloc_index, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
@@ -75,8 +75,7 @@ def add_event(store: JobStore, job_id: str, kind: str, key: str | None = None, d
 def add_step(store: JobStore, job_id: str, key: str, value: Any, alloc_index: int | None,
              child_job_id: str | None = None) -> bool:
     """Record a completed step once; False when the key was already recorded."""
-    seq = store.db.execute(_LAST_SEQ, (job_id,)).fetchone()[0] + 1
-    cursor = store.db.execute(_ADD_STEP, (job_id, key, encode(value), alloc_index, child_job_id, seq, wall()))
+    cursor = store.db.execute(_ADD_STEP, (job_id, key, encode(value), alloc_index, child_job_id, wall(), job_id))
     return cursor.rowcount == 1
 
 
