@@ -12,6 +12,7 @@ import pytest
 
 from wac.sdk._engine import recording
 from wac.sdk._engine.db import prepare_statements
+from wac.sdk._engine.job_sql import JOB_SQL
 from wac.sdk._engine.recording import RunSpec
 from wac.sdk._engine.store import JobStore, new_id
 
@@ -36,7 +37,7 @@ def test_a_prepared_child_compiles_nothing_in_its_job(round_running):
     store, run_id, token = round_running
     child = JobStore(store.path, child=True)
     compiled = counting_compiles(child.db)
-    prepare_statements(child.db, recording.JOB_SQL, lambda: False)
+    prepare_statements(child.db, JOB_SQL, lambda: False)
     assert compiled and not child.db.in_transaction
     compiled.clear()
 
@@ -55,7 +56,7 @@ def test_the_warm_up_runs_nothing_and_takes_no_lock(round_running):
     store, run_id, _ = round_running
     before = store.db.execute("SELECT COUNT(*) FROM events").fetchone()[0]
     child = JobStore(store.path, child=True)
-    prepare_statements(child.db, recording.JOB_SQL, lambda: False)
+    prepare_statements(child.db, JOB_SQL, lambda: False)
     store.db.execute("PRAGMA busy_timeout=0")
     store.db.execute("BEGIN IMMEDIATE")  # the write lock is free at once
     store.db.execute("ROLLBACK")
@@ -73,6 +74,6 @@ def test_the_warm_up_stops_when_the_job_arrives(round_running):
         asked.append(len(asked) >= 2)
         return asked[-1]
 
-    prepare_statements(child.db, recording.JOB_SQL, job_arrived)
+    prepare_statements(child.db, JOB_SQL, job_arrived)
     assert len(asked) == 3
     assert {action[0] for action in compiled} == {sqlite3.SQLITE_TRANSACTION}  # no table's statement

@@ -24,6 +24,7 @@ from .._workspace_file import resolve_job_arguments
 from . import clock, recording
 from .channel import CONTINUE_MARKER
 from .db import execute_when_free, prepare_statements
+from .job_sql import JOB_SQL
 from .job_env import step_env
 from .loading import entry_point
 from .store import JobStore
@@ -87,7 +88,7 @@ def prepare(store_path: Path, job_arrived: Callable[[], bool]) -> Prepared:
         execute_when_free(store.db, "SELECT 1 FROM jobs LIMIT 0")  # read the schema now, not on the clock
     except Exception:  # not created yet (the host starts before the first run): opened with the job
         return Prepared(store_path, loop, None)
-    prepare_statements(store.db, recording.JOB_SQL, job_arrived)
+    prepare_statements(store.db, JOB_SQL, job_arrived)
     if not job_arrived():
         loop.run_until_complete(_nothing())
     return Prepared(store_path, loop, store)
@@ -132,7 +133,7 @@ def _round(store: JobStore, message: dict[str, Any], module: ModuleType, workflo
         return 0
 
     def persist_step(key: str, value: Any, index: int, started_at: str, duration_ms: int) -> Any:
-        with store.transaction() as db:
+        with store.transaction():
             if store.status(job_id)[1] != token:
                 raise StaleRound()
             recording.add_step(store, job_id, key, value, index)

@@ -18,32 +18,13 @@ from .._failures import encode, failure_record
 from .._urls import approval_resume_id
 from . import run_limits
 from .clock import wall
-from .db import TRANSACTION_SQL
-from .store import STORE_SQL, TERMINAL, JobStore, new_id
+from .job_sql import (ADD_EVENT, ADD_PENDING_TASK, ADD_STEP, ADD_TASK, FINISH, LAST_SEQ, PARENT_WAKES,
+                      PENDING_DONE, ROUND_ENDS, TASK_STARTS, TASKS_LEFT)
+from .store import TERMINAL, JobStore, new_id
 
 WAITING, QUEUED, RUNNING = "waiting", "queued", "running"
 TIMED_OUT_APPROVAL = {"value": None, "approver": None, "approved": False}
 DEFAULT_APPROVAL_TIMEOUT = 1800
-
-# The statements of a job's own transactions (a round dispatching the task it goes on as, a task completing,
-# a step recorded): a forked child compiles them while it waits for its job (see db.prepare_statements).
-_ADD_EVENT = "INSERT INTO events(job_id, at, kind, key, detail) VALUES (?,?,?,?,?)"
-_LAST_SEQ = "SELECT COALESCE(MAX(seq), 0) FROM steps WHERE job_id=?"
-_ADD_STEP = ("INSERT OR IGNORE INTO steps(job_id, key, value, alloc_index, child_job_id, seq, created_at)"
-             " SELECT ?, ?, ?, ?, ?, COALESCE(MAX(seq), 0) + 1, ? FROM steps WHERE job_id=?")  # the next seq
-_ADD_TASK = ("INSERT INTO jobs(id, parent_id, root_id, workspace, kind, origin, script_path, project_root, python,"
-             " source_hash, target, step_key, args, options, status, priority, tag, concurrency_key, checkpoint_seq,"
-             " alloc_index, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
-_ADD_PENDING_TASK = "INSERT INTO pending(job_id, key, child_job_id, kind, alloc_index) VALUES (?,?,?,?,?)"
-_ROUND_ENDS = "UPDATE jobs SET status=?, run_token=NULL WHERE id=?"
-_TASK_STARTS = "UPDATE jobs SET status='running', run_token=?, started_at=?, attempt=attempt+1 WHERE id=?"
-_FINISH = "UPDATE jobs SET status=?, result=?, completed_at=?, run_token=NULL WHERE id=?"
-_PENDING_DONE = "DELETE FROM pending WHERE job_id=? AND key=?"
-_TASKS_LEFT = "SELECT COUNT(*) FROM pending WHERE job_id=? AND kind='task'"
-_PARENT_WAKES = "UPDATE jobs SET status=? WHERE id=? AND status=?"
-JOB_SQL = TRANSACTION_SQL + STORE_SQL + (  # in the order a job runs them: a partly prepared child gains most
-    _LAST_SEQ, _ADD_TASK, _ADD_PENDING_TASK, _ADD_EVENT, _ROUND_ENDS, _TASK_STARTS, _FINISH, _ADD_STEP, _PENDING_DONE,
-    _TASKS_LEFT, _PARENT_WAKES)
 
 
 @dataclass
@@ -67,7 +48,7 @@ class RunSpec:
 
 def add_event(store: JobStore, job_id: str, kind: str, key: str | None = None, detail: Any = None,
               at: float | None = None) -> None:
-    store.db.execute(_ADD_EVENT,
+    store.db.execute(ADD_EVENT,
                      (job_id, wall() if at is None else at, kind, key,
                       None if detail is None else encode(detail)))
 
@@ -75,7 +56,7 @@ def add_event(store: JobStore, job_id: str, kind: str, key: str | None = None, d
 def add_step(store: JobStore, job_id: str, key: str, value: Any, alloc_index: int | None,
              child_job_id: str | None = None) -> bool:
     """Record a completed step once; False when the key was already recorded."""
-    cursor = store.db.execute(_ADD_STEP, (job_id, key, encode(value), alloc_index, child_job_id, wall(), job_id))
+    cursor = store.db.execute(ADD_STEP, (job_id, key, encode(value), alloc_index, child_job_id, wall(), job_id))
     return cursor.rowcount == 1
 
 
@@ -147,7 +128,7 @@ def start_tasks(store: JobStore, tokens: dict[str, str]) -> set[str]:
 def persist_outcome(store: JobStore, job_id: str, token: str, outcome: dict[str, Any], now: float) -> bool:
     """Record a round's outcome before anything acts on it; False for a stale round."""
     kind = outcome["type"]
-    with store.transaction() as db:
+    with store.transaction():
         row = store.status(job_id)
         if row is None or row[0] != RUNNING or row[1] != token:
             return False  # canceled or taken over meanwhile: this round no longer counts
@@ -168,7 +149,7 @@ def persist_outcome(store: JobStore, job_id: str, token: str, outcome: dict[str,
 
 def _finish(store: JobStore, job_id: str, status: str, result: Any) -> None:
     now = wall()
-    store.db.execute(_FINISH, (status, encode(result), now, job_id))
+    store.db.execute(FINISH, (status, encode(result), now, job_id))
     add_event(store, job_id, status)
     if status == "success":
         run_limits.remember(store, json.loads(store.row(job_id)["options"]), result, now)
@@ -190,26 +171,27 @@ def _dispatch(store: JobStore, parent_id: str, steps: list[dict[str, Any]], now:
                 "message": "each task call must produce a unique key"}})
         return []
     parent = store.row(parent_id)
-    checkpoint_seq = store.db.execute(_LAST_SEQ, (parent_id,)).fetchone()[0]
+    checkpoint_seq = store.db.execute(LAST_SEQ, (parent_id,)).fetchone()[0]
     queued: list[str] = []
     for step in steps:
-        options = {k: v for k, v in step.items() if k not in ("name", "script", "args", "key", "dispatch_type", "index")}
+        options = {k: v for k, v in step.items()
+                   if k not in ("name", "script", "args", "key", "dispatch_type", "index")}
         cache_key = _cache_key(parent, step) if step.get("cache_ttl") else None
         if cache_key and _cache_hit(store, parent_id, step, cache_key, now):
             continue
         kind = {"inline": "task", "script": "script", "flow": "flow"}.get(step["dispatch_type"], "task")
         concurrency = step.get("concurrency_key") or (step["script"] if step.get("concurrent_limit") else None)
         child_id = new_id()
-        store.db.execute(_ADD_TASK, (
+        store.db.execute(ADD_TASK, (
             child_id, parent_id, parent["root_id"], parent["workspace"], kind, "child", parent["script_path"],
             parent["project_root"], parent["python"], parent["source_hash"],
             step["name"] if kind == "task" else step["script"], step["key"], encode(step["args"]),
             encode({**options, "cache_key": cache_key}), QUEUED, step.get("priority") or 0, step.get("tag"),
             concurrency, checkpoint_seq, step.get("index"), wall()))
-        store.db.execute(_ADD_PENDING_TASK, (parent_id, step["key"], child_id, "task", step.get("index")))
+        store.db.execute(ADD_PENDING_TASK, (parent_id, step["key"], child_id, "task", step.get("index")))
         add_event(store, child_id, "queued", step["key"])
         queued.append(child_id)
-    store.db.execute(_ROUND_ENDS, (WAITING if queued else QUEUED, parent_id))
+    store.db.execute(ROUND_ENDS, (WAITING if queued else QUEUED, parent_id))
     return queued
 
 
@@ -224,7 +206,7 @@ def dispatch_and_start(store: JobStore, job_id: str, token: str, step: dict[str,
         created = _dispatch(store, job_id, [step], now)
         if not created:
             return None
-        db.execute(_TASK_STARTS, (task_token, wall(), created[0]))
+        db.execute(TASK_STARTS, (task_token, wall(), created[0]))
         add_event(store, created[0], "started", step["key"])
         return created[0]
 
@@ -258,7 +240,7 @@ def complete_task(store: JobStore, job_id: str, token: str | None, success: bool
         if job is None or job["status"] != RUNNING or (token is not None and job["run_token"] != token):
             return False
         status = "success" if success else "failure"
-        db.execute(_FINISH, (status, encode(value), wall(), job_id))
+        db.execute(FINISH, (status, encode(value), wall(), job_id))
         add_event(store, job_id, status, job["step_key"])
         _report_to_parent(store, job, success, value)
         return True
@@ -270,14 +252,14 @@ def _report_to_parent(store: JobStore, job, success: bool, value: Any) -> None:
         return
     record = value if success else failure_record(job["step_key"], job["id"], value)
     add_step(store, parent_id, job["step_key"], record, job["alloc_index"], job["id"])
-    store.db.execute(_PENDING_DONE, (parent_id, job["step_key"]))
+    store.db.execute(PENDING_DONE, (parent_id, job["step_key"]))
     options = json.loads(job["options"])
     if success and options.get("cache_key"):
         store.db.execute("INSERT OR REPLACE INTO cache(key, value, expires_at) VALUES (?,?,?)",
                          (options["cache_key"], encode(value), wall() + options["cache_ttl"]))
-    remaining = store.db.execute(_TASKS_LEFT, (parent_id,)).fetchone()[0]
+    remaining = store.db.execute(TASKS_LEFT, (parent_id,)).fetchone()[0]
     if remaining == 0:
-        store.db.execute(_PARENT_WAKES, (QUEUED, parent_id, WAITING))
+        store.db.execute(PARENT_WAKES, (QUEUED, parent_id, WAITING))
 
 
 def resolve_wait(store: JobStore, job_id: str, key: str, value: Any, event: str, detail: Any = None) -> bool:
@@ -291,7 +273,7 @@ def _resolve_wait(store: JobStore, job_id: str, key: str, value: Any, event: str
     if row is None:
         return False
     add_step(store, job_id, key, value, row[0])
-    store.db.execute(_PENDING_DONE, (job_id, key))
+    store.db.execute(PENDING_DONE, (job_id, key))
     store.db.execute("UPDATE jobs SET status=?, wake_at=NULL WHERE id=?", (QUEUED, job_id))
     add_event(store, job_id, event, key, detail)
     return True

@@ -94,7 +94,7 @@ class Event(NamedTuple):
 
 _ROW = "SELECT * FROM jobs WHERE id=?"
 _STATUS = "SELECT status, run_token FROM jobs WHERE id=?"
-STORE_SQL = (_ROW, _STATUS)  # read by every job's transactions (see recording.JOB_SQL)
+STORE_SQL = (_ROW, _STATUS)  # read by every job's transactions (see job_sql.JOB_SQL)
 
 
 class JobStore:
