@@ -7,8 +7,7 @@ from typing import Optional
 
 import typer
 
-from .errors import WacError
-from .output import Output
+from .exits import run_to_exit
 
 # name -> (module under .commands, attribute): a function is a command, a Typer a group.
 COMMANDS = {
@@ -109,64 +108,14 @@ def _whole_first_sentences(group) -> None:
 
 def main() -> None:
     """Entry point: usage errors are click's (exit 2); ours print one line and a hint."""
-    try:
-        _run()
-    except SystemExit as exc:
-        _exit_now(exc.code)
-    _exit_now(0)
-
-
-def _run() -> None:
     app = build_app(_command_named(sys.argv[1:]))
     _plain_help_unless_wide(app)
     command = typer.main.get_command(app)
     _whole_first_sentences(command)
-    try:
-        command(prog_name="wac")
-    except WacError as exc:
-        if _state["debug"]:
-            raise
-        Output(json_mode=_json_requested(sys.argv[1:])).error(exc)
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        sys.exit(130)
-    except Exception as exc:
-        if _state["debug"]:
-            raise
-        Output().error(WacError(f"internal error: {type(exc).__name__}: {exc}",
-                                "rerun with --debug for the traceback, and report it"))
-        sys.exit(2)
-
-
-def _exit_now(code: int | str | None) -> None:
-    """End the process once the exit handlers ran and the output is flushed, skipping the interpreter's
-    teardown (freeing every module, and SQLite checkpointing the job store's log as its last connection
-    closes, which a later commit does when the log is due): 40 ms of every command. With a thread still
-    running, the normal exit waits for it."""
-    import atexit
-    import os
-    import threading
-
-    if threading.active_count() > 1:
-        sys.exit(code)
-    if isinstance(code, str):
-        print(code, file=sys.stderr)
-        code = 1
-    atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):  # a closed pipe (`wac ... | head`)
-            pass
-    os._exit(code or 0)
+    run_to_exit(lambda: command(prog_name="wac"), debug=lambda: _state["debug"])
 
 
 def _command_named(args: list[str]) -> str | None:
     """The command the arguments run (the first that is not a root option), if it is one of ours."""
     first = next((arg for arg in args if not arg.startswith("-")), None)
     return first if first in COMMANDS else None
-
-
-def _json_requested(args: list[str]) -> bool:
-    return "--json" in args or "--json-output" in args or "--format=json" in args or any(
-        a == "--format" and i + 1 < len(args) and args[i + 1] == "json" for i, a in enumerate(args))

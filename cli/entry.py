@@ -1,6 +1,7 @@
 """The `wac` command's entry point. A preview forks its run's host first, before the command line is parsed:
 the host's start (importing asyncio and the engine's side of a job) then overlaps the CLI's own imports
-instead of following them, and the host, and every job it forks, carries none of the CLI."""
+instead of following them, and the host, and every job it forks, carries none of the CLI. A plain preview
+command line is then read without typer (`quick_args`)."""
 
 from __future__ import annotations
 
@@ -12,11 +13,19 @@ _EARLY_HOSTS = {("script", "preview"): (), ("flow", "preview"): ("wac.cli.flows.
 
 
 def main() -> None:
-    preload = _EARLY_HOSTS.get(tuple(sys.argv[1:3]))
+    command = tuple(sys.argv[1:3])
+    preload = _EARLY_HOSTS.get(command)
     if preload is not None and not {"--help", "-h"} & set(sys.argv):
         from wac.sdk.engine import fork_host_early
 
         fork_host_early(preload)
+        from .quick_args import quick_call
+
+        call = quick_call(command, sys.argv[3:])
+        if call is not None:  # a plain command line: read without typer
+            from .exits import run_to_exit
+
+            run_to_exit(call)
     from .app import main as run
 
     run()

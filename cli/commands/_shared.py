@@ -1,17 +1,13 @@
-"""Options several commands share, and how a finished local run ends the command."""
+"""Options several commands share."""
 
 from __future__ import annotations
 
-from enum import Enum
 from pathlib import Path
-from typing import List, Optional
+from typing import Optional
 
 import typer
 
-
-class EnvChoice(str, Enum):
-    locked = "locked"
-    current = "current"
+from ..run_commands import EnvChoice
 
 
 StoreOption = typer.Option(None, "--store", envvar="WAC_STORE", metavar="PATH",
@@ -42,33 +38,6 @@ IndexUrlOption = typer.Option(None, "--index-url", metavar="URL", help="Package 
 FindLinksOption = typer.Option(None, "--find-links", metavar="DIR",
                                help="Extra wheel folders or pages for the script's packages.")
 NoIndexOption = typer.Option(False, "--no-index", help="Install from --find-links only (offline).")
-
-
-def run_options(*, workers: Optional[int], skip_sleeps: bool, approve: bool, reject: bool,
-                approval_value: Optional[str], approver: Optional[str], store: Optional[Path],
-                env: EnvChoice = EnvChoice.locked, index_url: Optional[str] = None,
-                find_links: Optional[List[str]] = None, no_index: bool = False, await_approvals: bool = False,
-                variables: Optional[List[str]] = None, resources: Optional[List[str]] = None):
-    from ..args import given_items
-    from ..local_runs import RunOptions
-    from ..script_pins import Resolution
-
-    return RunOptions(workers=workers, skip_sleeps=skip_sleeps, approve=approve, reject=reject,
-                      approval_value=approval_value, approver=approver, store=store, env=env.value,
-                      resolution=Resolution(index_url, tuple(find_links or ()), no_index),
-                      await_approvals=await_approvals, variables=given_items("--var", variables or [], False),
-                      resources=given_items("--resource", resources or [], True))
-
-
-def finish(view, outcome) -> None:
-    """Show how the run ended and exit with its code (0 success, 1 otherwise)."""
-    from ..errors import FAILED
-
-    if outcome.already_ended and not view.silent:
-        view.note_already_ended(outcome.run_id, outcome.status)
-    view.render_end(outcome.store, outcome.run_id)
-    if outcome.status != "success":
-        raise typer.Exit(FAILED)
 
 
 ProfileOption = typer.Option(None, "--workspace", envvar="WAC_WORKSPACE", metavar="PROFILE",

@@ -7,7 +7,8 @@ from typing import List, Optional
 
 import typer
 
-from ._shared import EnvChoice, EnvOption, FindLinksOption, IndexUrlOption, NoIndexOption
+from ..run_commands import EnvChoice
+from ._shared import EnvOption, FindLinksOption, IndexUrlOption, NoIndexOption
 
 
 def dev(

@@ -7,10 +7,11 @@ from typing import List, Optional
 
 import typer
 
+from ..run_commands import EnvChoice
 from ._shared import (ApprovalValueOption, ApproveOption, ApproverOption, AwaitApprovalsOption, BaseUrlOption,
-                      ConfigDirOption, EnvChoice, EnvOption, FindLinksOption, IndexUrlOption, NoIndexOption,
+                      ConfigDirOption, EnvOption, FindLinksOption, IndexUrlOption, NoIndexOption,
                       ProfileOption, RejectOption, ResourceOption, SilentOption, SkipSleepsOption, StoreOption,
-                      TokenOption, VariableOption, WorkersOption, finish, remote_target, run_options)
+                      TokenOption, VariableOption, WorkersOption, remote_target)
 
 app = typer.Typer(no_args_is_help=True, help="Run flows locally, as Windmill's workers run them.")
 
@@ -43,27 +44,22 @@ def preview(
     token: Optional[str] = TokenOption, config_dir: Optional[Path] = ConfigDirOption,
 ) -> None:
     """Run a flow locally: inline Python and Bash steps, the repo's scripts and flows, loops and branches."""
-    from wac.sdk.engine import fork_host_early
+    from ..run_commands import flow_preview
 
-    fork_host_early(("wac.cli.flows.driver",))  # the run's host starts now, while the flow is read and checked
-    from ..args import parse_data
-    from ..flows.runner import preview_flow
-    from ..run_view import RunView
+    def preview_with(deployed=None) -> None:
+        flow_preview(path, data, silent, step, deployed, workers=workers, skip_sleeps=skip_sleeps, approve=approve,
+                     reject=reject, approval_value=approval_value, approver=approver, store=store, env=env,
+                     index_url=index_url, find_links=find_links, no_index=no_index,
+                     await_approvals=await_approvals, variables=variables, resources=resources)
 
-    view = RunView(silent=silent)
-    options = run_options(workers=workers, skip_sleeps=skip_sleeps, approve=approve, reject=reject,
-                          approval_value=approval_value, approver=approver, store=store, env=env,
-                          index_url=index_url, find_links=find_links, no_index=no_index,
-                          await_approvals=await_approvals, variables=variables, resources=resources)
     if not remote:
-        finish(view, preview_flow(path, parse_data(data), options, view, step=step))
+        preview_with()
         return
     from ..flows.deployed import DeployedSteps
     from ..remote.client import WindmillClient
 
     with WindmillClient(remote_target(workspace, base_url, token, config_dir)) as client:
-        outcome = preview_flow(path, parse_data(data), options, view, step=step, deployed=DeployedSteps(client))
-    finish(view, outcome)
+        preview_with(DeployedSteps(client))
 
 
 @app.command("run")

@@ -9,9 +9,10 @@ from typing import List, Optional
 
 import typer
 
+from ..run_commands import finish, run_options
 from ._shared import (ApprovalValueOption, ApproveOption, ApproverOption, BaseUrlOption, ConfigDirOption, JsonOption,
                       ProfileOption, RejectOption, ResourceOption, SilentOption, SkipSleepsOption, StoreOption,
-                      TokenOption, VariableOption, WorkersOption, finish, remote_target, run_options)
+                      TokenOption, VariableOption, WorkersOption, remote_target)
 
 app = typer.Typer(no_args_is_help=True, help="Inspect and control local runs.")
 RunArgument = typer.Argument(..., metavar="ID", help="A run's id, or the first characters of it.")

@@ -7,10 +7,11 @@ from typing import List, Optional
 
 import typer
 
+from ..run_commands import EnvChoice
 from ._shared import (ApprovalValueOption, ApproveOption, ApproverOption, AwaitApprovalsOption, BaseUrlOption,
-                      ConfigDirOption, EnvChoice, EnvOption, FindLinksOption, IndexUrlOption, NoIndexOption,
+                      ConfigDirOption, EnvOption, FindLinksOption, IndexUrlOption, NoIndexOption,
                       ProfileOption, RejectOption, ResourceOption, SilentOption, SkipSleepsOption, StoreOption,
-                      TokenOption, VariableOption, WorkersOption, finish, remote_target, run_options)
+                      TokenOption, VariableOption, WorkersOption, remote_target)
 
 
 app = typer.Typer(no_args_is_help=True, help="Run scripts: locally (preview) or deployed in a workspace (run).")
@@ -38,16 +39,12 @@ def preview(
     resources: Optional[List[str]] = ResourceOption,
 ) -> None:
     """Run a script locally with Windmill's checkpoint/replay semantics."""
-    from ..args import parse_data
-    from ..local_runs import preview as run_preview
-    from ..run_view import RunView
+    from ..run_commands import script_preview
 
-    view = RunView(silent=silent)
-    options = run_options(workers=workers, skip_sleeps=skip_sleeps, approve=approve, reject=reject,
-                          approval_value=approval_value, approver=approver, store=store, env=env,
-                          index_url=index_url, find_links=find_links, no_index=no_index,
-                          await_approvals=await_approvals, variables=variables, resources=resources)
-    finish(view, run_preview(path, parse_data(data), options, view))
+    script_preview(path, data, silent, workers=workers, skip_sleeps=skip_sleeps, approve=approve, reject=reject,
+                   approval_value=approval_value, approver=approver, store=store, env=env, index_url=index_url,
+                   find_links=find_links, no_index=no_index, await_approvals=await_approvals,
+                   variables=variables, resources=resources)
 
 
 @app.command("run")
