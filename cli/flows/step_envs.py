@@ -29,20 +29,26 @@ def interpreters(values: list[dict[str, Any]], root: Path, resolution: Resolutio
     here when missing."""
     cache = wac_dir(root) / "cache"
     found: dict[str, dict[str, str]] = {}
+    checked: set[str] = set()  # a step's code or script is looked at once, however many steps run it
     for module in all_steps(values):
         step = module.get("value") or {}
         if step.get("type") == "rawscript" and step.get("language") == "python3":
             code = step.get("content") or ""
             key, what, where = inline_key(code), f"step {module.get('id')}", {}
-            pins = None if key in found else inline_pins(f"{module.get('id')}.inline_script.py", code,
-                                                        step.get("lock"), root, resolution, cache)
+            if key in checked:
+                continue
+            pins = inline_pins(f"{module.get('id')}.inline_script.py", code, step.get("lock"), root, resolution,
+                               cache)
         elif step.get("type") == "script" and isinstance(step.get("path"), str):
             key, what = script_key(step["path"]), step["path"]
-            local = None if key in found else _plain_script(step["path"], root)
+            if key in checked:
+                continue
+            local = _plain_script(step["path"], root)
             where = {"file": local} if local else {}
             pins = script_pins(root / local, root, resolution, cache) if local else None
         else:
             continue
+        checked.add(key)
         if pins:
             python = ensure(pins, resolution, lambda pins, what=what: view.installing(what, pins))
             found[key] = {"python": str(python), **where}
