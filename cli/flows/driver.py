@@ -106,6 +106,10 @@ class FlowRunner:
         self.js.prepare(input_expressions(values), Frame({}, ChainMap({}), {}, None).scope(None))
         return self
 
+    def warm(self) -> None:
+        """What a process forked for a round can do before it has one: warm the JavaScript engine."""
+        self.js.warm()
+
     async def run(self, flow_input: dict[str, Any]) -> Any:
         frame = Frame(dict(flow_input), ChainMap({}), self.value.get("flow_env") or {},
                       self.value.get("failure_module"))

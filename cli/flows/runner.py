@@ -32,6 +32,7 @@ from wmill import workflow
 from wac.cli.flows.driver import FlowRunner, load_definition
 
 RUNNER = FlowRunner(load_definition(__file__)).prepare()  # once per host: every round starts with it ready
+__wac_warm__ = RUNNER.warm  # called by each process forked for a round while it waits for one
 
 
 @workflow

@@ -31,6 +31,8 @@ from .store import JobStore
 
 _INTERNAL = (str(Path(__file__).resolve().parent.parent), str(Path(asyncio.__file__).resolve().parent))
 WATCHDOG_SECONDS = 0.5
+# A hosted module's function its idle children call before their job (a flow's warms its JavaScript engine).
+WARM_HOOK = "__wac_warm__"
 # Options the scheduler must see before a task starts (cache lookups, concurrency limits).
 _SCHEDULED_OPTIONS = ("cache_ttl", "concurrent_limit")
 
@@ -76,11 +78,12 @@ class Prepared:
         return self.store or JobStore(self.store_path, child=True)
 
 
-def prepare(store_path: Path, job_arrived: Callable[[], bool]) -> Prepared:
+def prepare(store_path: Path, job_arrived: Callable[[], bool], warm: Callable[[], object] | None = None) -> Prepared:
     """Open this process's own store connection and event loop (left open: the process exits after one job),
-    then, until `job_arrived()`, compile the statements the job's transactions run and run the loop once.
-    A forked process pays for the first touch of every page it shares with its host: this way the pages
-    every job touches are paid for while waiting, not on the job's clock."""
+    then, until `job_arrived()`, compile the statements the job's transactions run, run the loop once and
+    call the hosted module's `warm` (its `WARM_HOOK`). A forked process pays for the first touch of every
+    page it shares with its host: this way the pages every job touches are paid for while waiting, not on
+    the job's clock."""
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     try:
@@ -91,6 +94,11 @@ def prepare(store_path: Path, job_arrived: Callable[[], bool]) -> Prepared:
     prepare_statements(store.db, JOB_SQL, job_arrived)
     if not job_arrived():
         loop.run_until_complete(_nothing())
+    if warm is not None and not job_arrived():
+        try:
+            warm()
+        except Exception:  # only ever a head start: the job does the same work, and meets the same error
+            pass
     return Prepared(store_path, loop, store)
 
 

@@ -195,7 +195,8 @@ class Host:
             os.close(output_fd)
             sys.stdout = os.fdopen(1, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)
             sys.stderr = os.fdopen(2, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)
-            ready = child.prepare(self.store, lambda: bool(select.select([command_fd], [], [], 0)[0]))
+            ready = child.prepare(self.store, lambda: bool(select.select([command_fd], [], [], 0)[0]),
+                                  getattr(self.module, child.WARM_HOOK, None))
             with os.fdopen(command_fd, "rb") as command:
                 data = command.read()
             if not data:
