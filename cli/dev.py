@@ -20,6 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterable
 
+from .files import read_text
 from .flows.definition import SUFFIXES as FLOW_SUFFIXES
 from .local_runs import store_location
 
@@ -48,6 +49,26 @@ class Target:
         data = ["-d", self.data] if self.data is not None else []
         return [sys.executable, "-m", "wac.cli", kind, "preview", self.shown, *data, "-s", "--skip-sleeps",
                 "--await-approvals", *self.extra]
+
+    def check_ahead(self) -> None:
+        """What a script's preview checks before it runs (lint, schema, the packages it needs), computed in this
+        long-lived process, whose parser stays loaded, into the caches the preview reads: after a save, the
+        preview then starts without loading the parser (~0.3 s). A problem found here is left to the preview
+        to report."""
+        if self.is_flow:
+            return
+        from .analysis import analyze
+        from .local_runs import resolve_script
+        from .project import find_root, wac_dir
+        from .script_pins import cache_requirements
+
+        try:
+            script = resolve_script(self.path)
+            root = find_root(script.parent)
+            analyze(script, read_text(script), root)
+            cache_requirements(script, root, wac_dir(root) / "cache")
+        except Exception:  # an unreadable, half-written or misplaced script: the preview says what is wrong
+            pass
 
     def watched(self) -> Callable[[Path], bool]:
         """Whether a changed file is one a run depends on (recomputed per save: imports change)."""
@@ -193,6 +214,7 @@ def watch_target(target: Target, emit: Callable[[str], None], stop: threading.Ev
         for changes in watch(target.root, watch_filter=lambda change, path: not ignored(Path(path)),
                              stop_event=stop, step=20, raise_interrupt=True):
             if relevant(changes, target.watched()):
+                target.check_ahead()
                 runner.run()
     except KeyboardInterrupt:
         pass

@@ -99,6 +99,12 @@ def imported_files(script: Path, root: Path) -> set[Path]:
     return {path.resolve() for item in closure.values() for path in (item.content_path, *item.modules.values())}
 
 
+def cache_requirements(script: Path, root: Path, cache_dir: Path) -> None:
+    """Infer the packages `script` and the repo scripts it imports need, into the cache `script_pins` reads."""
+    item = script_item(root, script.relative_to(root).as_posix())
+    _requirements(item.remote, _closure(root, item)[1], cache_dir)
+
+
 def lock_pins(text: str) -> list[str]:
     """A lock's requirement lines, `wmill` included: where an environment is made for other packages, the real
     `wmill` serves the names wac's SDK does not (`get_variable`, ...), found past the SDK's shim."""

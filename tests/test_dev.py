@@ -239,3 +239,17 @@ def test_a_flow_reruns_when_one_of_its_step_files_is_saved(repo):
         assert dev.run_line()[4] == "12"
     finally:
         dev.stop()
+
+
+def test_after_a_save_the_preview_finds_its_checks_done_and_does_not_load_the_parser(repo):
+    script = repo / "f" / "dev" / "uses.py"
+    (repo / "f" / "dev" / "helper.py").write_text(HELPER.format(value=7))
+    script.write_text(USES_HELPER + "# edited\n")
+    from wac.cli.dev import Target
+
+    Target(script, repo, None).check_ahead()  # what `wac dev` does on a save, before the preview starts
+    run = subprocess.run([sys.executable, "-X", "importtime", "-m", "wac.cli", "script", "preview", "f/dev/uses.py",
+                          "-s"], cwd=repo, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0 and json.loads(run.stdout) == 7, run.stderr[-2000:]
+    imported = {line.rsplit("|", 1)[1].strip() for line in run.stderr.splitlines() if line.startswith("import time")}
+    assert "libcst" not in imported and "wac.parser._lint" not in imported
