@@ -22,7 +22,7 @@ _EXPORTS = {
     "default_schema": "_default_schema", "infer_schema": "_schema",
     "Arg": "_signature", "MainSignature": "_signature", "parse_signature": "_signature",
     "signature_of_module": "_signature",
-    "Position": "_source", "Source": "_source", "SourceSyntaxError": "_syntax",
+    "Position": "_source", "Source": "_source", "SourceSyntaxError": "_syntax_error",
 }
 __all__ = sorted(_EXPORTS)
 
@@ -38,7 +38,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     from ._schema import infer_schema
     from ._signature import Arg, MainSignature, parse_signature, signature_of_module
     from ._source import Position, Source
-    from ._syntax import SourceSyntaxError
+    from ._syntax_error import SourceSyntaxError
     from .rules import ALL_RULES
 
 

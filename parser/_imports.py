@@ -39,7 +39,7 @@ def may_import_workspace(code: str) -> bool:
 def imports_in(statements: list[ast.stmt], script_path: str) -> list[str]:
     """The workspace imports among a module's top-level statements above `def main`, sorted."""
     found: set[str] = set()
-    for node in _imports_above_main(statements):
+    for node in imports_above_main(statements):
         if isinstance(node, ast.ImportFrom):
             if node.level:
                 found.add(_resolve_relative(script_path, node.level, node.module))
@@ -51,7 +51,7 @@ def imports_in(statements: list[ast.stmt], script_path: str) -> list[str]:
     return sorted(found)
 
 
-def _imports_above_main(statements: list[ast.stmt]) -> list[ast.Import | ast.ImportFrom]:
+def imports_above_main(statements: list[ast.stmt]) -> list[ast.Import | ast.ImportFrom]:
     """The top-level `import` / `from` statements before `def main` (async or not)."""
     found = []
     for stmt in statements:
@@ -75,13 +75,18 @@ def _statements_newer_than_this_python(code: str) -> list[ast.stmt]:
     purposes (`type X = A` as `X = A`, `def f[T](` as `def f(`, lines kept) and parsed by `ast`;
     anything else goes to libcst, whose import alone costs a third of a second.
     """
-    rewritten = _TYPE_PARAMS.sub(r"\1", _TYPE_ALIAS.sub(r"\1\2 =", code))
+    rewritten = without_type_parameters(code)
     if rewritten != code:
         try:
             return ast.parse(rewritten).body
         except PARSE_ERRORS:
             pass
     return _statements_read_by_libcst(code)
+
+
+def without_type_parameters(code: str) -> str:
+    """`code` with Python 3.12's type parameter syntax rewritten to 3.11's, every line where it was."""
+    return _TYPE_PARAMS.sub(r"\1", _TYPE_ALIAS.sub(r"\1\2 =", code))
 
 
 def _statements_read_by_libcst(code: str) -> list[ast.stmt]:

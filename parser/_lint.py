@@ -13,7 +13,7 @@ import libcst as cst
 from ._findings import ERROR, Finding
 from ._graph import WacGraph, build_graph
 from ._source import Source
-from ._syntax import SourceSyntaxError
+from ._syntax_error import SourceSyntaxError
 from ._walk import replayed_nodes
 
 _IGNORE = re.compile(r"#\s*wac:\s*ignore(?:\[([A-Z0-9, ]+)\])?")

@@ -9,15 +9,15 @@ relative) are returned as Windmill paths, not packages.
 
 from __future__ import annotations
 
+import ast
+import io
 import re
+import tokenize
 from dataclasses import dataclass, field
 
-import libcst as cst
-
 from ._import_maps import distribution_for
-from ._imports import workspace_imports
+from ._imports import PARSE_ERRORS, imports_above_main, without_type_parameters, workspace_imports
 from ._stdlib import STDLIB_MODULES
-from ._syntax import dotted_name, parse_module
 
 _BLOCK_LINE = re.compile(r"^#\s?(\S+)\s*$")
 _PIN = re.compile(r"#\s*(re)?pin:\s*(\S.*?)\s*$")
@@ -47,7 +47,7 @@ def infer_requirements(code: str, script_path: str) -> Requirements:
     """Requirements of `code`, a script at Windmill path `script_path` (no extension)."""
     lines = code.splitlines()
     result = Requirements(python=_python_version(lines))
-    module = parse_module(code)
+    imports = import_lines(code)
     result.workspace_imports = workspace_imports(code, script_path)
     manual = _comment_block(lines, ("#requirements:", "# requirements:"))
     if manual is not None:
@@ -59,11 +59,11 @@ def infer_requirements(code: str, script_path: str) -> Requirements:
     repins: dict[str, str] = {}
     for extra in (_comment_block(lines, ("#extra_requirements:", "# extra_requirements:")) or []) + pep723:
         pins.setdefault(package_name(extra), []).append(extra)
-    for node, root, line in _imports_above_main(module):
+    for module, root, comment in imports:
         if root in _WORKSPACE_ROOTS or root in STDLIB_MODULES or not root:
             continue
-        name = distribution_for(dotted_name_of(node)) or root.replace("_", "-")
-        pin = _line_pin(line)
+        name = distribution_for(module) or root.replace("_", "-")
+        pin = _line_pin(comment)
         if pin is None:
             pins.setdefault(name, [])
         elif pin[0]:
@@ -85,34 +85,85 @@ def infer_requirements(code: str, script_path: str) -> Requirements:
     return result
 
 
-def dotted_name_of(node: cst.Import | cst.ImportFrom | cst.ImportAlias) -> str:
-    if isinstance(node, cst.ImportAlias):
-        return dotted_name(node.name) or ""
-    if isinstance(node, cst.ImportFrom):
-        return "" if node.module is None else dotted_name(node.module) or ""
-    return ""
+# (the module an import names, its root package ("" when relative), the comment ending its line)
+ImportLine = tuple[str, str, "str | None"]
 
 
-def _imports_above_main(module: cst.Module):
-    """(import node, root module, its line) for each top-level import above `main`."""
-    for stmt in module.body:
+def import_lines(code: str) -> list[ImportLine]:
+    """Each top-level import above `main`, read with `ast` (type parameter syntax rewritten first when this
+    Python is older than it); with libcst when `ast` cannot read the code, which also says why it is invalid."""
+    for text in (code, without_type_parameters(code)):
+        try:
+            statements = ast.parse(text).body
+        except PARSE_ERRORS:
+            continue
+        nodes = imports_above_main(statements)
+        comments = _trailing_comments(text) if _may_have_comment(text, nodes) else {}
+        return [(name, root, comments.get(node.lineno)) for node in nodes for name, root in _named(node)]
+    return import_lines_read_by_libcst(code)
+
+
+def _named(node: ast.Import | ast.ImportFrom) -> list[tuple[str, str]]:
+    if isinstance(node, ast.Import):
+        return [(alias.name, alias.name.split(".", 1)[0]) for alias in node.names]
+    module = node.module or ""
+    return [(module, "" if node.level else module.split(".", 1)[0])]
+
+
+def _may_have_comment(code: str, nodes: list[ast.stmt]) -> bool:
+    """Whether a comment could end the logical line of one of `nodes` (else tokenizing is skipped)."""
+    lines = io.StringIO(code, newline="").readlines()  # numbered as Python numbers them
+    return any("#" in line or ";" in line or line.rstrip().endswith("\\")
+               for node in nodes for line in lines[node.lineno - 1:node.end_lineno])
+
+
+def _trailing_comments(code: str) -> dict[int, str]:
+    """The comment ending each logical line, by every physical line it spans (as libcst's trailing whitespace)."""
+    found: dict[int, str] = {}
+    start, comment = None, None
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(code, newline="").readline):
+            if token.type in (tokenize.NEWLINE, tokenize.ENDMARKER):
+                if comment is not None and start is not None:
+                    found.update(dict.fromkeys(range(start, token.start[0] + 1), comment))
+                start, comment = None, None
+            elif token.type == tokenize.COMMENT:
+                comment = token.string
+            elif token.type not in (tokenize.NL, tokenize.INDENT, tokenize.DEDENT):
+                start = token.start[0] if start is None else start
+                comment = None
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    return found
+
+
+def import_lines_read_by_libcst(code: str) -> list[ImportLine]:
+    """`import_lines` of code only libcst parses (raises `SourceSyntaxError` when it cannot either)."""
+    import libcst as cst
+
+    from ._syntax import dotted_name, parse_module
+
+    found: list[ImportLine] = []
+    for stmt in parse_module(code).body:
         if isinstance(stmt, cst.FunctionDef) and stmt.name.value == "main":
-            return
+            break
         if not isinstance(stmt, cst.SimpleStatementLine):
             continue
+        comment = stmt.trailing_whitespace.comment
+        text = None if comment is None else comment.value
         for small in stmt.body:
             if isinstance(small, cst.Import):
-                for alias in small.names:
-                    yield alias, dotted_name_of(alias).split(".", 1)[0], stmt
+                found.extend((name, name.split(".", 1)[0], text)
+                             for name in (dotted_name(alias.name) or "" for alias in small.names))
             elif isinstance(small, cst.ImportFrom):
-                name = dotted_name_of(small)
-                yield small, ("" if small.relative else name.split(".", 1)[0]), stmt
+                name = "" if small.module is None else dotted_name(small.module) or ""
+                found.append((name, "" if small.relative else name.split(".", 1)[0], text))
+    return found
 
 
-def _line_pin(line: cst.SimpleStatementLine) -> tuple[bool, str] | None:
+def _line_pin(comment: str | None) -> tuple[bool, str] | None:
     """(is_repin, spec) from a `# pin:` / `# repin:` comment on an import line."""
-    comment = line.trailing_whitespace.comment
-    match = None if comment is None else _PIN.search(comment.value)
+    match = None if comment is None else _PIN.search(comment)
     return None if match is None else (bool(match.group(1)), match.group(2))
 
 
