@@ -19,23 +19,27 @@ def run_to_exit(command: Callable[[], None], debug: Callable[[], bool] = lambda:
 
 
 def _guarded(command: Callable[[], None], debug: Callable[[], bool]) -> None:
-    from .output import Output
-
     try:
         command()
     except WacError as exc:
         if debug():
             raise
-        Output(json_mode=json_requested(sys.argv[1:])).error(exc)
+        _shown(exc, json_mode=json_requested(sys.argv[1:]))
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.exit(130)
     except Exception as exc:
         if debug():
             raise
-        Output().error(WacError(f"internal error: {type(exc).__name__}: {exc}",
-                                "rerun with --debug for the traceback, and report it"))
+        _shown(WacError(f"internal error: {type(exc).__name__}: {exc}",
+                        "rerun with --debug for the traceback, and report it"))
         sys.exit(2)
+
+
+def _shown(error: WacError, json_mode: bool = False) -> None:
+    from .output import Output
+
+    Output(json_mode=json_mode).error(error)
 
 
 def exit_now(code: int | str | None) -> NoReturn:
