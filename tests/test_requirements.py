@@ -112,13 +112,17 @@ def test_newer_syntax_reads_as_libcst_reads_it(code):
     assert expected and workspace_imports(code, "f/demo/script") == expected
 
 
+def loads_libcst(check: str) -> bool:
+    """Whether a fresh interpreter running `check` (the parser's two import readers at hand) loads libcst."""
+    probe = f"import sys\nfrom wac.parser import infer_requirements, workspace_imports\n{check}\n" \
+            "print('libcst' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    return done.stdout.strip() == "True"
+
+
 def test_type_parameter_syntax_does_not_import_libcst():
     """libcst's import costs a third of a second of a dry run: Python 3.12 type syntax needs only ast."""
-    probe = ("import sys\nfrom wac.parser import workspace_imports\n"
-             f"assert workspace_imports({TYPE_PARAMETERS!r}, 'f/demo/s') == ['f/lib/a', 'u/me/c']\n"
-             "print('libcst' in sys.modules)")
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "False"
+    assert not loads_libcst(f"assert workspace_imports({TYPE_PARAMETERS!r}, 'f/demo/s') == ['f/lib/a', 'u/me/c']")
 
 
 COMMENT_SHAPES = [
@@ -151,8 +155,5 @@ def test_imports_and_their_pins_read_with_ast_as_libcst_reads_them(code):
 
 def test_requirements_do_not_import_libcst():
     """Inferring a script's packages is on every edited preview's path: libcst's import alone is 0.3 s."""
-    probe = ("import sys\nfrom wac.parser import infer_requirements\n"
-             f"assert infer_requirements({COMMENT_SHAPES[0] + TYPE_PARAMETERS!r}, 'f/x/y').packages == "
-             "['numpy==1.26.4', 'pandas<3']\nprint('libcst' in sys.modules)")
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "False"
+    assert not loads_libcst(f"assert infer_requirements({COMMENT_SHAPES[0] + TYPE_PARAMETERS!r}, 'f/x/y').packages"
+                            " == ['numpy==1.26.4', 'pandas<3']")
