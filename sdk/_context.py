@@ -201,7 +201,7 @@ class WorkflowContext:
                     options: dict[str, Any], args: dict[str, Any]):
         if self.executing_key is not None:
             return self._execute(func, args) if key == self.executing_key else _never()
-        print(f"\n--- WAC: {key} ---")
+        _say(f"\n--- WAC: {key} ---")
         info = {"name": name or key, "script": script or key, "args": args, "key": key,
                 "dispatch_type": dispatch_type, "index": index}
         info.update({k: options[k] for k in DISPATCH_OPTIONS if options.get(k) is not None})
@@ -230,7 +230,7 @@ class WorkflowContext:
         seconds = retry_delay(retry, attempt)
         if seconds < 1 or key in self.completed or self.executing_key is not None:
             return
-        print(f"\n--- WAC: sleep({key}, {seconds}s) before retrying {base} ---")
+        _say(f"\n--- WAC: sleep({key}, {seconds}s) before retrying {base} ---")
         raise Suspend({"type": "sleep", "key": key, "seconds": seconds, "index": index})
 
     async def _suspend_pending(self):
@@ -253,7 +253,7 @@ class WorkflowContext:
         if self.executing_key is not None:
             await _never()
         started_at = _utc_now()  # both lines in one write: a step costs the log's reader one wake-up, not two
-        print(f"\n--- WAC: {key} ---\nWM_WAC_STEP: {json.dumps({'key': key, 'started_at': started_at})}")
+        _say(f"\n--- WAC: {key} ---\nWM_WAC_STEP: {json.dumps({'key': key, 'started_at': started_at})}")
         t0 = time.monotonic()
         failed = False
         try:
@@ -265,9 +265,7 @@ class WorkflowContext:
             failed = True
             stack = _step_stack(exc)
             value = failure_record(key, None, {"error": raw_error(exc, stack)})
-            print(f"--- WAC: {key} failed ---\n{type(exc).__name__}: {safe_str(exc)}")
-            if stack:
-                print(stack)
+            _say(f"--- WAC: {key} failed ---\n{type(exc).__name__}: {safe_str(exc)}" + (f"\n{stack}" if stack else ""))
         duration_ms = int((time.monotonic() - t0) * 1000)
         if self.persist_step is None:
             raise Suspend({"type": "inline_checkpoint", "key": key, "result": value, "index": index,
@@ -284,7 +282,7 @@ class WorkflowContext:
             return
         if self.executing_key is not None:
             await _never()
-        print(f"\n--- WAC: sleep({key}, {seconds}s) ---")
+        _say(f"\n--- WAC: sleep({key}, {seconds}s) ---")
         raise Suspend({"type": "sleep", "key": key, "seconds": max(1, int(seconds)), "index": index})
 
     async def wait_for_approval(self, timeout: int, form: dict[str, Any] | None, self_approval: bool,
@@ -300,7 +298,7 @@ class WorkflowContext:
             return self.completed[key]
         if self.executing_key is not None:
             await _never()
-        print(f"\n--- WAC: wait_for_approval({key}) ---")
+        _say(f"\n--- WAC: wait_for_approval({key}) ---")
         raise Suspend({"type": "approval", "key": key, "timeout": timeout, "form": form, "skin": skin,
                        "description": description, "self_approval_disabled": not self_approval,
                        "index": index})
@@ -344,6 +342,12 @@ async def _never() -> None:
     future = asyncio.get_running_loop().create_future()
     parked.add(future)
     await future
+
+
+def _say(text: str) -> None:
+    """A log line in one write: a job's line-buffered output flushes at every write holding a newline, so
+    `print` (the text, then its end) would wake the log's reader twice."""
+    sys.stdout.write(text + "\n")
 
 
 def _utc_now() -> str:

@@ -331,3 +331,32 @@ def test_plain_def_tasks_run_in_child_mode():
 
     assert round_of(body)[0]["steps"][0]["key"] == "plain"
     assert round_of(body, executing_key="plain")[0] == {"type": "complete", "result": 5}
+
+
+def test_each_log_header_reaches_a_line_buffered_output_in_one_write(monkeypatch):
+    """A job's output is line-buffered: `print` would flush the header, then its end, waking the log's reader
+    twice per step and per task call."""
+    import io
+    import sys
+
+    class Writes(io.RawIOBase):
+        def __init__(self) -> None:
+            self.chunks: list[bytes] = []
+
+        def writable(self) -> bool:
+            return True
+
+        def write(self, data) -> int:
+            self.chunks.append(bytes(data))
+            return len(data)
+
+    raw = Writes()
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(io.BufferedWriter(raw), line_buffering=True))
+
+    async def body():
+        await step("one", lambda: 1)
+        return await double(2)
+
+    outcome, _ = round_of(body, persist_step=lambda key, value, *_: value)
+    assert outcome["type"] == "dispatch"
+    assert [chunk.decode().split("\n")[1] for chunk in raw.chunks] == ["--- WAC: one ---", "--- WAC: double ---"]
