@@ -41,15 +41,16 @@ def test_a_prepared_child_compiles_nothing_in_its_job(round_running):
     assert compiled and not child.db.in_transaction
     compiled.clear()
 
-    step = {"name": "add", "script": "", "args": {"n": 1}, "key": "add", "dispatch_type": "inline", "index": 0}
+    assert recording.record_step(child, run_id, token, "one", 1, 0, {"duration_ms": 0})
+    step = {"name": "add", "script": "", "args": {"n": 1}, "key": "add", "dispatch_type": "inline", "index": 1}
     task_id = recording.dispatch_and_start(child, run_id, token, step, time.time(), new_id())
     assert recording.complete_task(child, task_id, None, True, 2)
 
-    # every statement of the round's dispatch and the task's completion was ready (SQLite compiles a PRAGMA
-    # that sets a value each time it runs: the transactions' busy timeout)
-    assert [action for action in compiled if action[0] != sqlite3.SQLITE_PRAGMA] == []
+    # every statement of a step, the round's dispatch and the task's completion was ready, and a child's
+    # transactions set no busy timeout (SQLite compiles such a PRAGMA each time it runs)
+    assert compiled == []
     assert store.row(task_id)["status"] == "success" and store.row(run_id)["status"] == "queued"
-    assert [(row["key"], row["value"]) for row in store.steps_since(run_id, 0)] == [("add", "2")]
+    assert [(row["key"], row["value"]) for row in store.steps_since(run_id, 0)] == [("one", "1"), ("add", "2")]
 
 
 def test_the_warm_up_runs_nothing_and_takes_no_lock(round_running):

@@ -63,8 +63,46 @@ def test_a_store_from_before_the_index_gets_it_on_open(tmp_path: Path):
     JobStore(path).close()
     db = sqlite3.connect(path)
     db.execute("DROP INDEX events_job")
+    db.execute("ALTER TABLE steps DROP COLUMN detail")  # added by a later migration
     db.execute("PRAGMA user_version=3")
     db.commit()
     db.close()
     store = JobStore(path)
     assert store.db.execute("SELECT 1 FROM sqlite_master WHERE name='events_job'").fetchone()
+
+
+def test_step_calls_timings_kept_on_their_rows_read_as_events_beside_an_older_stores(tmp_path: Path):
+    """A store from before steps kept their timing (version 4) gets the column on open; its runs' `step` events
+    still read, and a new step() call's timing reads as an event where it fell, from its one row."""
+    path = tmp_path / "jobs.db"
+    JobStore(path).close()
+    db = sqlite3.connect(path)
+    db.execute("ALTER TABLE steps DROP COLUMN detail")
+    db.execute("PRAGMA user_version=4")
+    db.commit()
+    db.close()
+    store = JobStore(path)
+    run_id = recording.create_run(store, RunSpec("f/x/y.py", {}))
+    with store.transaction():
+        recording.add_event(store, run_id, "step", "old", {"duration_ms": 1})
+    token = "t1"
+    store.db.execute("UPDATE jobs SET status='running', run_token=? WHERE id=?", (token, run_id))
+    assert recording.record_step(store, run_id, token, "new", {"v": 1}, 0, {"duration_ms": 2})
+    with store.transaction():
+        recording.add_event(store, run_id, "woke", "later")
+    events = [(e.kind, e.key, e.detail) for e in store.events(run_id)]
+    assert events[1:] == [("step", "old", {"duration_ms": 1}), ("step", "new", {"duration_ms": 2}),
+                          ("woke", "later", None)], events
+    assert dict(store.iter_step_values(run_id)) == {"new": {"v": 1}}
+    assert store.db.execute("SELECT COUNT(*) FROM events WHERE kind='step'").fetchone()[0] == 1  # one row a step
+
+
+def test_a_stale_round_records_no_step(tmp_path: Path):
+    store = JobStore(tmp_path / "jobs.db")
+    run_id = recording.create_run(store, RunSpec("f/x/y.py", {}))
+    store.db.execute("UPDATE jobs SET status='running', run_token='current' WHERE id=?", (run_id,))
+    assert not recording.record_step(store, run_id, "taken-over", "s", 1, 0, {})
+    assert recording.record_step(store, run_id, "current", "s", 1, 0, {})
+    assert recording.record_step(store, run_id, "current", "s", 2, 0, {})  # recorded once: the first value stays
+    assert not recording.record_step(store, "no-such-run", "current", "s", 1, 0, {})
+    assert dict(store.iter_step_values(run_id)) == {"s": 1}

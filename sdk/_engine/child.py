@@ -141,11 +141,9 @@ def _round(store: JobStore, message: dict[str, Any], module: ModuleType, workflo
         return 0
 
     def persist_step(key: str, value: Any, index: int, started_at: str, duration_ms: int) -> Any:
-        with store.transaction():
-            if store.status(job_id)[1] != token:
-                raise StaleRound()
-            recording.add_step(store, job_id, key, value, index)
-            recording.add_event(store, job_id, "step", key, {"started_at": started_at, "duration_ms": duration_ms})
+        if not recording.record_step(store, job_id, token, key, value, index,
+                                     {"started_at": started_at, "duration_ms": duration_ms}):
+            raise StaleRound()
         return value
 
     continued: dict[str, str] = {}

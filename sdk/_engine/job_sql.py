@@ -11,6 +11,10 @@ ADD_EVENT = "INSERT INTO events(job_id, at, kind, key, detail) VALUES (?,?,?,?,?
 LAST_SEQ = "SELECT COALESCE(MAX(seq), 0) FROM steps WHERE job_id=?"
 ADD_STEP = ("INSERT OR IGNORE INTO steps(job_id, key, value, alloc_index, child_job_id, seq, created_at)"
             " SELECT ?, ?, ?, ?, ?, COALESCE(MAX(seq), 0) + 1, ? FROM steps WHERE job_id=?")  # the next seq
+# a step() call's result and timing, recorded only while `run_token` is the round's (else nothing changes)
+ADD_TIMED_STEP = ("INSERT OR IGNORE INTO steps(job_id, key, value, alloc_index, seq, created_at, detail)"
+                  " SELECT ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM steps WHERE job_id=?), ?, ?"
+                  " WHERE EXISTS (SELECT 1 FROM jobs WHERE id=? AND run_token=?)")
 ADD_TASK = ("INSERT INTO jobs(id, parent_id, root_id, workspace, kind, origin, script_path, project_root, python,"
             " source_hash, target, step_key, args, options, status, priority, tag, concurrency_key, checkpoint_seq,"
             " alloc_index, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
@@ -23,4 +27,4 @@ TASKS_LEFT = "SELECT COUNT(*) FROM pending WHERE job_id=? AND kind='task'"
 PARENT_WAKES = "UPDATE jobs SET status=? WHERE id=? AND status=?"
 JOB_SQL = TRANSACTION_SQL + STORE_SQL + (  # in the order a job runs them: a partly prepared child gains most
     LAST_SEQ, ADD_TASK, ADD_PENDING_TASK, ADD_EVENT, ROUND_ENDS, TASK_STARTS, FINISH, ADD_STEP, PENDING_DONE,
-    TASKS_LEFT, PARENT_WAKES)
+    TASKS_LEFT, PARENT_WAKES, ADD_TIMED_STEP)

@@ -18,8 +18,8 @@ from .._failures import encode, failure_record
 from .._urls import approval_resume_id
 from . import run_limits
 from .clock import wall
-from .job_sql import (ADD_EVENT, ADD_PENDING_TASK, ADD_STEP, ADD_TASK, FINISH, LAST_SEQ, PARENT_WAKES,
-                      PENDING_DONE, ROUND_ENDS, TASK_STARTS, TASKS_LEFT)
+from .job_sql import (ADD_EVENT, ADD_PENDING_TASK, ADD_STEP, ADD_TASK, ADD_TIMED_STEP, FINISH, LAST_SEQ,
+                      PARENT_WAKES, PENDING_DONE, ROUND_ENDS, TASK_STARTS, TASKS_LEFT)
 from .store import TERMINAL, JobStore, new_id
 
 WAITING, QUEUED, RUNNING = "waiting", "queued", "running"
@@ -58,6 +58,13 @@ def add_step(store: JobStore, job_id: str, key: str, value: Any, alloc_index: in
     """Record a completed step once; False when the key was already recorded."""
     cursor = store.db.execute(ADD_STEP, (job_id, key, encode(value), alloc_index, child_job_id, wall(), job_id))
     return cursor.rowcount == 1
+
+
+def record_step(store: JobStore, job_id: str, token: str, key: str, value: Any, index: int, timing: Any) -> bool:
+    """A `step()` call's result and timing (its `step` event), one statement; False for a stale round."""
+    with store.transaction() as db:
+        row = (job_id, key, encode(value), index, job_id, wall(), encode(timing), job_id, token)
+        return db.execute(ADD_TIMED_STEP, row).rowcount == 1 or (store.status(job_id) or (None, None))[1] == token
 
 
 def create_run(store: JobStore, spec: RunSpec, lease_owner: str | None = None, called_by: str | None = None) -> str:

@@ -118,4 +118,9 @@ _V4 = [
     "CREATE INDEX IF NOT EXISTS events_job ON events(job_id, seq)",
 ]
 
-MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4]
+_V5 = [
+    # a step() call's timing ({started_at, duration_ms}), read as its `step` event: one row per step, not two
+    "ALTER TABLE steps ADD COLUMN detail TEXT",
+]
+
+MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4, _V5]

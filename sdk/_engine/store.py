@@ -5,6 +5,7 @@ Reads live here; state changes are in `recording` (one transaction each).
 
 from __future__ import annotations
 
+import heapq
 import json
 import os
 import sqlite3
@@ -210,9 +211,15 @@ class JobStore:
         return head + "".join(r[0] for r in rows[1:])
 
     def events(self, root_id: str) -> list[Event]:
+        """The run's timeline: its events, with each `step()` call's (kept on its step's row) where it fell."""
         rows = self.db.execute("SELECT e.* FROM events e JOIN jobs j ON j.id=e.job_id WHERE j.root_id=? "
                                "ORDER BY e.seq", (root_id,))
-        return [Event(r["job_id"], r["at"], r["kind"], r["key"], loads(r["detail"])) for r in rows]
+        events = [Event(r["job_id"], r["at"], r["kind"], r["key"], loads(r["detail"])) for r in rows]
+        steps = self.db.execute("SELECT s.job_id, s.created_at, s.key, s.detail FROM steps s JOIN jobs j"
+                                " ON j.id=s.job_id WHERE j.root_id=? AND s.detail IS NOT NULL ORDER BY s.created_at",
+                                (root_id,))
+        return list(heapq.merge(events, (Event(r[0], r[1], "step", r[2], loads(r[3])) for r in steps),
+                                key=lambda event: event.at))
 
     def events_since(self, root_id: str, seq: int) -> list[tuple[int, Event]]:
         """The run's events after `seq`: the store's events from there on, in order (CROSS JOIN keeps that
