@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import errno
 import os
-import tempfile
 from pathlib import Path
 
 from .errors import InvalidInput
@@ -96,6 +95,8 @@ def write_atomic(path: Path, text: str, mode: int | None = None) -> None:
 
     The file keeps its permissions (a new one gets the umask's), unless `mode` is given.
     """
+    import tempfile  # here: a preview that writes nothing does not pay its import (random, shutil)
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")

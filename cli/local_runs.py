@@ -128,7 +128,6 @@ def _interpreter(script: Path, root: Path, options: RunOptions, view) -> str | N
     """The interpreter of the environment holding the script's locked packages (None: wac's own)."""
     if options.env == "current":
         return None
-    from .environments import ensure
     from .script_pins import script_pins
 
     try:
@@ -138,6 +137,8 @@ def _interpreter(script: Path, root: Path, options: RunOptions, view) -> str | N
     pins = script_pins(script, root, options.resolution, cache)
     if not pins:
         return None
+    from .environments import ensure  # here: a script without packages needs none of it (subprocess, shutil)
+
     what = script_path_of(script, root) or script.name
     return str(ensure(pins, options.resolution, lambda pins: view.installing(what, pins)))
 

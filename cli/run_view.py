@@ -9,7 +9,6 @@ text, one line per fact.
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 import threading
 import time
@@ -164,6 +163,8 @@ class RunView:
         if self.silent:
             sys.stdout.write(json.dumps(job.result, ensure_ascii=False) + "\n")
             return
+        import shutil  # here: a silent run (-s) never sizes the terminal
+
         timeline = render_timeline(store, run_id, self.style, shutil.get_terminal_size().columns)
         if timeline:
             self._emit(timeline)

@@ -136,6 +136,9 @@ def test_a_preview_runs_without_typer_and_as_typer_runs_it(tmp_path):
     assert quick.returncode == 0, quick.stderr[-2000:]
     assert json.loads(quick.stdout) == 12
     assert "typer" not in imported(quick.stderr)
+    warm = wac(tmp_path, "script", "preview", "f/x/sum.py", "-d", '{"n": 4}', "-s")
+    # nothing written, no packages, no server, no terminal to size: none of what only those need
+    assert {"tempfile", "shutil", "secrets", "wac.cli.environments"} & imported(warm.stderr) == set()
     with_typer = wac(tmp_path, "--debug", "script", "preview", "f/x/sum.py", "-d", '{"n": 4}', "-s")
     assert "typer" in imported(with_typer.stderr)
     assert (with_typer.returncode, with_typer.stdout) == (0, quick.stdout)

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import InvalidInput
 from ..files import write_atomic
 from ..project import find_root, wac_dir
-from .workspace_db import WorkspaceDB
+
+if TYPE_CHECKING:
+    from .workspace_db import WorkspaceDB
 
 SERVER_FILE = "server.json"
 
@@ -53,6 +55,8 @@ def read_token(data_dir: Path, workspace: str) -> str | None:
 
 def new_token(db: WorkspaceDB, data_dir: Path, workspace: str) -> str:
     """Make (or rotate) the workspace's admin token; kept in a 0600 file, stored hashed."""
+    import secrets  # here: previews read this module (`known_server`) and make no token
+
     token = secrets.token_urlsafe(32)
     path = token_file(data_dir, workspace)
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -71,6 +75,7 @@ def prepare(location: Location, workspace: str) -> tuple[WorkspaceDB, str | None
     except OSError as exc:
         raise InvalidInput(f"cannot create {location.data_dir}: {exc.strerror}", "choose another folder with --data")
     from .workspace_admin_api import seed  # Starlette: only for a server that starts
+    from .workspace_db import WorkspaceDB
 
     db = WorkspaceDB(location.data_dir / "server.db")
     created = db.ensure_workspace(workspace)
