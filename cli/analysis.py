@@ -31,7 +31,7 @@ def analyze(script: Path, code: str, root: Path) -> dict[str, Any]:
     analysis = cache.get(key)
     if analysis is None:
         analysis = _analyze(code, str(script), modules, flows)
-        cache.put(key, analysis)
+        cache.put(key, analysis, owner=str(script))
         cache.save()
     return analysis
 

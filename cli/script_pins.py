@@ -62,7 +62,7 @@ def script_pins(script: Path, root: Path, resolution: Resolution, cache_dir: Pat
         text, from_repo = _resolved_lock(root, item.local, texts, requirements, resolution, cache_dir), False
     pins = lock_pins(text) if without_shimmed(lock_pins(text)) else []
     if cache:
-        cache.put(key, {"pins": pins, "from_repo": from_repo, "at": time.time()})
+        cache.put(key, {"pins": pins, "from_repo": from_repo, "at": time.time()}, owner=item.remote)
         cache.save()
     return pins
 
@@ -185,6 +185,6 @@ def _requirements(remote: str, texts: dict[str, str], cache_dir: Path | None):
         return RequirementSet(())  # a syntax error: the preview's own check reports it, with its position
     if cache:
         cache.put(digest.hexdigest(), {"packages": list(found.packages), "manual": found.manual,
-                                       "python": found.python})
+                                       "python": found.python}, owner=remote)
         cache.save()
     return found

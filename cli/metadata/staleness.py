@@ -110,7 +110,7 @@ def outlines(texts: dict[str, str], cache_dir: Path | None = None,
     for (key, remote, *_), entry in zip(misses, map_on_cores(_outline_of, misses, PARALLEL_PARSES)):
         found[remote] = entry
         if cache:
-            cache.put(key, entry)
+            cache.put(key, entry, owner=remote)
     if cache:
         cache.save()
     return found

@@ -81,7 +81,7 @@ def _cached_comparable(cache: JsonCache, path: str, text: str):
         json.dumps(value, allow_nan=False)
     except (TypeError, ValueError):
         return value  # not JSON (a binary scalar, NaN): not cached
-    cache.put(key, [value])
+    cache.put(key, [value], owner=path)
     return value
 
 
