@@ -33,7 +33,9 @@ class JsonCache:
         if isinstance(data, dict) and data.get("version") == version and isinstance(data.get("entries"), dict):
             self._entries = data["entries"]
             owners = data.get("owners")
-            self._owners = owners if isinstance(owners, dict) else {}
+            if isinstance(owners, dict):  # a hand-edited or half-understood file only costs speed
+                self._owners = {o: keys for o, keys in owners.items()
+                                if isinstance(keys, list) and all(isinstance(k, str) for k in keys)}
 
     def get(self, key: str) -> Any:
         return self._entries.get(key)

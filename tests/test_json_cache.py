@@ -60,6 +60,11 @@ def test_a_cache_written_before_owners_is_read_and_a_broken_one_starts_empty(tmp
     cache.put("new", 2, owner="f/x/a.py")
     cache.save()
     assert JsonCache(path, "v1", 10).get("old") == 1
+    path.write_text(json.dumps({"version": "v1", "entries": {"a": 1, "b": 2}, "owners": {"x": "a", "y": [["b"]]}}))
+    odd = JsonCache(path, "v1", 10)
+    odd.put("c", 3, owner="x")
+    odd.save()
+    assert [JsonCache(path, "v1", 10).get(k) for k in "abc"] == [1, 2, 3]
     path.write_text("{not json")
     assert JsonCache(path, "v1", 10).get("old") is None
     path.write_text(json.dumps({"version": "v0", "entries": {"old": 1}}))
