@@ -28,8 +28,8 @@ _TOO_MANY_VALUES = (None,) * 100  # more than any statement of ours takes
 class NoWaitConnection(sqlite3.Connection):
     """A connection that never waits inside SQLite (busy timeout 0): a forked child's, whose every write is a
     transaction begun by `execute_when_free`, and whose reads, in WAL mode, take no lock a writer holds. Its
-    transactions skip the two busy-timeout changes a waiting connection makes around BEGIN (a third of an
-    empty transaction's cost)."""
+    transactions skip the two busy-timeout changes a waiting connection makes around BEGIN (29 of the 181 us
+    a `step()` took to record)."""
 
 
 class StoreError(Exception):
