@@ -78,3 +78,23 @@ def test_the_warm_up_stops_when_the_job_arrives(round_running):
     prepare_statements(child.db, JOB_SQL, job_arrived)
     assert len(asked) == 3
     assert {action[0] for action in compiled} == {sqlite3.SQLITE_TRANSACTION}  # no table's statement
+
+
+def test_a_child_waiting_on_a_store_its_scheduler_has_yet_to_upgrade_still_runs_its_job(tmp_path: Path):
+    """The first preview after an upgrade of wac: a host's spare opens the store while the scheduler has not yet
+    upgraded it, so a statement of the new layout does not compile then; the warm-up stops, the job runs."""
+    path = tmp_path / "jobs.db"
+    JobStore(path).close()
+    old = sqlite3.connect(path)
+    old.execute("ALTER TABLE steps DROP COLUMN detail")  # the layout before migration 5
+    old.execute("PRAGMA user_version=4")
+    old.commit()
+    old.close()
+    child = JobStore(path, child=True)
+    prepare_statements(child.db, JOB_SQL, lambda: False)
+    store = JobStore(path)  # the scheduler opens it: upgraded
+    run_id = recording.create_run(store, RunSpec("f/x/y.py", {"n": 1}), lease_owner="scheduler")
+    token = new_id()
+    assert recording.start_round(store, run_id, token, "scheduler") == "started"
+    assert recording.record_step(child, run_id, token, "one", 1, 0, {"duration_ms": 0})
+    assert [(row["key"], row["value"]) for row in store.steps_since(run_id, 0)] == [("one", "1")]

@@ -150,8 +150,10 @@ def prepare_statements(db: sqlite3.Connection, statements: tuple[str, ...], stop
             return
         try:
             db.execute(sql, _TOO_MANY_VALUES)
-        except sqlite3.ProgrammingError:
+        except sqlite3.ProgrammingError:  # compiled and cached, then refused: what this is for
             pass
+        except sqlite3.Error:  # a store its scheduler has yet to upgrade: the job compiles what it runs, then
+            return
 
 
 class Transaction:
